@@ -1,0 +1,98 @@
+// core (pure) --> the domain's shapes, shared by every step of the routing pipeline.
+
+export const CATEGORIES = ['invitation', 'protocol_visit', 'eu_matter', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface MailAddress {
+  /** Display name as decoded, possibly empty. */
+  name: string;
+  /** The addr-spec, lower-cased domain; empty when the header held no usable address. */
+  address: string;
+}
+
+export interface AttachmentInfo {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** The parts of an iCalendar attachment or part a person would read. */
+export interface CalendarInfo {
+  method: string;
+  summary: string;
+  description: string;
+  organizer: string;
+  location: string;
+}
+
+/** Text a person would read in an attachment: a small text file, a PDF letter, a forwarded message. */
+export interface AttachedText {
+  source: 'text-attachment' | 'pdf' | 'forwarded-message';
+  filename: string;
+  text: string;
+}
+
+/** The headers the loop and automated-mail checks need, raw (undecoded) where that matters. */
+export interface LoopAndAutomationHeaders {
+  autoSubmitted: string;
+  precedence: string;
+  xAutoreply: string;
+  xAutorespond: string;
+  xAutoResponseSuppress: string;
+  listId: string;
+  listUnsubscribe: string;
+  returnPath: string;
+  /** Full Content-Type of the root part, lower-cased, e.g. `multipart/report; report-type=delivery-status`. */
+  contentType: string;
+  /** Raw value of our own loop marker header, if present. */
+  mailrouteForwarded: string;
+  receivedCount: number;
+}
+
+/** One inbound message as the router sees it: small, typed, and free of the raw bytes. */
+export interface InboundMail {
+  from: MailAddress | undefined;
+  replyTo: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  /** ISO 8601 date from the Date header, if it parsed. */
+  date: string | undefined;
+  messageId: string | undefined;
+  inReplyTo: string | undefined;
+  /** The whole readable body: text/plain, or HTML converted to text when there is no plain part. */
+  text: string;
+  attachments: AttachmentInfo[];
+  calendars: CalendarInfo[];
+  attachedTexts: AttachedText[];
+  headers: LoopAndAutomationHeaders;
+  /** Set when the parser could only read part of the message (limits hit, broken MIME). */
+  parseWarnings: string[];
+}
+
+export interface AutomatedVerdict {
+  automated: boolean;
+  /** Evidence, e.g. `header:auto-submitted=auto-replied`, `subject:"Automatic reply:"`. */
+  reasons: string[];
+}
+
+export interface Classification {
+  category: Category;
+  /** 0..1, calibrated: above the configured threshold the category is trusted. */
+  confidence: number;
+  /** Evidence that decided it, e.g. `subject:"inbjudan"`, `ics:METHOD:REQUEST`. */
+  reasons: string[];
+}
+
+export type Disposition = 'forward' | 'suppress' | 'quarantine';
+
+export interface RoutingDecision {
+  /** The category the message is delivered as (`other` when below the threshold). */
+  category: Category;
+  disposition: Disposition;
+  /** Group addresses, only ever taken from configuration. */
+  recipients: string[];
+  subjectTag: string;
+  /** Why this decision, appended to the classifier's reasons. */
+  reasons: string[];
+}

@@ -1,0 +1,88 @@
+// handler --> (pipeline) --> ports: the interfaces the pipeline needs from the outside world.
+// Adapters in functions/adapters/ implement them, one per AWS service (and a local folder store).
+import type { Category } from '../core/types.js';
+
+/** Where SES put the raw message. */
+export interface MailLocation {
+  bucket: string;
+  key: string;
+}
+
+export interface MailStore {
+  /** Streams the raw bytes of a stored message. Rejects if it does not exist. */
+  open(location: MailLocation): Promise<AsyncIterable<Uint8Array>>;
+  /** Lists stored messages (used by reconcile). */
+  list?(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }>;
+}
+
+export type RoutingStatus = 'received' | 'sending' | 'forwarded' | 'suppressed' | 'quarantined' | 'failed';
+
+/** The final states: a record in one of these needs no more work. */
+export const FINAL_STATUSES: readonly RoutingStatus[] = ['forwarded', 'suppressed', 'quarantined'];
+
+/**
+ * One routed message as logged. Holds no subject text, no body and no full sender address:
+ * mail to a public authority is personal data, and the log is for operations.
+ */
+export interface RoutingRecord {
+  id: string;
+  receivedAt: string;
+  functionalAddress: string;
+  senderDomain: string;
+  subjectSha256: string;
+  subjectLength: number;
+  category: Category;
+  confidence: number;
+  automated: boolean;
+  reasons: string[];
+  recipients: string[];
+  disposition: string;
+  status: RoutingStatus;
+  bucket: string;
+  key: string;
+  size: number;
+  updatedAt: string;
+  sesMessageId?: string;
+  failedStep?: string;
+  error?: string;
+  /** Expiry in epoch seconds for DynamoDB TTL. */
+  expiresAt?: number;
+}
+
+export interface LogQuery {
+  since?: string;
+  category?: Category;
+  status?: RoutingStatus;
+  limit?: number;
+}
+
+export type BeginResult = { created: true } | { created: false; existing: RoutingRecord };
+
+export interface RoutingLog {
+  /** Writes the record only if no record with this id exists. */
+  begin(record: RoutingRecord): Promise<BeginResult>;
+  get(id: string): Promise<RoutingRecord | undefined>;
+  /**
+   * Moves a record to a new status with extra attributes, optionally only if it is currently in
+   * one of `expectedStatuses`. Returns false when that condition failed.
+   */
+  update(
+    id: string,
+    changes: Partial<Omit<RoutingRecord, 'id'>> & { status: RoutingStatus; updatedAt: string },
+    expectedStatuses?: readonly RoutingStatus[],
+  ): Promise<boolean>;
+  list(query: LogQuery): Promise<RoutingRecord[]>;
+}
+
+export interface OutgoingMail {
+  /** Envelope sender: the router's verified identity. */
+  from: string;
+  /** Envelope recipients: only ever configured group addresses. */
+  recipients: string[];
+  raw: Uint8Array;
+}
+
+export interface MailSender {
+  /** Sends raw MIME to exactly the given recipients; resolves to the provider's message id. */
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
