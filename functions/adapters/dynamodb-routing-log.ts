@@ -104,7 +104,7 @@ export class DynamoDbRoutingLog implements RoutingLog {
   }
 
   private async queryIndex(query: LogQuery): Promise<Record<string, AttributeValue>[]> {
-    const names: Record<string, string> = { '#receivedAt': 'receivedAt' };
+    const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
     const filters: string[] = [];
     let indexName: string;
@@ -126,6 +126,7 @@ export class DynamoDbRoutingLog implements RoutingLog {
       keyCondition = '#status = :status';
     }
     if (query.since) {
+      names['#receivedAt'] = 'receivedAt';
       values[':since'] = { S: query.since };
       keyCondition += ' AND #receivedAt >= :since';
     }
