@@ -4,7 +4,10 @@ import { z } from 'zod';
 const emailAddress = z
   .string()
   .trim()
-  .regex(/^[^\s@<>()[\]",;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a plain e-mail address like name@example.se');
+  .regex(
+    /^[^\s@<>()[\]",;:]+@[a-z0-9.-]+\.[a-z]{2,}$/i,
+    'must be a plain e-mail address like name@example.se',
+  );
 
 const groupAddresses = z.array(emailAddress).min(1, 'needs at least one group address').max(50);
 
@@ -132,7 +135,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The functional address entry a message was delivered to, matched case-insensitively. */
-export function findFunctionalAddress(config: RouterConfig, recipient: string): FunctionalAddress | undefined {
+export function findFunctionalAddress(
+  config: RouterConfig,
+  recipient: string,
+): FunctionalAddress | undefined {
   const wanted = recipient.trim().toLowerCase();
   return config.functionalAddresses.find((entry) => entry.address.toLowerCase() === wanted);
 }

@@ -1,0 +1,69 @@
+// core (pure): classification + automated verdict + configuration --> where the message goes.
+// Step 7 of DESIGN.md. Recipients come only from configuration: never from the message.
+import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import type { AutomatedVerdict, Classification, RoutingDecision } from './types.js';
+
+export interface DecisionInput {
+  classification: Classification;
+  automated: AutomatedVerdict;
+  /** The functional address the message was delivered to (the SES recipient). */
+  functionalAddress: string;
+}
+
+export function decide(input: DecisionInput, config: RouterConfig): RoutingDecision {
+  const { classification, automated } = input;
+  const triage = triageGroupFor(config, input.functionalAddress);
+  const otherTag = config.categories.other.tag;
+
+  if (automated.automated) {
+    return {
+      category: 'other',
+      disposition: 'suppress',
+      recipients: [],
+      subjectTag: otherTag,
+      reasons: ['automated: logged, not forwarded'],
+    };
+  }
+
+  if (classification.category === 'other') {
+    return {
+      category: 'other',
+      disposition: 'forward',
+      recipients: triage,
+      subjectTag: otherTag,
+      reasons: [],
+    };
+  }
+
+  if (classification.confidence < config.confidenceThreshold) {
+    return {
+      category: 'other',
+      disposition: 'forward',
+      recipients: triage,
+      subjectTag: otherTag,
+      reasons: [
+        `low confidence (${classification.confidence.toFixed(2)} < ${config.confidenceThreshold})`,
+        `best guess: ${classification.category}`,
+      ],
+    };
+  }
+
+  const route = config.categories[classification.category];
+  return {
+    category: classification.category,
+    disposition: 'forward',
+    recipients: [...route.group],
+    subjectTag: route.tag,
+    reasons: [],
+  };
+}
+
+/**
+ * The triage group of the address the message came to. SES only delivers mail for configured
+ * addresses, so an unknown one means a configuration change raced a delivery: the first
+ * address's triage group still gets it rather than nobody.
+ */
+export function triageGroupFor(config: RouterConfig, functionalAddress: string): string[] {
+  const entry = findFunctionalAddress(config, functionalAddress) ?? config.functionalAddresses[0];
+  return entry ? [...entry.triageGroup] : [];
+}

@@ -1,0 +1,167 @@
+// core (pure): the raw header block of a message, as bytes, and safe header-value encoding.
+// The forward rewrites headers on the raw bytes so that the body and attachments go through
+// untouched: no decode/re-encode of MIME parts, no charset damage, one copy of the message.
+
+/** One header field exactly as it stood, folding included, in latin1 so every byte maps to one char. */
+export interface RawHeaderField {
+  name: string;
+  lowerName: string;
+  /** `Name: value` with its folded continuation lines, without the final line break. */
+  raw: string;
+}
+
+export interface SplitMessage {
+  fields: RawHeaderField[];
+  /** The message from the first body byte on (after the blank line), untouched. */
+  body: Uint8Array;
+  /** True when the message had no header/body separator (headers only, or body only). */
+  missingSeparator: boolean;
+}
+
+const FIELD_NAME = /^[!-9;-~]+$/;
+
+/** Splits a raw message at the first empty line. A message whose first line is no header is all body. */
+export function splitMessage(raw: Uint8Array): SplitMessage {
+  const separator = findHeaderEnd(raw);
+  const headerEnd = separator?.headerEnd ?? raw.length;
+  const headerText = Buffer.from(raw.buffer, raw.byteOffset, headerEnd).toString('latin1');
+  const lines = headerText.split(/\r?\n/);
+  const fields: RawHeaderField[] = [];
+  for (const line of lines) {
+    if (line === '') continue;
+    const last = fields.at(-1);
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last) {
+      last.raw += `\r\n${line}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trimEnd() : '';
+    if (!FIELD_NAME.test(name)) {
+      if (fields.length === 0) {
+        // The first line is not a header: there is no header block, everything is body.
+        return { fields: [], body: raw, missingSeparator: true };
+      }
+      // A broken line inside the header block: keep it with the previous field, indented, so that
+      // it can never turn into a header of its own.
+      if (last) last.raw += `\r\n ${line}`;
+      continue;
+    }
+    fields.push({ name, lowerName: name.toLowerCase(), raw: line });
+  }
+  const bodyStart = separator?.bodyStart ?? raw.length;
+  return {
+    fields,
+    body: raw.subarray(bodyStart),
+    missingSeparator: separator === undefined,
+  };
+}
+
+function findHeaderEnd(raw: Uint8Array): { headerEnd: number; bodyStart: number } | undefined {
+  const LF = 0x0a;
+  const CR = 0x0d;
+  let index = raw.indexOf(LF);
+  while (index >= 0) {
+    const next = raw[index + 1];
+    if (next === LF) return { headerEnd: index + 1, bodyStart: index + 2 };
+    if (next === CR && raw[index + 2] === LF) return { headerEnd: index + 1, bodyStart: index + 3 };
+    index = raw.indexOf(LF, index + 1);
+  }
+  return undefined;
+}
+
+/** The unfolded value of a raw field, still undecoded (encoded-words stay as they are). */
+export function rawFieldValue(field: RawHeaderField): string {
+  return field.raw
+    .slice(field.raw.indexOf(':') + 1)
+    .replace(/\r?\n[ \t]/g, ' ')
+    .trim();
+}
+
+const MAX_LINE = 76;
+const ENCODED_WORD_OVERHEAD = '=?UTF-8?B??='.length;
+
+/**
+ * Makes any string safe as an unstructured header value: control characters (CR, LF, NUL and the
+ * rest of C0) become spaces, so a decoded value can never start a header of its own; non-ASCII
+ * text becomes RFC 2047 encoded-words; long values are folded. Returns the value only (no name).
+ */
+export function encodeHeaderValue(value: string, nameLength: number): string {
+  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (/^[\x20-\x7e]*$/.test(clean) && !/=\?/.test(clean)) return foldAscii(clean, nameLength);
+  return encodeWords(clean, nameLength);
+}
+
+function foldAscii(value: string, nameLength: number): string {
+  const words = value.split(' ');
+  const lines: string[] = [];
+  let current = '';
+  let budget = MAX_LINE - nameLength - 2;
+  for (const word of words) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (candidate.length > budget && current) {
+      lines.push(current);
+      current = word;
+      budget = MAX_LINE - 1;
+    } else {
+      current = candidate;
+    }
+  }
+  lines.push(current);
+  // A single word longer than a line is allowed by RFC 5322 (up to 998); longer ones get encoded.
+  if (lines.some((line) => line.length > 900)) return encodeWords(value, nameLength);
+  return lines.join('\r\n ');
+}
+
+/** Base64 encoded-words of at most 75 characters, split on whole characters (never inside one). */
+function encodeWords(value: string, nameLength: number): string {
+  const words: string[] = [];
+  let chunk = '';
+  let budget = MAX_LINE - nameLength - 2;
+  for (const char of value) {
+    const candidate = chunk + char;
+    if (base64Length(candidate) + ENCODED_WORD_OVERHEAD > budget && chunk) {
+      words.push(toEncodedWord(chunk));
+      chunk = char;
+      budget = MAX_LINE - 1;
+    } else {
+      chunk = candidate;
+    }
+  }
+  if (chunk || words.length === 0) words.push(toEncodedWord(chunk));
+  return words.join('\r\n ');
+}
+
+function base64Length(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3) * 4;
+}
+
+function toEncodedWord(text: string): string {
+  return `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
+}
+
+const SAFE_ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+/** An addr-spec we are willing to write into a header: dot-atom local part, plain domain. */
+export function isSafeAddress(address: string): boolean {
+  return address.length <= 254 && SAFE_ADDRESS.test(address);
+}
+
+/**
+ * `"Display Name" <address>` with the name quoted or encoded. Returns undefined for an address
+ * that is not a plain addr-spec: writing it could smuggle syntax into the header.
+ */
+export function formatAddress(name: string, address: string, nameLength: number): string | undefined {
+  if (!isSafeAddress(address)) return undefined;
+  const cleanName = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (!cleanName) return `<${address}>`;
+  const displayName = /^[\x20-\x7e]*$/.test(cleanName)
+    ? `"${cleanName.replace(/["\\]/g, '\\$&')}"`
+    : encodeWords(cleanName, nameLength);
+  return `${displayName} <${address}>`;
+}
+
+/** Joins already-formatted addresses into a header value, one per folded line when there are several. */
+export function joinAddresses(formatted: string[]): string {
+  return formatted.join(',\r\n ');
+}

@@ -1,0 +1,285 @@
+// core (pure): raw bytes --> InboundMail. Step 4 of DESIGN.md: headers, text, HTML->text,
+// attachment names, calendar parts, and the text of attachments a person would read.
+import { Readable } from 'node:stream';
+import {
+  type AddressObject,
+  type AttachmentStream,
+  type HeaderLines,
+  type Headers,
+  MailParser,
+  type MessageText,
+} from 'mailparser';
+import { extractAttachmentText } from './attachment-text.js';
+import { parseCalendar } from './calendar.js';
+import type { AttachedText, AttachmentInfo, CalendarInfo, InboundMail, MailAddress } from './types.js';
+
+export interface ParseLimits {
+  /** Attachments larger than this are counted and named, never buffered. */
+  maxBufferedAttachmentBytes: number;
+  /** HTML longer than this is not converted to text (mailparser's converter is superlinear). */
+  maxHtmlLength: number;
+  /** Text kept for classification; the rest is not needed to decide a route. */
+  maxTextLength: number;
+  /** How deep forwarded messages (message/rfc822 attachments) are opened. */
+  maxForwardDepth: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = {
+  maxBufferedAttachmentBytes: 5 * 1024 * 1024,
+  maxHtmlLength: 2 * 1024 * 1024,
+  maxTextLength: 256 * 1024,
+  maxForwardDepth: 2,
+};
+
+/** Parser failure that the pipeline turns into a "could not be read automatically" triage. */
+export class MailParseError extends Error {
+  override name = 'MailParseError';
+}
+
+interface CollectedAttachment {
+  info: AttachmentInfo;
+  content: Buffer | undefined;
+}
+
+/**
+ * Parses a raw RFC 5322 message. Never returns partial garbage silently: what could not be read
+ * is listed in `parseWarnings`; a message mailparser cannot read at all rejects with MailParseError.
+ */
+export async function parseMail(
+  raw: Uint8Array,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<InboundMail> {
+  return parseAtDepth(raw, limits, 0);
+}
+
+async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<InboundMail> {
+  const { headers, headerLines, text, attachments } = await runMailParser(raw, limits);
+  const parseWarnings: string[] = [];
+  if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
+
+  let body = text.text ?? '';
+  if (body.length > limits.maxTextLength) {
+    body = body.slice(0, limits.maxTextLength);
+    parseWarnings.push(`text-truncated-to:${limits.maxTextLength}`);
+  }
+
+  const calendars: CalendarInfo[] = [];
+  const attachedTexts: AttachedText[] = [];
+  for (const { info, content } of attachments) {
+    if (!content) continue;
+    if (isCalendar(info)) {
+      const calendar = parseCalendar(content.toString('utf8'));
+      if (calendar) calendars.push(calendar);
+    } else if (info.contentType === 'message/rfc822') {
+      if (depth < limits.maxForwardDepth) {
+        attachedTexts.push(await forwardedText(content, info.filename, limits, depth));
+      }
+    } else {
+      const extracted = await extractAttachmentText({ ...info, content });
+      if (extracted) attachedTexts.push(extracted);
+    }
+  }
+
+  return {
+    from: firstAddress(headers.get('from')),
+    replyTo: addressList(headers.get('reply-to')),
+    to: addressList(headers.get('to')),
+    cc: addressList(headers.get('cc')),
+    subject: stringHeader(headers, 'subject'),
+    date: isoDate(headers.get('date')),
+    messageId: stringHeader(headers, 'message-id') || undefined,
+    inReplyTo: stringHeader(headers, 'in-reply-to') || undefined,
+    text: body,
+    attachments: attachments.map((a) => a.info),
+    calendars,
+    attachedTexts,
+    headers: {
+      autoSubmitted: stringHeader(headers, 'auto-submitted'),
+      precedence: stringHeader(headers, 'precedence'),
+      xAutoreply: stringHeader(headers, 'x-autoreply'),
+      xAutorespond: stringHeader(headers, 'x-autorespond'),
+      xAutoResponseSuppress: stringHeader(headers, 'x-auto-response-suppress'),
+      listId: stringHeader(headers, 'list-id'),
+      listUnsubscribe: stringHeader(headers, 'list-unsubscribe'),
+      returnPath: rawHeaderValue(headerLines, 'return-path'),
+      contentType: contentTypeHeader(headers),
+      mailrouteForwarded: stringHeader(headers, 'x-mailroute-forwarded'),
+      receivedCount: headerCount(headers, 'received'),
+    },
+    parseWarnings,
+  };
+}
+
+async function forwardedText(
+  content: Buffer,
+  filename: string,
+  limits: ParseLimits,
+  depth: number,
+): Promise<AttachedText> {
+  try {
+    const inner = await parseAtDepth(content, limits, depth + 1);
+    const lines = [`Subject: ${inner.subject}`, `From: ${inner.from?.name ?? ''}`, inner.text];
+    for (const nested of inner.attachedTexts) lines.push(nested.text);
+    return { source: 'forwarded-message', filename, text: lines.join('\n') };
+  } catch {
+    return { source: 'forwarded-message', filename, text: '' };
+  }
+}
+
+function runMailParser(
+  raw: Uint8Array,
+  limits: ParseLimits,
+): Promise<{
+  headers: Headers;
+  headerLines: HeaderLines;
+  text: MessageText;
+  attachments: CollectedAttachment[];
+}> {
+  return new Promise((resolve, reject) => {
+    const parser = new MailParser({
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      checksumAlgo: false,
+      maxHtmlLengthToParse: limits.maxHtmlLength,
+    });
+    let headers: Headers = new Map();
+    let headerLines: HeaderLines = [];
+    let text: MessageText = { type: 'text' };
+    const attachments: CollectedAttachment[] = [];
+    const pending: Promise<void>[] = [];
+
+    parser.on('headers', (parsed: Headers) => {
+      headers = parsed;
+    });
+    parser.on('headerLines', (lines: HeaderLines) => {
+      headerLines = lines;
+    });
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type === 'text') {
+        text = data;
+        return;
+      }
+      pending.push(collectAttachment(data, limits).then((collected) => void attachments.push(collected)));
+    });
+    parser.on('error', (error: Error) => reject(new MailParseError(error.message)));
+    parser.on('end', () => {
+      Promise.all(pending).then(() => resolve({ headers, headerLines, text, attachments }), reject);
+    });
+    Readable.from([Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)]).pipe(parser);
+  });
+}
+
+/** Reads an attachment stream, keeping the bytes only when a person would read them and they are small. */
+function collectAttachment(attachment: AttachmentStream, limits: ParseLimits): Promise<CollectedAttachment> {
+  const contentType = (attachment.contentType ?? 'application/octet-stream').toLowerCase();
+  const filename = attachment.filename ?? '';
+  const keep = isWorthReading(contentType, filename);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve) => {
+    const finish = () => {
+      attachment.release?.();
+      const kept = keep && size <= limits.maxBufferedAttachmentBytes ? Buffer.concat(chunks) : undefined;
+      resolve({ info: { filename, contentType, size }, content: kept });
+    };
+    attachment.content.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (keep && size <= limits.maxBufferedAttachmentBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    attachment.content.once('end', finish);
+    attachment.content.once('error', finish);
+  });
+}
+
+function isWorthReading(contentType: string, filename: string): boolean {
+  const name = filename.toLowerCase();
+  return (
+    contentType.startsWith('text/') ||
+    contentType === 'application/pdf' ||
+    contentType === 'message/rfc822' ||
+    contentType === 'application/ics' ||
+    /\.(pdf|txt|ics|eml|md|csv)$/.test(name)
+  );
+}
+
+function isCalendar(info: AttachmentInfo): boolean {
+  return (
+    info.contentType === 'text/calendar' ||
+    info.contentType === 'application/ics' ||
+    info.filename.toLowerCase().endsWith('.ics')
+  );
+}
+
+type HeaderValue = ReturnType<Headers['get']>;
+
+function stringHeader(headers: Headers, key: string): string {
+  const value = headers.get(key);
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value)) return value.map(String).join(', ').trim();
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string')
+    return value.value.trim();
+  if (typeof value === 'object' && 'text' in value && typeof value.text === 'string')
+    return value.text.trim();
+  return String(value).trim();
+}
+
+/** The undecoded value of the first header with this name: `<>` must stay `<>`, not an empty address. */
+function rawHeaderValue(lines: HeaderLines, key: string): string {
+  const line = lines.find((entry) => entry.key === key)?.line ?? '';
+  return line.slice(line.indexOf(':') + 1).trim();
+}
+
+function contentTypeHeader(headers: Headers): string {
+  const value = headers.get('content-type');
+  if (!value || typeof value !== 'object' || !('value' in value)) return 'text/plain';
+  const params = 'params' in value && value.params ? value.params : {};
+  const paramText = Object.entries(params)
+    .map(([name, paramValue]) => `; ${name.toLowerCase()}=${String(paramValue).toLowerCase()}`)
+    .join('');
+  return `${String(value.value).toLowerCase()}${paramText}`;
+}
+
+function headerCount(headers: Headers, key: string): number {
+  const value = headers.get(key);
+  if (value === undefined) return 0;
+  return Array.isArray(value) ? value.length : 1;
+}
+
+function isoDate(value: HeaderValue): string | undefined {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : undefined;
+}
+
+function isAddressObject(value: unknown): value is AddressObject {
+  return typeof value === 'object' && value !== null && 'value' in value && Array.isArray(value.value);
+}
+
+function addressList(value: HeaderValue): MailAddress[] {
+  const objects = (Array.isArray(value) ? value : [value]).filter(isAddressObject);
+  const out: MailAddress[] = [];
+  const visit = (entries: AddressObject['value']) => {
+    for (const entry of entries) {
+      if (entry.group) visit(entry.group);
+      else out.push({ name: entry.name ?? '', address: normaliseAddress(entry.address ?? '') });
+    }
+  };
+  for (const object of objects) visit(object.value);
+  return out;
+}
+
+function firstAddress(value: HeaderValue): MailAddress | undefined {
+  return addressList(value)[0];
+}
+
+/** Lower-cases the domain only: the local part is case-sensitive by the RFC, if rarely in practice. */
+export function normaliseAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.trim();
+  return `${address.slice(0, at).trim()}@${address
+    .slice(at + 1)
+    .trim()
+    .toLowerCase()}`;
+}

@@ -1,0 +1,116 @@
+// SQS (SES notification via SNS) --> (handler) --> pipeline. Thin: one record, one routeMessage;
+// failed records are returned as batch item failures so only they are retried, then dead-lettered.
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadRouterConfigFile } from '../config/load.js';
+import { type PipelineDeps, type RouteResult, routeMessage } from './pipeline.js';
+import { parseNotificationBody } from './ses-notification.js';
+
+export interface HandlerHooks {
+  /** Called after each routed record, e.g. to emit metrics. */
+  onRouted?(result: RouteResult): void;
+  onFailed?(messageId: string | undefined, error: Error): void;
+}
+
+export function createHandler(deps: PipelineDeps, hooks: HandlerHooks = {}) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      let notificationId: string | undefined;
+      try {
+        const notification = parseNotificationBody(record.body);
+        notificationId = notification.mail.messageId;
+        const result = await routeMessage(deps, notification);
+        hooks.onRouted?.(result);
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        deps.logger.error('record failed; it will be retried', {
+          sqsMessageId: record.messageId,
+          id: notificationId,
+          error: failure.message,
+        });
+        hooks.onFailed?.(notificationId, failure);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+// --- AWS wiring: built once per cold start, on first use --------------------------------------
+
+const logger = new Logger({ serviceName: 'mailroute' });
+const metrics = new Metrics({ namespace: 'Mailroute', serviceName: 'mailroute' });
+let awsHandler: ((event: SQSEvent) => Promise<SQSBatchResponse>) | undefined;
+
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  awsHandler ??= await createAwsHandler();
+  try {
+    return await awsHandler(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
+
+async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatchResponse>> {
+  const [{ S3Client }, { DynamoDBClient }, { SESv2Client }, { getSecret }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sesv2'),
+    import('@aws-lambda-powertools/parameters/secrets'),
+  ]);
+  const [{ S3MailStore }, { DynamoDbRoutingLog }, { SesMailSender }] = await Promise.all([
+    import('../adapters/s3-mail-store.js'),
+    import('../adapters/dynamodb-routing-log.js'),
+    import('../adapters/ses-mail-sender.js'),
+  ]);
+  const configFile =
+    process.env.MAILROUTE_CONFIG_FILE ??
+    join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'mailroute.config.json');
+  const config = loadRouterConfigFile(configFile);
+  const tableName = requiredEnv('ROUTING_TABLE_NAME');
+  const secretArn = requiredEnv('MAILROUTE_LOOP_SECRET_ARN');
+  const loopSecret = await getSecret(secretArn, { maxAge: 3600 });
+  if (typeof loopSecret !== 'string' || loopSecret.length < 16) {
+    throw new Error('MAILROUTE_LOOP_SECRET_ARN does not hold a string secret of at least 16 characters');
+  }
+  const retentionDays = Number(process.env.MAILROUTE_RETENTION_DAYS ?? '0');
+  const deps: PipelineDeps = {
+    config,
+    store: new S3MailStore(new S3Client({}), process.env.MAIL_BUCKET_NAME ?? ''),
+    log: new DynamoDbRoutingLog(new DynamoDBClient({}), tableName),
+    sender: new SesMailSender(new SESv2Client({})),
+    now: () => new Date(),
+    logger: {
+      info: (message, attributes = {}) => logger.info(message, attributes),
+      warn: (message, attributes = {}) => logger.warn(message, attributes),
+      error: (message, attributes = {}) => logger.error(message, attributes),
+    },
+    loopSecret,
+    ...(retentionDays > 0 ? { retentionDays } : {}),
+  };
+  return createHandler(deps, {
+    onRouted: (result) => recordMetrics(result),
+    onFailed: () => metrics.addMetric('RoutingFailures', MetricUnit.Count, 1),
+  });
+}
+
+function recordMetrics(result: RouteResult): void {
+  if (result.duplicate) return;
+  metrics
+    .singleMetric()
+    .addDimension('category', result.category)
+    .addMetric('MessagesByCategory', MetricUnit.Count, 1);
+  metrics
+    .singleMetric()
+    .addDimension('disposition', result.disposition)
+    .addMetric('MessagesByDisposition', MetricUnit.Count, 1);
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
