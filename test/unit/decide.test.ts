@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { parseRouterConfig } from '../../functions/config/schema.js';
+import { decide } from '../../functions/core/decide.js';
+import type { AutomatedVerdict, Classification } from '../../functions/core/types.js';
+
+const config = parseRouterConfig({});
+const human: AutomatedVerdict = { automated: false, reasons: [] };
+
+function decideFor(
+  classification: Classification,
+  functionalAddress = 'EUinternational@stockholm.se',
+  automated = human,
+) {
+  return decide({ classification, automated, functionalAddress }, config);
+}
+
+describe('decide', () => {
+  it.each([
+    ['invitation', 'internationella-beredningen@stockholm.se', '[Inbjudan]'],
+    ['protocol_visit', 'protokollsenheten@stockholm.se', '[Protokollärt besök]'],
+    ['eu_matter', 'internationella-enheten@stockholm.se', '[EU]'],
+  ] as const)('forwards a confident %s to its group with its tag', (category, group, tag) => {
+    const decision = decideFor({ category, confidence: 0.9, reasons: [] });
+
+    expect(decision).toEqual({
+      category,
+      disposition: 'forward',
+      recipients: [group],
+      subjectTag: tag,
+      reasons: [],
+    });
+  });
+
+  it('sends other to the triage group of the address it came to', () => {
+    const decision = decideFor({ category: 'other', confidence: 0.9, reasons: [] }, 'PROTOCOL@stockholm.se');
+
+    expect(decision.recipients).toEqual(['triage-protocol@stockholm.se']);
+    expect(decision.subjectTag).toBe('[Triage]');
+  });
+
+  it('sends a low-confidence guess to triage, saying so and keeping the guess', () => {
+    const decision = decideFor({ category: 'eu_matter', confidence: 0.42, reasons: ['subject:"horizon"'] });
+
+    expect(decision.category).toBe('other');
+    expect(decision.recipients).toEqual(['triage-euinternational@stockholm.se']);
+    expect(decision.reasons).toEqual(['low confidence (0.42 < 0.6)', 'best guess: eu_matter']);
+  });
+
+  it('suppresses automated mail: logged, sent to nobody', () => {
+    const decision = decideFor({ category: 'other', confidence: 1, reasons: [] }, undefined, {
+      automated: true,
+      reasons: ['header:auto-submitted=auto-replied'],
+    });
+
+    expect(decision.disposition).toBe('suppress');
+    expect(decision.recipients).toEqual([]);
+  });
+
+  it('falls back to the first triage group for an address that is not configured', () => {
+    const decision = decideFor({ category: 'other', confidence: 1, reasons: [] }, 'unknown@stockholm.se');
+
+    expect(decision.recipients).toEqual(['triage-euinternational@stockholm.se']);
+  });
+});
