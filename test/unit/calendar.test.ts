@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseCalendar } from '../../functions/core/calendar.js';
+
+describe('parseCalendar', () => {
+  it('unfolds lines, unescapes text and reads the first event', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'METHOD:request',
+      'BEGIN:VEVENT',
+      'SUMMARY:Nordic Mayors\\; Forum',
+      'DESCRIPTION:Line one\\nline',
+      '  two',
+      'ORGANIZER:mailto:org@example.eu',
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      'SUMMARY:Second event is ignored',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+
+    expect(parseCalendar(ics)).toEqual({
+      method: 'REQUEST',
+      summary: 'Nordic Mayors; Forum',
+      description: 'Line one\nline two',
+      organizer: 'org@example.eu',
+      location: '',
+    });
+  });
+
+  it('returns nothing for text that is not a calendar', () => {
+    expect(parseCalendar('SUMMARY:not in a calendar')).toBeUndefined();
+  });
+});
