@@ -1,0 +1,60 @@
+// core (pure) --> classify: InboundMail -> { category, calibrated confidence, reasons }. Step 6 of
+// DESIGN.md. The threshold is not applied here: decide.ts sends low confidence to triage.
+import type { Category, Classification, InboundMail } from '../types.js';
+import { extractFeatures, type FeatureSet } from './features.js';
+import { concepts } from './lexicon.js';
+import { type LinearModel, logits, softmax } from './model.js';
+import trainedModel from './model.json' with { type: 'json' };
+
+export { extractFeatures } from './features.js';
+
+const MODEL = trainedModel as LinearModel;
+const CONCEPTS = concepts();
+/** Enough evidence for staff to see why; more is noise in a header. */
+const MAX_REASONS = 6;
+
+export interface ClassifyContext {
+  /** The functional address the message was sent to: a prior, not a rule. */
+  functionalAddress: string;
+}
+
+export function classify(
+  mail: InboundMail,
+  context: ClassifyContext,
+  model: LinearModel = MODEL,
+): Classification {
+  return classifyFeatures(extractFeatures(mail, context), model);
+}
+
+/** Scores already extracted features; the evaluation uses it to score once per fold. */
+export function classifyFeatures(features: FeatureSet, model: LinearModel = MODEL): Classification {
+  const probabilities = softmax(logits(model, features.values, CONCEPTS), model.temperature);
+  let best = 0;
+  probabilities.forEach((probability, index) => {
+    if (probability > (probabilities[best] ?? 0)) best = index;
+  });
+  const category = model.categories[best] as Category;
+  const confidence = Math.round((probabilities[best] ?? 0) * 1000) / 1000;
+  return { category, confidence, reasons: reasonsFor(category, features, model) };
+}
+
+/** The evidence that pushed toward the chosen category, strongest first. */
+function reasonsFor(category: Category, features: FeatureSet, model: LinearModel): string[] {
+  const row = model.categories.indexOf(category);
+  const index = new Map(model.features.map((feature, position) => [feature, position]));
+  const contributions = [...features.values]
+    .map(([feature, value]) => {
+      const column = index.get(feature);
+      const weight =
+        column !== undefined
+          ? (model.weights[row]?.[column] ?? 0)
+          : (CONCEPTS.find((concept) => concept.id === feature)?.priors[category] ?? 0);
+      return { feature, contribution: weight * value };
+    })
+    .filter(({ contribution }) => contribution > 0.05)
+    .sort((a, b) => b.contribution - a.contribution || a.feature.localeCompare(b.feature));
+  const reasons = contributions
+    .slice(0, MAX_REASONS)
+    .map(({ feature }) => features.evidence.get(feature) ?? feature);
+  return reasons.length > 0 ? reasons : ['no decisive evidence'];
+}
