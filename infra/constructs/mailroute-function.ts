@@ -1,0 +1,131 @@
+// infra --> (mailroute function) --> a Lambda with the house defaults and the router configuration as a file.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Duration, Stage, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouterConfig } from '../../functions/config/schema.js';
+import { REPO_ROOT } from '../paths.js';
+
+/** The file name the handler looks for in LAMBDA_TASK_ROOT (see functions/route-mail/handler.ts). */
+export const CONFIG_FILE_NAME = 'mailroute.config.json';
+
+export interface MailrouteFunctionProps {
+  /** Handler source (absolute, or relative to the repository root), exporting `handler`. */
+  entry: string;
+  description: string;
+  /** The validated router configuration, bundled next to the handler as mailroute.config.json. */
+  routerConfig: RouterConfig;
+  memorySize: number;
+  timeout: Duration;
+  environment: Record<string, string>;
+  logLevel: string;
+  /** Days the function's logs are kept (rounded down to a value CloudWatch Logs offers). */
+  logRetentionDays: number;
+  reservedConcurrentExecutions?: number;
+}
+
+/**
+ * A mailroute Lambda. Defaults, fixed here so every function gets them:
+ * - nodejs22.x on arm64 (cheaper per GB-second; the AWS SDK needs Node 22 from 2027),
+ * - bundled by the local esbuild (no Docker): ESM, minified, source maps enabled at run time,
+ *   every dependency bundled (versions pinned by our lock file, not by the runtime),
+ * - its own log group with retention, and its own role that may only write to that log group
+ *   (no AWSLambdaBasicExecutionRole: it grants every log group in the account),
+ * - Powertools environment: service `mailroute`, metrics namespace `Mailroute`, log level from config,
+ * - the router configuration as a file, not environment variables (4 KB limit).
+ */
+export class MailrouteFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: MailrouteFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetentionFor(props.logRetentionDays) });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `mailroute: ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const configFile = this.stageConfigFile(props.routerConfig);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: resolve(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'mailroute',
+        POWERTOOLS_METRICS_NAMESPACE: 'Mailroute',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // CommonJS dependencies (mailparser and friends) call require(); ESM has none unless we make one.
+        banner:
+          "import{createRequire as __mrRequire}from'node:module';const require=__mrRequire(import.meta.url);",
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The JSON never passes through the shell: only two quoted paths do.
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
+          ],
+        },
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the project runtime: the code is developed and tested on Node 20/22, and the AWS SDK needs 22 from 2027; move to 24 with the test toolchain.',
+    });
+  }
+
+  /** Writes the configuration into the cloud assembly folder, named by its content hash. */
+  private stageConfigFile(config: RouterConfig): string {
+    const json = `${JSON.stringify(config, null, 2)}\n`;
+    const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
+    const outdir = Stage.of(this)?.outdir ?? 'cdk.out';
+    const dir = join(outdir, 'mailroute-config');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${hash}.json`);
+    writeFileSync(file, json);
+    return file;
+  }
+}
+
+/** POSIX shell single-quoting: safe for any path, including quotes and spaces. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+const LOG_RETENTION_STEPS = Object.values(logs.RetentionDays)
+  .filter((value): value is number => typeof value === 'number' && value !== logs.RetentionDays.INFINITE)
+  .sort((a, b) => a - b);
+
+/** The longest retention CloudWatch Logs offers that does not exceed `days` (at least one day). */
+export function logRetentionFor(days: number): logs.RetentionDays {
+  const fitting = LOG_RETENTION_STEPS.filter((step) => step <= days);
+  return (fitting.at(-1) ?? logs.RetentionDays.ONE_DAY) as logs.RetentionDays;
+}
