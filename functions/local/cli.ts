@@ -1,0 +1,600 @@
+// operator --> (the `mailroute` command) --> core for `classify`, the local stack for `serve`,
+// `route` and `log`. Heavy modules load per command so `mailroute --help` stays instant.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RouterConfig } from '../config/schema.js';
+import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
+import type { LocalRouter } from './local-router.js';
+import { functionalAddressOf } from './recipients.js';
+import type { LocalSettings } from './settings.js';
+
+// Local runs are on developer machines; the SDK's notice about future Node versions is for Lambda.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const USAGE = `usage: mailroute <command> [options]
+
+  serve                                   start the embedded local stack (= npm start)
+  classify [--json] [--to ADDRESS] PATH...  classify .eml files or folders of them; no side effects
+  route [--json] [--to ADDRESS] PATH...     run the whole pipeline on the embedded stack
+  log [--json] [--since 24h] [--category C] [--status S] [--limit N]
+                                          read the routing log (works while serve runs)
+
+PATH is an .eml file or a folder (every .eml in it). --to picks the functional address the
+message counts as sent to; by default the first configured one found in To/Cc.
+
+environment: MAILROUTE_DATA_DIR (.mailroute), MAILROUTE_CONFIG (JSON overrides),
+  MAILROUTE_HOST (127.0.0.1), MAILROUTE_SMTP_PORT (2525), MAILROUTE_SES_PORT (8005),
+  MAILROUTE_DYNAMODB_PORT (4567)`;
+
+class UsageError extends Error {}
+
+interface Line {
+  file: string;
+  [key: string]: unknown;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'classify':
+      return classifyCommand(rest);
+    case 'route':
+      return routeCommand(rest);
+    case 'log':
+      return logCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+// --- classify -------------------------------------------------------------------------------
+
+async function classifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, to: { type: 'string' } });
+  const json = values.json === true;
+  const files = await expandPaths(requirePaths(positionals));
+  const [{ localSettings, localConfig }, { parseMail }, { analyzeParsed }] = await Promise.all([
+    import('./settings.js'),
+    import('../core/parse.js'),
+    import('../core/analyze.js'),
+  ]);
+  const config = localConfig(localSettings());
+  const forced = forcedAddress(config, values.to);
+  const output = new Output(json, files, CLASSIFY_COLUMNS);
+  for (const entry of files) {
+    output.progress();
+    if ('error' in entry) {
+      output.write(entry);
+      continue;
+    }
+    try {
+      const mail = await parseMail(await readFile(entry.file));
+      const functionalAddress = forced ?? functionalAddressOf(config, mail);
+      const { classification, decision, automated } = analyzeParsed(mail, config, functionalAddress);
+      output.write({
+        file: entry.file,
+        category: decision.category,
+        confidence: classification.confidence,
+        automated: automated.automated,
+        reasons: [...classification.reasons, ...decision.reasons],
+        functionalAddress,
+        disposition: decision.disposition,
+        recipients: decision.recipients,
+      });
+    } catch (error) {
+      output.write({ file: entry.file, error: message(error) });
+    }
+  }
+  return output.finish();
+}
+
+// --- route ----------------------------------------------------------------------------------
+
+async function routeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, to: { type: 'string' } });
+  const json = values.json === true;
+  const files = await expandPaths(requirePaths(positionals));
+  const [{ localSettings, localConfig }, { parseMail }] = await Promise.all([
+    import('./settings.js'),
+    import('../core/parse.js'),
+  ]);
+  const settings = localSettings();
+  const config = localConfig(settings);
+  const forced = forcedAddress(config, values.to);
+  const local = await openLocalRouter(settings, config);
+  if (!json) console.error(local.description);
+  const output = new Output(json, files, ROUTE_COLUMNS);
+  try {
+    for (const entry of files) {
+      output.progress();
+      if ('error' in entry) {
+        output.write(entry);
+        continue;
+      }
+      try {
+        const raw = await readFile(entry.file);
+        const mail = await parseMail(raw);
+        const functionalAddress = forced ?? functionalAddressOf(config, mail);
+        const outcome = await local.router.ingest({
+          raw,
+          recipients: [functionalAddress],
+          envelopeFrom: mail.from?.address ?? '',
+        });
+        if (outcome.ok) {
+          const { result } = outcome;
+          output.write({
+            file: entry.file,
+            category: result.category,
+            confidence: result.confidence,
+            automated: result.automated,
+            reasons: result.reasons,
+            messageId: result.messageId,
+            disposition: result.disposition,
+            forwardedTo: result.forwardedTo,
+            status: result.status,
+            duplicate: result.duplicate,
+            functionalAddress,
+          });
+        } else {
+          output.write({ file: entry.file, messageId: outcome.messageId, error: outcome.error.message });
+        }
+      } catch (error) {
+        output.write({ file: entry.file, error: message(error) });
+      }
+    }
+  } finally {
+    await local.close();
+  }
+  return output.finish();
+}
+
+interface OpenRouter {
+  router: LocalRouter;
+  description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Routes through a running `mailroute serve` when there is one (its inbox then shows the forwards);
+ * otherwise opens the data folder itself and keeps forwards as .eml files in it.
+ */
+async function openLocalRouter(settings: LocalSettings, config: RouterConfig): Promise<OpenRouter> {
+  const [{ findRunningStack }, { createLocalRouter }, { localLoopSecret, dataPaths }] = await Promise.all([
+    import('./stack.js'),
+    import('./local-router.js'),
+    import('./settings.js'),
+  ]);
+  const loopSecret = await localLoopSecret(settings.dataDir);
+  const running = await findRunningStack(settings.dataDir);
+  if (running) {
+    const router = await createLocalRouter({
+      config,
+      dataDir: settings.dataDir,
+      dynamoEndpoint: running.dynamodb.endpoint,
+      sesEndpoint: running.ses.endpoint,
+      loopSecret,
+    });
+    return {
+      router,
+      description: `routing through the running stack (pid ${running.pid}); forwards show in ${running.inbox ?? running.ses.endpoint}`,
+      close: async () => router.close(),
+    };
+  }
+  const [{ startDynalite }, { startSesCaptureServer }, { mkdir, writeFile }] = await Promise.all([
+    import('./dynalite-server.js'),
+    import('./ses-capture-server.js'),
+    import('node:fs/promises'),
+  ]);
+  const sentDir = dataPaths(settings.dataDir).sent;
+  const dynalite = await startDynalite({ path: dataPaths(settings.dataDir).dynamodb });
+  const ses = await startSesCaptureServer({
+    onSend: async (email) => {
+      await mkdir(sentDir, { recursive: true });
+      await writeFile(join(sentDir, `${email.messageId}.eml`), email.raw);
+    },
+  });
+  const router = await createLocalRouter({
+    config,
+    dataDir: settings.dataDir,
+    dynamoEndpoint: dynalite.endpoint,
+    sesEndpoint: ses.endpoint,
+    loopSecret,
+  });
+  return {
+    router,
+    description: `no running stack: routing on ${settings.dataDir}; forwards are written to ${sentDir}`,
+    close: async () => {
+      router.close();
+      await ses.close();
+      await dynalite.close();
+    },
+  };
+}
+
+// --- log ------------------------------------------------------------------------------------
+
+async function logCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    json: { type: 'boolean' },
+    since: { type: 'string' },
+    category: { type: 'string' },
+    status: { type: 'string' },
+    limit: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`log takes no paths (got ${positionals.join(' ')})`);
+  const { CATEGORIES } = await import('../core/types.js');
+  const query: LogQuery = {};
+  if (values.since) query.since = parseSince(values.since, new Date());
+  if (values.category) {
+    const category = CATEGORIES.find((known) => known === values.category);
+    if (!category) throw new UsageError(`--category must be one of ${CATEGORIES.join(', ')}`);
+    query.category = category;
+  }
+  if (values.status) {
+    const statuses = ['received', 'sending', 'forwarded', 'suppressed', 'quarantined', 'failed'] as const;
+    const status = statuses.find((known) => known === values.status);
+    if (!status) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+    query.status = status;
+  }
+  if (values.limit) {
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError('--limit must be a positive whole number');
+    query.limit = limit;
+  }
+  const records = await readLog(query);
+  if (values.json === true) {
+    for (const record of records) console.log(JSON.stringify(record));
+    return 0;
+  }
+  printTable(records.map(logRow), LOG_COLUMNS);
+  console.error(`${records.length} message${records.length === 1 ? '' : 's'}`);
+  return 0;
+}
+
+async function readLog(query: LogQuery): Promise<RoutingRecord[]> {
+  const [{ localSettings, dataPaths, ROUTING_TABLE }, { findRunningStack }, { localDynamoClient }, adapters] =
+    await Promise.all([
+      import('./settings.js'),
+      import('./stack.js'),
+      import('./aws-clients.js'),
+      import('../adapters/dynamodb-routing-log.js'),
+    ]);
+  const settings = localSettings();
+  const running = await findRunningStack(settings.dataDir);
+  let close: () => Promise<void> = async () => {};
+  let endpoint: string;
+  if (running) {
+    endpoint = running.dynamodb.endpoint;
+  } else {
+    const { startDynalite } = await import('./dynalite-server.js');
+    const dynalite = await startDynalite({ path: dataPaths(settings.dataDir).dynamodb });
+    endpoint = dynalite.endpoint;
+    close = () => dynalite.close();
+  }
+  const client = await localDynamoClient(endpoint);
+  try {
+    await adapters.createRoutingTable(client, ROUTING_TABLE);
+    return await new adapters.DynamoDbRoutingLog(client, ROUTING_TABLE).list(query);
+  } finally {
+    client.destroy();
+    await close();
+  }
+}
+
+/** `30m`, `24h`, `7d`, or an ISO date/time. */
+function parseSince(value: string, now: Date): string {
+  const relative = /^(\d+)\s*([mhd])$/.exec(value.trim());
+  if (relative) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2] as 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
+  }
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new UsageError(`--since ${value}: use e.g. 30m, 24h, 7d or 2026-04-20`);
+  return new Date(time).toISOString();
+}
+
+function logRow(record: RoutingRecord): Record<string, string> {
+  return {
+    received: record.receivedAt.replace(/\.\d{3}Z$/, 'Z'),
+    to: record.functionalAddress,
+    from: record.senderDomain,
+    category: record.category,
+    conf: record.confidence.toFixed(2),
+    status: record.status,
+    recipients: record.recipients.join(', '),
+    id: record.id.slice(0, 12),
+  };
+}
+
+// --- serve ----------------------------------------------------------------------------------
+
+async function serve(): Promise<number> {
+  const [{ localSettings, localConfig, ROUTING_TABLE }, stackModule] = await Promise.all([
+    import('./settings.js'),
+    import('./stack.js'),
+  ]);
+  const settings = localSettings();
+  const config = localConfig(settings);
+  const running = await stackModule.findRunningStack(settings.dataDir);
+  if (running) {
+    throw new Error(`a stack already runs on ${settings.dataDir} (pid ${running.pid}); stop it first`);
+  }
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(settings.dataDir, { recursive: true });
+  let stack: Awaited<ReturnType<typeof stackModule.startStack>>;
+  try {
+    stack = await stackModule.startStack({
+      config,
+      dataDir: settings.dataDir,
+      host: settings.host,
+      smtpPort: settings.smtpPort,
+      dynamoPort: settings.dynamoPort,
+      ses: { port: settings.sesPort },
+      onMessage: (outcome, recipients) => {
+        if (outcome.ok) {
+          const { result } = outcome;
+          const where = result.forwardedTo.length > 0 ? ` -> ${result.forwardedTo.join(', ')}` : '';
+          console.log(
+            `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
+          );
+        } else {
+          console.log(
+            `${new Date().toISOString()}  ${recipients.join(',')}  FAILED ${outcome.error.message}  (kept as ${outcome.location.key})  ${outcome.messageId.slice(0, 12)}`,
+          );
+        }
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      const address = (error as { address?: string; port?: number }).port;
+      throw new Error(
+        `port ${address} is in use; set MAILROUTE_SMTP_PORT, MAILROUTE_SES_PORT or MAILROUTE_DYNAMODB_PORT to another port`,
+      );
+    }
+    throw error;
+  }
+  await stackModule.writeStackInfo(settings.dataDir, stack);
+  const addresses = config.functionalAddresses.map((entry) => entry.address).join(', ');
+  console.log(`mailroute local stack is running
+  SMTP in (stands in for SES inbound)  smtp://${stack.smtp.host}:${stack.smtp.port}  accepts mail for ${addresses}
+  SES out, web inbox                   ${stack.inbox}
+  DynamoDB (dynalite)                  ${stack.dynamodb.endpoint}  table ${ROUTING_TABLE}
+  data folder                          ${settings.dataDir}
+In another terminal: npx mailroute log | npx mailroute route FILE.eml. Ctrl-C stops.`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`${signal} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
+      console.log('stopping...');
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await stack.close();
+  await stackModule.removeStackInfo(settings.dataDir);
+  console.log('stopped');
+  return 0;
+}
+
+// --- shared ---------------------------------------------------------------------------------
+
+type Options = Parameters<typeof parseArgs>[0] extends infer T
+  ? T extends { options?: infer O }
+    ? O
+    : never
+  : never;
+
+function parse<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(message(error));
+  }
+}
+
+function requirePaths(positionals: string[]): string[] {
+  if (positionals.length === 0) throw new UsageError('give at least one .eml file or folder');
+  return positionals;
+}
+
+type FileEntry = { file: string } | { file: string; error: string };
+
+/** Files as given; a folder means every .eml in it, in name order. */
+async function expandPaths(paths: string[]): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isDirectory()) {
+        const names = (await readdir(path)).filter((name) => name.toLowerCase().endsWith('.eml')).sort();
+        entries.push(...names.map((name) => ({ file: join(path, name) })));
+      } else {
+        entries.push({ file: path });
+      }
+    } catch (error) {
+      entries.push({ file: path, error: message(error) });
+    }
+  }
+  return entries;
+}
+
+function forcedAddress(config: RouterConfig, to: string | undefined): string | undefined {
+  if (to === undefined) return undefined;
+  const match = config.functionalAddresses.find(
+    (entry) => entry.address.toLowerCase() === to.trim().toLowerCase(),
+  );
+  if (!match) {
+    const known = config.functionalAddresses.map((entry) => entry.address).join(', ');
+    throw new UsageError(`--to ${to} is not a configured functional address (${known})`);
+  }
+  return match.address;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Column {
+  key: string;
+  title: string;
+}
+
+const CLASSIFY_COLUMNS: Column[] = [
+  { key: 'file', title: 'FILE' },
+  { key: 'category', title: 'CATEGORY' },
+  { key: 'conf', title: 'CONF' },
+  { key: 'auto', title: 'AUTO' },
+  { key: 'disposition', title: 'DISPOSITION' },
+  { key: 'reasons', title: 'REASONS' },
+];
+
+const ROUTE_COLUMNS: Column[] = [
+  { key: 'file', title: 'FILE' },
+  { key: 'category', title: 'CATEGORY' },
+  { key: 'conf', title: 'CONF' },
+  { key: 'status', title: 'STATUS' },
+  { key: 'forwardedTo', title: 'FORWARDED TO' },
+  { key: 'id', title: 'ID' },
+];
+
+const LOG_COLUMNS: Column[] = [
+  { key: 'received', title: 'RECEIVED' },
+  { key: 'to', title: 'TO' },
+  { key: 'from', title: 'FROM DOMAIN' },
+  { key: 'category', title: 'CATEGORY' },
+  { key: 'conf', title: 'CONF' },
+  { key: 'status', title: 'STATUS' },
+  { key: 'recipients', title: 'RECIPIENTS' },
+  { key: 'id', title: 'ID' },
+];
+
+function humanRow(line: Line): Record<string, string> {
+  if ('error' in line)
+    return { file: line.file, category: 'ERROR', reasons: String(line.error), status: 'ERROR' };
+  const reasons = Array.isArray(line.reasons) ? (line.reasons as string[]) : [];
+  return {
+    file: line.file,
+    category: String(line.category),
+    conf: typeof line.confidence === 'number' ? line.confidence.toFixed(2) : '',
+    auto: line.automated ? 'yes' : '',
+    disposition: String(line.disposition ?? ''),
+    reasons: reasons.slice(0, 3).join('; '),
+    status: `${line.status ?? ''}${line.duplicate ? ' (duplicate)' : ''}`,
+    forwardedTo: Array.isArray(line.forwardedTo) ? line.forwardedTo.join(', ') : '',
+    id: typeof line.messageId === 'string' ? line.messageId.slice(0, 12) : '',
+  };
+}
+
+/**
+ * One line per file as it is done: JSON lines, or an aligned table whose first column is sized from
+ * the file list up front. A progress bar goes to stderr only when a person watches it.
+ */
+class Output {
+  private done = 0;
+  private errors = 0;
+  private readonly showProgress: boolean;
+  private readonly widths: Record<string, number>;
+
+  constructor(
+    private readonly json: boolean,
+    private readonly files: FileEntry[],
+    private readonly columns: Column[],
+  ) {
+    this.showProgress = process.stderr.isTTY === true && files.length > 1 && !(json && !process.stdout.isTTY);
+    const fileWidth = Math.max(4, ...files.map((entry) => entry.file.length));
+    this.widths = {
+      file: fileWidth,
+      category: 14,
+      conf: 4,
+      auto: 4,
+      disposition: 11,
+      status: 22,
+      forwardedTo: 40,
+      id: 12,
+    };
+    if (!json) this.print(Object.fromEntries(columns.map((column) => [column.key, column.title])));
+  }
+
+  progress(): void {
+    if (!this.showProgress) return;
+    const total = this.files.length;
+    const width = 30;
+    const filled = Math.round((this.done / total) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${total}`);
+  }
+
+  write(line: Line): void {
+    this.done += 1;
+    if ('error' in line) this.errors += 1;
+    if (this.showProgress) process.stderr.write('\r\x1b[K');
+    if (this.json) console.log(JSON.stringify(line));
+    else this.print(humanRow(line));
+  }
+
+  /** Exit status: 1 when any file gave an error line. */
+  finish(): number {
+    if (this.showProgress) process.stderr.write('\r\x1b[K');
+    if (!this.json) {
+      console.error(
+        `${this.done} file${this.done === 1 ? '' : 's'}${this.errors ? `, ${this.errors} with errors` : ''}`,
+      );
+    }
+    return this.errors > 0 ? 1 : 0;
+  }
+
+  private print(row: Record<string, string>): void {
+    console.log(formatRow(row, this.columns, this.widths));
+  }
+}
+
+function formatRow(row: Record<string, string>, columns: Column[], widths: Record<string, number>): string {
+  return columns
+    .map((column, index) => {
+      const value = row[column.key] ?? '';
+      return index === columns.length - 1 ? value : value.padEnd(widths[column.key] ?? value.length);
+    })
+    .join('  ')
+    .trimEnd();
+}
+
+function printTable(rows: Record<string, string>[], columns: Column[]): void {
+  const widths: Record<string, number> = {};
+  for (const column of columns) {
+    widths[column.key] = Math.max(column.title.length, ...rows.map((row) => (row[column.key] ?? '').length));
+  }
+  console.log(
+    formatRow(Object.fromEntries(columns.map((column) => [column.key, column.title])), columns, widths),
+  );
+  for (const row of rows) console.log(formatRow(row, columns, widths));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`mailroute: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`mailroute: ${message(error)}`);
+    process.exitCode = 1;
+  },
+);
