@@ -12,6 +12,8 @@ export function parseCalendar(ics: string): CalendarInfo | undefined {
   if (!lines.some((line) => /^BEGIN:VCALENDAR/i.test(line))) return undefined;
   const info: CalendarInfo = { method: '', summary: '', description: '', organizer: '', location: '' };
   let inEvent = false;
+  // Components nested in the event (VALARM) have their own DESCRIPTION, e.g. "REMINDER".
+  let nested = 0;
   let eventsSeen = 0;
   for (const line of lines) {
     const { name, params, value } = splitProperty(line);
@@ -24,8 +26,13 @@ export function parseCalendar(ics: string): CalendarInfo | undefined {
       inEvent = false;
       continue;
     }
+    if (inEvent && name === 'BEGIN') nested += 1;
+    if (inEvent && name === 'END' && nested > 0) {
+      nested -= 1;
+      continue;
+    }
     if (name === 'METHOD') info.method = value.trim().toUpperCase();
-    if (!inEvent || eventsSeen > 1) continue;
+    if (!inEvent || eventsSeen > 1 || nested > 0) continue;
     if (name === 'SUMMARY') info.summary = unescapeText(value);
     else if (name === 'DESCRIPTION') info.description = unescapeText(value);
     else if (name === 'LOCATION') info.location = unescapeText(value);
