@@ -24,6 +24,8 @@ export const BY_STATUS_INDEX = 'byStatus';
 
 type Changes = Parameters<RoutingLog['update']>[1];
 
+const RATE_KEY_PREFIX = 'rate#';
+
 export class DynamoDbRoutingLog implements RoutingLog {
   constructor(
     private readonly client: DynamoDBClient,
@@ -96,9 +98,29 @@ export class DynamoDbRoutingLog implements RoutingLog {
     }
   }
 
+  /**
+   * Rate-limit counters live in the same table as items `rate#<hash>#<hour>`: one atomic ADD, no
+   * category or status (so the GSIs never see them), expired by the table's TTL.
+   */
+  async countArrival(key: string, expiresAt: number): Promise<number> {
+    const response = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { id: { S: key } },
+        UpdateExpression: 'ADD #count :one SET #expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':expiresAt': { N: String(expiresAt) } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(response.Attributes?.count?.N ?? '0');
+  }
+
   /** Newest first. Uses a GSI when a category or status is given, else scans the table. */
   async list(query: LogQuery): Promise<RoutingRecord[]> {
-    const items = query.category || query.status ? await this.queryIndex(query) : await this.scan(query);
+    const found = query.category || query.status ? await this.queryIndex(query) : await this.scan(query);
+    // The scan also meets the rate-limit counters: they are not routing records.
+    const items = found.filter((item) => !item.id?.S?.startsWith(RATE_KEY_PREFIX));
     const records = items.map(fromItem).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
     return query.limit === undefined ? records : records.slice(0, query.limit);
   }

@@ -22,6 +22,13 @@ export class FolderMailStore implements MailStore {
     return createReadStream(path);
   }
 
+  /** Locally the link is the file itself: it does not expire. */
+  async locate(location: MailLocation): Promise<{ link: string }> {
+    const path = this.pathOf(location);
+    await stat(path);
+    return { link: path };
+  }
+
   /** Stores raw bytes the way the SES S3 action would; the write is atomic (temp file, then rename). */
   async put(key: string, raw: Uint8Array, bucket = this.bucket): Promise<MailLocation> {
     const location = { bucket, key };

@@ -25,6 +25,17 @@ export class S3MailStore implements MailStore {
     return body;
   }
 
+  /** A presigned GET; it stops working early if the signing role's session ends first. */
+  async locate(location: MailLocation, validSeconds: number): Promise<{ link: string; expiresAt: Date }> {
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const link = await getSignedUrl(
+      this.client,
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
+      { expiresIn: validSeconds },
+    );
+    return { link, expiresAt: new Date(Date.now() + validSeconds * 1000) };
+  }
+
   async *list(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }> {
     let continuationToken: string | undefined;
     do {

@@ -51,6 +51,37 @@ export const routerConfigSchema = z
     rateLimit: z.strictObject({
       perSenderPerHour: z.number().int().min(1).max(100_000),
     }),
+    /** Budgets that keep one hostile or huge message from breaking the router (issue #5). */
+    limits: z.strictObject({
+      /**
+       * Largest forward sent as is. SES v2 takes 40 MB including encoding; a larger forward goes out
+       * as a notice with a time-limited link to the stored original.
+       */
+      maxForwardBytes: z
+        .number()
+        .int()
+        .min(10 * 1024)
+        .max(40 * 1024 * 1024),
+      /** Parser time budget; over it the message goes to triage as an unread original. */
+      parseTimeoutMs: z.number().int().min(100).max(600_000),
+      /** How long the oversize notice's link to the stored original stays valid. */
+      noticeLinkSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400),
+    }),
+    /** The sweep that re-drives stored messages without a final routing record. */
+    reconcile: z.strictObject({
+      /** A message younger than this may still be in flight: left alone. */
+      graceMinutes: z.number().int().min(1).max(1440),
+      /** Older stored messages are not looked at (they were reconciled by earlier runs). */
+      lookbackHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90),
+    }),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
@@ -87,6 +118,8 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   confidenceThreshold: 0.6,
   loopProtection: { maxReceivedHeaders: 30 },
   rateLimit: { perSenderPerHour: 30 },
+  limits: { maxForwardBytes: 40 * 1024 * 1024, parseTimeoutMs: 30_000, noticeLinkSeconds: 7 * 86_400 },
+  reconcile: { graceMinutes: 30, lookbackHours: 72 },
 };
 
 export class ConfigError extends Error {

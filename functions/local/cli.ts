@@ -19,6 +19,9 @@ const USAGE = `usage: mailroute <command> [options]
   route [--json] [--to ADDRESS] PATH...     run the whole pipeline on the embedded stack
   log [--json] [--since 24h] [--category C] [--status S] [--limit N]
                                           read the routing log (works while serve runs)
+  replay [--dlq QUEUE_URL --to QUEUE_URL]  re-drive failed messages (AWS: move a DLQ back)
+  reconcile [--grace-minutes N]           re-drive stored messages without a final record
+  release ID...                           route a quarantined message after all
 
 PATH is an .eml file or a folder (every .eml in it). --to picks the functional address the
 message counts as sent to; by default the first configured one found in To/Cc.
@@ -45,6 +48,15 @@ async function main(argv: string[]): Promise<number> {
       return routeCommand(rest);
     case 'log':
       return logCommand(rest);
+    case 'replay':
+    case 'reconcile':
+    case 'release': {
+      const recovery = await import('./commands/recovery.js');
+      const open = async () => openLocalRouter(...(await settingsAndConfig()));
+      if (command === 'replay') return recovery.replayCommand(rest, open);
+      if (command === 'reconcile') return recovery.reconcileCommand(rest, open);
+      return recovery.releaseCommand(rest, open);
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -122,12 +134,15 @@ async function routeCommand(args: string[]): Promise<number> {
       }
       try {
         const raw = await readFile(entry.file);
-        const mail = await parseMail(raw);
-        const functionalAddress = forced ?? functionalAddressOf(config, mail);
+        // A message the parser cannot read is still routed (to triage, as an unread original).
+        const mail = await parseMail(raw).catch(() => undefined);
+        const functionalAddress =
+          forced ??
+          (mail ? functionalAddressOf(config, mail) : (config.functionalAddresses[0]?.address ?? ''));
         const outcome = await local.router.ingest({
           raw,
           recipients: [functionalAddress],
-          envelopeFrom: mail.from?.address ?? '',
+          envelopeFrom: mail?.from?.address ?? '',
         });
         if (outcome.ok) {
           const { result } = outcome;
@@ -218,6 +233,12 @@ async function openLocalRouter(settings: LocalSettings, config: RouterConfig): P
       await dynalite.close();
     },
   };
+}
+
+async function settingsAndConfig(): Promise<[LocalSettings, RouterConfig]> {
+  const { localSettings, localConfig } = await import('./settings.js');
+  const settings = localSettings();
+  return [settings, localConfig(settings)];
 }
 
 // --- log ------------------------------------------------------------------------------------

@@ -1,11 +1,28 @@
 // handler --> (pipeline) --> core & ports. The path of one message, DESIGN.md steps 3-10:
-// read, parse, detect automated, classify, decide, log (once), forward (once), mark.
-import { createHash } from 'node:crypto';
+// read, parse, detect automated, classify, decide, hold back (loops, verdicts, floods), log (once),
+// forward (once), mark. Every failure leaves the stored original in place and a record that says
+// which step broke; the caller reports the record as a batch item failure so SQS retries it.
+import { createHash, createHmac } from 'node:crypto';
 import type { RouterConfig } from '../config/schema.js';
 import { type Analysis, analyze } from '../core/analyze.js';
+import { triageGroupFor } from '../core/decide.js';
 import { forwardMessage } from '../core/forward-message.js';
-import { isOwnLoopMarker, signLoopMarker } from '../core/loop-marker.js';
-import type { Category } from '../core/types.js';
+import { loopReasons, type RawHeaderSummary, rawHeaders } from '../core/loop-check.js';
+import { signLoopMarker } from '../core/loop-marker.js';
+import {
+  type NoticeHeaders,
+  oversizeNotice,
+  textOnlyForward,
+  unreadableNotice,
+} from '../core/notice-message.js';
+import type { Category, InboundMail } from '../core/types.js';
+import {
+  judgeVerdicts,
+  type SesVerdicts,
+  type VerdictOutcome,
+  verdictsFromReceipt,
+  verdictsFromStoredHeaders,
+} from '../core/verdicts.js';
 import {
   FINAL_STATUSES,
   type MailLocation,
@@ -31,11 +48,29 @@ export interface PipelineDeps {
   sender: MailSender;
   now: () => Date;
   logger: PipelineLogger;
-  /** HMAC key for the loop marker on forwards. */
+  /** HMAC key for the loop marker on forwards (and for the sender hash of the rate limit). */
   loopSecret: string;
   /** Log records expire (DynamoDB TTL) this many days after receipt; unset keeps them. */
   retentionDays?: number;
 }
+
+export interface RouteOptions {
+  /** A person released a quarantined message: verdicts, loops and the rate limit do not hold it again. */
+  release?: boolean;
+}
+
+/**
+ * What happened to the message: `forward` (the original, rewritten), `forwarded_as_notice` (a note
+ * written by the router: the unread original attached, or a link to one too large to send),
+ * `suppress` (automated: logged only), `quarantine` (held for a person).
+ */
+export type FinalDisposition = 'forward' | 'forwarded_as_notice' | 'suppress' | 'quarantine';
+export const DISPOSITIONS: readonly FinalDisposition[] = [
+  'forward',
+  'forwarded_as_notice',
+  'suppress',
+  'quarantine',
+];
 
 export interface RouteResult {
   messageId: string;
@@ -57,110 +92,385 @@ export class PipelineStepError extends Error {
     readonly step: string,
     override readonly cause: unknown,
   ) {
-    super(`${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`${step} failed: ${redact(cause instanceof Error ? cause.message : String(cause))}`);
   }
 }
 
-export async function routeMessage(deps: PipelineDeps, notification: SesNotification): Promise<RouteResult> {
+/** Everything decided about one message before anything is written. */
+interface Plan {
+  analysis: Analysis;
+  /** Set when the parser threw or ran out of time: staff get the original attached to a note. */
+  unreadable: string | undefined;
+  verdict: VerdictOutcome;
+  verdicts: SesVerdicts;
+  disposition: FinalDisposition;
+}
+
+export async function routeMessage(
+  deps: PipelineDeps,
+  notification: SesNotification,
+  options: RouteOptions = {},
+): Promise<RouteResult> {
   const id = notification.mail.messageId;
   const location: MailLocation = {
     bucket: notification.receipt.action.bucketName,
     key: notification.receipt.action.objectKey,
   };
+  const functionalAddress = pickFunctionalAddress(deps.config, notification.receipt.recipients);
 
   const earlier = await step('log-read', () => deps.log.get(id));
-  if (earlier && isSettled(earlier.status)) return duplicateResult(earlier);
+  const release = options.release === true || earlier?.released === true;
+  if (earlier && isSettled(earlier.status) && !(release && earlier.status === 'quarantined')) {
+    return duplicateResult(earlier);
+  }
 
-  const raw = await step('read', () => readMessage(deps.store, location));
-  const functionalAddress = pickFunctionalAddress(deps.config, notification.receipt.recipients);
-  const analysis = await step('analyze', () => analyze(raw, deps.config, functionalAddress));
-  applyLoopProtection(analysis, deps);
-
-  const record = buildRecord(deps, notification, analysis, functionalAddress, location, raw.length);
-  const begun = await step('log-write', () => deps.log.begin(record));
-  if (!begun.created && isSettled(begun.existing.status)) return duplicateResult(begun.existing);
-
+  let record: RoutingRecord | undefined;
   try {
-    return await finish(deps, record, analysis, raw, functionalAddress);
+    const raw = await step('read', () => readMessage(deps.store, location));
+    const headers = rawHeaders(raw);
+    const plan = await step('analyze', () =>
+      makePlan(deps, notification, raw, headers, functionalAddress, release),
+    );
+    record = buildRecord(deps, notification, plan, functionalAddress, location, raw.length, release);
+
+    const outcome = await step('log-write', () =>
+      beginOrResume(deps, record as RoutingRecord, earlier, release),
+    );
+    if (outcome !== 'resume' && outcome !== 'created') return duplicateResult(outcome);
+    if (outcome === 'created' && !release)
+      await applyRateLimit(deps, plan, record, senderOf(plan, notification));
+
+    return await finish(deps, record, plan, raw, functionalAddress, location);
   } catch (error) {
     const failed = error instanceof PipelineStepError ? error : new PipelineStepError('route', error);
-    await markFailed(deps, id, failed);
+    await markFailed(deps, record ?? skeletonRecord(deps, notification, functionalAddress, location), failed);
     throw failed;
   }
+}
+
+/** Steps 4-7 plus the checks that may hold a message back. Pure apart from the parse time budget. */
+async function makePlan(
+  deps: PipelineDeps,
+  notification: SesNotification,
+  raw: Uint8Array,
+  headers: RawHeaderSummary,
+  functionalAddress: string,
+  release: boolean,
+): Promise<Plan> {
+  let analysis: Analysis;
+  let unreadable: string | undefined;
+  try {
+    analysis = await withinBudget(
+      analyze(raw, deps.config, functionalAddress),
+      deps.config.limits.parseTimeoutMs,
+    );
+  } catch (error) {
+    // The parser threw or ran out of time: the message is still mail to a public authority.
+    unreadable = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    analysis = unreadableAnalysis(deps.config, functionalAddress, unreadable);
+  }
+
+  const fromReceipt = verdictsFromReceipt(notification.receipt);
+  const verdicts =
+    Object.keys(fromReceipt).length > 0 ? fromReceipt : verdictsFromStoredHeaders(headers.fields);
+  const verdict = judgeVerdicts(verdicts);
+  const plan: Plan = { analysis, unreadable, verdict, verdicts, disposition: 'forward' };
+
+  if (!release) {
+    const holds = [
+      ...loopReasons(headers, {
+        loopSecret: deps.loopSecret,
+        maxReceivedHeaders: deps.config.loopProtection.maxReceivedHeaders,
+      }),
+      ...(verdict.action === 'quarantine' ? verdict.reasons : []),
+    ];
+    if (holds.length > 0) quarantine(plan, holds);
+  }
+  plan.disposition = dispositionOf(plan);
+  return plan;
+}
+
+function dispositionOf(plan: Plan): FinalDisposition {
+  const { disposition } = plan.analysis.decision;
+  if (disposition === 'suppress' || disposition === 'quarantine') return disposition;
+  return plan.unreadable ? 'forwarded_as_notice' : 'forward';
+}
+
+function quarantine(plan: Plan, reasons: string[]): void {
+  plan.analysis.decision = {
+    ...plan.analysis.decision,
+    disposition: 'quarantine',
+    recipients: [],
+    reasons: [...plan.analysis.decision.reasons, ...reasons],
+  };
+  plan.disposition = 'quarantine';
+}
+
+/**
+ * Writes the record once (conditional put). A retry or a concurrent delivery finds it: a settled one
+ * is a duplicate; an unfinished one (received, failed, or quarantined on release) is brought up to
+ * date and resumed, and the claim in `finish` decides which delivery sends.
+ */
+async function beginOrResume(
+  deps: PipelineDeps,
+  record: RoutingRecord,
+  earlier: RoutingRecord | undefined,
+  release: boolean,
+): Promise<'created' | 'resume' | RoutingRecord> {
+  const resumable: RoutingStatus[] = release ? ['received', 'failed', 'quarantined'] : ['received', 'failed'];
+  if (!earlier) {
+    const begun = await deps.log.begin(record);
+    if (begun.created) return 'created';
+    if (!resumable.includes(begun.existing.status)) return begun.existing;
+  }
+  const { id, ...fields } = record;
+  const moved = await deps.log.update(id, fields, resumable);
+  if (moved) return 'resume';
+  return (await deps.log.get(id)) ?? record;
+}
+
+/** Per-sender flood limit: counted once per message (only the delivery that created the record). */
+async function applyRateLimit(
+  deps: PipelineDeps,
+  plan: Plan,
+  record: RoutingRecord,
+  sender: string,
+): Promise<void> {
+  if (!deps.log.countArrival || plan.disposition === 'suppress' || plan.disposition === 'quarantine') return;
+  const now = deps.now();
+  const hour = now.toISOString().slice(0, 13);
+  // Keyed hash: the log must not hold addresses, and a plain hash of an address is easily reversed.
+  const senderKey = createHmac('sha256', deps.loopSecret)
+    .update(sender.toLowerCase())
+    .digest('hex')
+    .slice(0, 32);
+  const count = await step('rate-count', () =>
+    (deps.log.countArrival as NonNullable<RoutingLog['countArrival']>)(
+      `rate#${senderKey}#${hour}`,
+      Math.floor(now.getTime() / 1000) + 2 * 3600,
+    ),
+  );
+  const limit = deps.config.rateLimit.perSenderPerHour;
+  if (count <= limit) return;
+  quarantine(plan, [`rate limit: message ${count} from this sender this hour (> ${limit})`]);
+  record.disposition = 'quarantine';
+  record.recipients = [];
+  record.reasons = [...plan.analysis.classification.reasons, ...plan.analysis.decision.reasons];
 }
 
 async function finish(
   deps: PipelineDeps,
   record: RoutingRecord,
-  analysis: Analysis,
+  plan: Plan,
   raw: Uint8Array,
   functionalAddress: string,
+  location: MailLocation,
 ): Promise<RouteResult> {
-  const { decision, classification } = analysis;
+  const { analysis } = plan;
+  const { decision } = analysis;
   const retryable: readonly RoutingStatus[] = ['received', 'failed'];
 
-  if (decision.disposition !== 'forward') {
-    const status: RoutingStatus = decision.disposition === 'suppress' ? 'suppressed' : 'quarantined';
+  if (plan.disposition === 'suppress' || plan.disposition === 'quarantine') {
+    const status: RoutingStatus = plan.disposition === 'suppress' ? 'suppressed' : 'quarantined';
     const moved = await step('log-mark', () =>
-      deps.log.update(record.id, { status, updatedAt: deps.now().toISOString() }, retryable),
+      deps.log.update(
+        record.id,
+        {
+          status,
+          disposition: plan.disposition,
+          recipients: [],
+          reasons: record.reasons,
+          updatedAt: deps.now().toISOString(),
+        },
+        retryable,
+      ),
     );
     if (!moved) return duplicateResult(record);
-    deps.logger.info('message routed', outcome(record.id, analysis, status));
-    return result(record.id, analysis, status, false);
+    deps.logger.info('message routed', outcome(record.id, plan, status));
+    return result(record.id, plan, status, false);
   }
 
   // Claiming the record before sending makes concurrent deliveries of the same notification race
-  // on one conditional write: exactly one of them sends.
+  // on one conditional write: exactly one of them sends. The claim is also the record of the send: a
+  // crash after SES accepted and before the mark leaves `sending`, which a retry never sends again
+  // (reconcile reports it for a person to check instead).
   const claimed = await step('log-claim', () =>
-    deps.log.update(record.id, { status: 'sending', updatedAt: deps.now().toISOString() }, retryable),
+    deps.log.update(
+      record.id,
+      { status: 'sending', sendStartedAt: deps.now().toISOString(), updatedAt: deps.now().toISOString() },
+      retryable,
+    ),
   );
   if (!claimed) return duplicateResult(record);
 
-  const forward = forwardMessage({
-    raw,
-    mail: analysis.mail,
-    classification,
-    decision,
-    functionalAddress,
-    routerSender: deps.config.routerSender,
-    routingId: record.id,
-    loopMarker: signLoopMarker(record.id, deps.loopSecret),
-  });
+  const loopMarker = signLoopMarker(record.id, deps.loopSecret);
+  let outgoing: Uint8Array;
+  try {
+    outgoing = compose(deps, plan, raw, functionalAddress, record.id, loopMarker);
+  } catch (error) {
+    // A message that breaks the forward builder still reaches a person, as an unread original.
+    plan.unreadable = redact(`forward could not be built: ${(error as Error).message}`);
+    plan.disposition = 'forwarded_as_notice';
+    outgoing = compose(deps, plan, raw, functionalAddress, record.id, loopMarker);
+  }
+  let disposition = plan.disposition;
+  if (outgoing.length > deps.config.limits.maxForwardBytes) {
+    const link = await step('locate', () => locate(deps, location));
+    outgoing = oversizeNotice({
+      ...noticeHeaders(deps, plan, functionalAddress, record.id, loopMarker),
+      reasons: [
+        ...record.reasons,
+        `oversize: ${outgoing.length} bytes > ${deps.config.limits.maxForwardBytes}`,
+      ],
+      size: raw.length,
+      link: link.link,
+      linkExpiresAt: link.expiresAt,
+    });
+    disposition = 'forwarded_as_notice';
+  }
   const sent = await step('send', () =>
-    deps.sender.send({ from: deps.config.routerSender, recipients: decision.recipients, raw: forward }),
+    deps.sender.send({ from: deps.config.routerSender, recipients: decision.recipients, raw: outgoing }),
   );
-  await step('log-mark', () =>
-    deps.log.update(
+  try {
+    await deps.log.update(
       record.id,
-      { status: 'forwarded', sesMessageId: sent.messageId, updatedAt: deps.now().toISOString() },
+      { status: 'forwarded', disposition, sesMessageId: sent.messageId, updatedAt: deps.now().toISOString() },
       ['sending'],
-    ),
-  );
+    );
+  } catch (error) {
+    // Sent, but not marked: the record stays `sending`, so no retry sends it again.
+    throw new PipelineStepError('log-mark-after-send', error);
+  }
   deps.logger.info('message routed', {
-    ...outcome(record.id, analysis, 'forwarded'),
+    ...outcome(record.id, plan, 'forwarded'),
+    disposition,
     sesMessageId: sent.messageId,
   });
-  return { ...result(record.id, analysis, 'forwarded', false), sesMessageId: sent.messageId };
+  return { ...result(record.id, plan, 'forwarded', false), disposition, sesMessageId: sent.messageId };
 }
 
-/** Mail that has passed through the router already, or too many hops, is never routed again. */
-function applyLoopProtection(analysis: Analysis, deps: PipelineDeps): void {
-  const { headers } = analysis.mail;
-  const loopReasons: string[] = [];
-  if (headers.mailrouteForwarded && isOwnLoopMarker(headers.mailrouteForwarded, deps.loopSecret)) {
-    loopReasons.push('loop: carries our own X-Mailroute-Forwarded marker');
+/** The bytes staff receive: the rewritten original, a text-only copy after a virus, or the unreadable note. */
+function compose(
+  deps: PipelineDeps,
+  plan: Plan,
+  raw: Uint8Array,
+  functionalAddress: string,
+  routingId: string,
+  loopMarker: string,
+): Uint8Array {
+  const { analysis, verdict } = plan;
+  if (plan.unreadable !== undefined) {
+    return unreadableNotice({
+      ...noticeHeaders(deps, plan, functionalAddress, routingId, loopMarker),
+      raw,
+      problem: plan.unreadable,
+    });
   }
-  if (headers.receivedCount > deps.config.loopProtection.maxReceivedHeaders) {
-    loopReasons.push(
-      `loop: ${headers.receivedCount} Received headers (> ${deps.config.loopProtection.maxReceivedHeaders})`,
-    );
+  if (verdict.dropAttachments) {
+    return textOnlyForward({
+      ...noticeHeaders(deps, plan, functionalAddress, routingId, loopMarker),
+      text: analysis.mail.text,
+      attachments: analysis.mail.attachments,
+    });
   }
-  if (loopReasons.length === 0 || analysis.decision.disposition === 'suppress') return;
-  analysis.decision = {
-    ...analysis.decision,
-    disposition: 'quarantine',
-    recipients: [],
-    reasons: [...analysis.decision.reasons, ...loopReasons],
+  return forwardMessage({
+    raw,
+    mail: analysis.mail,
+    classification: analysis.classification,
+    decision: analysis.decision,
+    functionalAddress,
+    routerSender: deps.config.routerSender,
+    routingId,
+    loopMarker,
+    warnings: verdict.warnings,
+  });
+}
+
+function noticeHeaders(
+  deps: PipelineDeps,
+  plan: Plan,
+  functionalAddress: string,
+  routingId: string,
+  loopMarker: string,
+): NoticeHeaders {
+  const { mail, decision, classification } = plan.analysis;
+  return {
+    recipients: decision.recipients,
+    subjectTag: decision.subjectTag,
+    subject: mail.subject,
+    replyTo: mail.replyTo[0] ?? mail.from,
+    functionalAddress,
+    routerSender: deps.config.routerSender,
+    routingId,
+    loopMarker,
+    date: deps.now(),
+    reasons: [...classification.reasons, ...decision.reasons],
+    warnings: plan.verdict.warnings,
+  };
+}
+
+async function locate(
+  deps: PipelineDeps,
+  location: MailLocation,
+): Promise<{ link: string; expiresAt?: Date }> {
+  if (deps.store.locate) return deps.store.locate(location, deps.config.limits.noticeLinkSeconds);
+  return { link: `s3://${location.bucket}/${location.key}` };
+}
+
+/** Rejects after `ms`. The parse itself cannot be interrupted; the message just stops waiting for it. */
+async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`parse budget of ${ms} ms exceeded`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the router knows of a message the parser could not read: nothing but where it came in. */
+function unreadableAnalysis(config: RouterConfig, functionalAddress: string, problem: string): Analysis {
+  const mail: InboundMail = {
+    from: undefined,
+    replyTo: [],
+    to: [],
+    cc: [],
+    subject: '',
+    date: undefined,
+    messageId: undefined,
+    inReplyTo: undefined,
+    text: '',
+    attachments: [],
+    calendars: [],
+    attachedTexts: [],
+    headers: {
+      autoSubmitted: '',
+      precedence: '',
+      xAutoreply: '',
+      xAutorespond: '',
+      xAutoResponseSuppress: '',
+      listId: '',
+      listUnsubscribe: '',
+      returnPath: '',
+      contentType: '',
+      mailrouteForwarded: '',
+      receivedCount: 0,
+    },
+    parseWarnings: [problem],
+  };
+  return {
+    mail,
+    automated: { automated: false, reasons: [] },
+    classification: { category: 'other', confidence: 0, reasons: [] },
+    decision: {
+      category: 'other',
+      disposition: 'forward',
+      recipients: triageGroupFor(config, functionalAddress),
+      subjectTag: config.categories.other.tag,
+      reasons: [`unreadable: ${problem.slice(0, 200)}`],
+    },
   };
 }
 
@@ -182,22 +492,23 @@ export function pickFunctionalAddress(config: RouterConfig, recipients: string[]
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }
 
+function senderOf(plan: Plan, notification: SesNotification): string {
+  return plan.analysis.mail.from?.address || notification.mail.source || 'unknown';
+}
+
 function buildRecord(
   deps: PipelineDeps,
   notification: SesNotification,
-  analysis: Analysis,
+  plan: Plan,
   functionalAddress: string,
   location: MailLocation,
   size: number,
+  release: boolean,
 ): RoutingRecord {
-  const now = deps.now();
-  const { mail, classification, decision, automated } = analysis;
-  const receivedAt = validIso(notification.mail.timestamp) ?? now.toISOString();
+  const { mail, classification, decision, automated } = plan.analysis;
   const record: RoutingRecord = {
-    id: notification.mail.messageId,
-    receivedAt,
-    functionalAddress,
-    senderDomain: senderDomain(mail.from?.address ?? notification.mail.source),
+    ...skeletonRecord(deps, notification, functionalAddress, location),
+    senderDomain: senderDomain(senderOf(plan, notification)),
     subjectSha256: createHash('sha256').update(mail.subject).digest('hex'),
     subjectLength: mail.subject.length,
     category: decision.category,
@@ -205,11 +516,41 @@ function buildRecord(
     automated: automated.automated,
     reasons: [...classification.reasons, ...decision.reasons],
     recipients: decision.recipients,
-    disposition: decision.disposition,
+    disposition: plan.disposition,
+    status: 'received',
+    size,
+    verdicts: plan.verdicts,
+  };
+  if (release) record.released = true;
+  return record;
+}
+
+/** What is known before the message is read: enough to log a failure at any step. */
+function skeletonRecord(
+  deps: PipelineDeps,
+  notification: SesNotification,
+  functionalAddress: string,
+  location: MailLocation,
+): RoutingRecord {
+  const now = deps.now();
+  const receivedAt = validIso(notification.mail.timestamp) ?? now.toISOString();
+  const record: RoutingRecord = {
+    id: notification.mail.messageId,
+    receivedAt,
+    functionalAddress,
+    senderDomain: senderDomain(notification.mail.source),
+    subjectSha256: '',
+    subjectLength: 0,
+    category: 'other',
+    confidence: 0,
+    automated: false,
+    reasons: [],
+    recipients: [],
+    disposition: 'pending',
     status: 'received',
     bucket: location.bucket,
     key: location.key,
-    size,
+    size: 0,
     updatedAt: now.toISOString(),
   };
   if (deps.retentionDays) {
@@ -233,22 +574,38 @@ function isSettled(status: RoutingStatus): boolean {
   return FINAL_STATUSES.includes(status) || status === 'sending';
 }
 
-async function markFailed(deps: PipelineDeps, id: string, error: PipelineStepError): Promise<void> {
-  try {
-    await deps.log.update(
-      id,
-      {
-        status: 'failed',
-        failedStep: error.step,
-        error: error.message.slice(0, 500),
-        updatedAt: deps.now().toISOString(),
-      },
-      ['received', 'sending', 'failed'],
-    );
-  } catch (logError) {
-    deps.logger.error('could not mark the record failed', { id, error: (logError as Error).message });
+/**
+ * Marks the record failed with the step that broke. If the failure came before the record was
+ * written (the message could not be read), the record is created as failed: the log always says.
+ */
+async function markFailed(
+  deps: PipelineDeps,
+  record: RoutingRecord,
+  error: PipelineStepError,
+): Promise<void> {
+  const failure = {
+    status: 'failed' as const,
+    failedStep: error.step,
+    error: error.message.slice(0, 500),
+    updatedAt: deps.now().toISOString(),
+  };
+  if (error.step === 'log-mark-after-send') {
+    deps.logger.error('sent but not marked forwarded; left in sending for reconcile', {
+      id: record.id,
+      error: error.message,
+    });
+    return;
   }
-  deps.logger.error('routing failed', { id, step: error.step, error: error.message });
+  try {
+    const moved = await deps.log.update(record.id, failure, ['received', 'sending', 'failed']);
+    if (!moved) await deps.log.begin({ ...record, ...failure });
+  } catch (logError) {
+    deps.logger.error('could not mark the record failed', {
+      id: record.id,
+      error: redact((logError as Error).message),
+    });
+  }
+  deps.logger.error('routing failed', { id: record.id, step: error.step, error: error.message });
 }
 
 async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
@@ -259,26 +616,37 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-function outcome(id: string, analysis: Analysis, status: RoutingStatus): Record<string, unknown> {
+/** Error texts from parsers and services can quote a header: no address survives into a log line. */
+export function redact(text: string): string {
+  return text
+    .replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .slice(0, 1000);
+}
+
+function outcome(id: string, plan: Plan, status: RoutingStatus): Record<string, unknown> {
   return {
     id,
-    category: analysis.decision.category,
-    confidence: analysis.classification.confidence,
-    automated: analysis.automated.automated,
-    disposition: analysis.decision.disposition,
+    category: plan.analysis.decision.category,
+    confidence: plan.analysis.classification.confidence,
+    automated: plan.analysis.automated.automated,
+    disposition: plan.disposition,
     status,
-    recipients: analysis.decision.recipients.length,
+    recipients: plan.analysis.decision.recipients.length,
+    unreadable: plan.unreadable !== undefined,
+    verdictWarnings: plan.verdict.warnings.length,
   };
 }
 
-function result(id: string, analysis: Analysis, status: RoutingStatus, duplicate: boolean): RouteResult {
+function result(id: string, plan: Plan, status: RoutingStatus, duplicate: boolean): RouteResult {
+  const { analysis } = plan;
   return {
     messageId: id,
     category: analysis.decision.category,
     confidence: analysis.classification.confidence,
     automated: analysis.automated.automated,
     reasons: [...analysis.classification.reasons, ...analysis.decision.reasons],
-    disposition: analysis.decision.disposition,
+    disposition: plan.disposition,
     status,
     forwardedTo: status === 'forwarded' ? analysis.decision.recipients : [],
     duplicate,

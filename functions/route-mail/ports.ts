@@ -1,6 +1,7 @@
 // handler --> (pipeline) --> ports: the interfaces the pipeline needs from the outside world.
 // Adapters in functions/adapters/ implement them, one per AWS service (and a local folder store).
 import type { Category } from '../core/types.js';
+import type { SesVerdicts } from '../core/verdicts.js';
 
 /** Where SES put the raw message. */
 export interface MailLocation {
@@ -13,6 +14,11 @@ export interface MailStore {
   open(location: MailLocation): Promise<AsyncIterable<Uint8Array>>;
   /** Lists stored messages (used by reconcile). */
   list?(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }>;
+  /**
+   * Where a person can fetch the stored original, for a message too large to forward: a presigned
+   * URL in S3, a file path locally. `expiresAt` is unset when the link does not expire.
+   */
+  locate?(location: MailLocation, validSeconds: number): Promise<{ link: string; expiresAt?: Date }>;
 }
 
 export type RoutingStatus = 'received' | 'sending' | 'forwarded' | 'suppressed' | 'quarantined' | 'failed';
@@ -47,6 +53,12 @@ export interface RoutingRecord {
   error?: string;
   /** Expiry in epoch seconds for DynamoDB TTL. */
   expiresAt?: number;
+  /** The SES verdicts it arrived with, so a re-drive or a release judges it the same way. */
+  verdicts?: SesVerdicts;
+  /** A person released it from quarantine: re-drives do not hold it again. */
+  released?: boolean;
+  /** When the send began: a record left in `sending` past this is reported by reconcile. */
+  sendStartedAt?: string;
 }
 
 export interface LogQuery {
@@ -72,6 +84,11 @@ export interface RoutingLog {
     expectedStatuses?: readonly RoutingStatus[],
   ): Promise<boolean>;
   list(query: LogQuery): Promise<RoutingRecord[]>;
+  /**
+   * Counts one more message in a per-sender window (atomic) and returns the new count. `key` is
+   * already a hash: the log holds no addresses. Without it there is no rate limit.
+   */
+  countArrival?(key: string, expiresAt: number): Promise<number>;
 }
 
 export interface OutgoingMail {
