@@ -1,0 +1,256 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/corpus.js';
+
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/mail');
+const fixture = (name: string) => join(FIXTURES, name);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  lines: Record<string, unknown>[];
+}
+
+function mailroute(args: string[], dataDir: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/mailroute.js', ...args],
+      { cwd: REPO_ROOT, env: { ...process.env, MAILROUTE_DATA_DIR: dataDir }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
+        const lines = args.includes('--json')
+          ? stdout
+              .split('\n')
+              .filter((line) => line.trim())
+              .map((line) => JSON.parse(line) as Record<string, unknown>)
+          : [];
+        resolve({ code, stdout, stderr, lines });
+      },
+    );
+  });
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+describe('mailroute CLI', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'mailroute-cli-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('classify --json prints one well-formed line per .eml in a folder, without side effects', async () => {
+    // Prepare
+    const emptyDataDir = join(dataDir, 'classify-only');
+
+    // Act
+    const run = await mailroute(['classify', '--json', FIXTURES], emptyDataDir);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.lines.map((line) => [line.file, line.category, line.automated])).toEqual([
+      [fixture('automated-out-of-office.eml'), 'other', true],
+      [fixture('html-only-eu-call.eml'), 'eu_matter', false],
+      [fixture('multipart-protocol-visit.eml'), 'protocol_visit', false],
+      [fixture('plain-invitation.eml'), 'invitation', false],
+    ]);
+    for (const line of run.lines) {
+      expect(line.confidence).toBeGreaterThanOrEqual(0);
+      expect(line.confidence).toBeLessThanOrEqual(1);
+      expect(Array.isArray(line.reasons) && line.reasons.every((reason) => typeof reason === 'string')).toBe(
+        true,
+      );
+    }
+    expect(existsSync(emptyDataDir)).toBe(false);
+  });
+
+  it('gives an unreadable file a line with error and goes on with the rest', async () => {
+    // Prepare
+    const missing = join(dataDir, 'missing.eml');
+
+    // Act
+    const run = await mailroute(['classify', '--json', missing, fixture('plain-invitation.eml')], dataDir);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.lines).toHaveLength(2);
+    expect(run.lines[0]).toMatchObject({ file: missing, error: expect.stringContaining('ENOENT') });
+    expect(run.lines[1]).toMatchObject({ file: fixture('plain-invitation.eml'), category: 'invitation' });
+  });
+
+  it('classify without --json prints an aligned table, one row per file', async () => {
+    // Act
+    const run = await mailroute(
+      ['classify', fixture('plain-invitation.eml'), fixture('html-only-eu-call.eml')],
+      dataDir,
+    );
+
+    // Assess
+    const rows = run.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^FILE\s+CATEGORY\s+CONF/);
+    const categoryColumn = rows[0]?.indexOf('CATEGORY');
+    expect(rows[1]?.slice(categoryColumn).startsWith('invitation')).toBe(true);
+    expect(rows[2]?.slice(categoryColumn).startsWith('eu_matter')).toBe(true);
+  });
+
+  it('route logs and forwards a file once; routing it again answers duplicate', async () => {
+    // Prepare
+    const file = fixture('multipart-protocol-visit.eml');
+    const routeDir = join(dataDir, 'route');
+
+    // Act
+    const first = await mailroute(['route', '--json', file], routeDir);
+    const second = await mailroute(['route', '--json', file], routeDir);
+
+    // Assess
+    const expected = {
+      file,
+      messageId: sha256(file),
+      category: 'protocol_visit',
+      disposition: 'forward',
+      forwardedTo: ['protokollsenheten@stockholm.se'],
+    };
+    expect(first.lines).toEqual([
+      expect.objectContaining({ ...expected, duplicate: false, automated: false }),
+    ]);
+    expect(second.lines).toEqual([expect.objectContaining({ ...expected, duplicate: true })]);
+    expect(await readdir(join(routeDir, 'sent'))).toHaveLength(1);
+  });
+
+  it('log reads what route wrote, filtered by category and time', async () => {
+    // Prepare
+    const logDir = join(dataDir, 'log');
+    await mailroute(
+      ['route', '--json', fixture('plain-invitation.eml'), fixture('automated-out-of-office.eml')],
+      logDir,
+    );
+
+    // Act
+    const all = await mailroute(['log', '--json'], logDir);
+    const invitations = await mailroute(
+      ['log', '--json', '--category', 'invitation', '--since', '1h'],
+      logDir,
+    );
+    const future = await mailroute(['log', '--json', '--since', '2999-01-01'], logDir);
+
+    // Assess
+    expect(all.lines.map((record) => record.status).sort()).toEqual(['forwarded', 'suppressed']);
+    expect(invitations.lines).toEqual([
+      expect.objectContaining({ id: sha256(fixture('plain-invitation.eml')), category: 'invitation' }),
+    ]);
+    expect(future.lines).toEqual([]);
+  });
+
+  it('rejects an unknown command and a --to that is not a functional address with usage errors', async () => {
+    // Act
+    const unknown = await mailroute(['frobnicate'], dataDir);
+    const badTo = await mailroute(
+      ['classify', '--to', 'x@example.org', fixture('plain-invitation.eml')],
+      dataDir,
+    );
+
+    // Assess
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command');
+    expect(badTo.code).toBe(2);
+    expect(badTo.stderr).toContain('not a configured functional address');
+  });
+});
+
+describe('mailroute serve', () => {
+  let dataDir: string;
+  let serve: ChildProcess;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'mailroute-serve-'));
+    serve = spawn(process.execPath, ['bin/mailroute.js', 'serve'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        MAILROUTE_DATA_DIR: dataDir,
+        MAILROUTE_SMTP_PORT: '0',
+        MAILROUTE_SES_PORT: '0',
+        MAILROUTE_DYNAMODB_PORT: '0',
+      },
+    });
+    serve.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    serve.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitFor(
+      () => output.includes('Ctrl-C stops'),
+      20_000,
+      () => output,
+    );
+  });
+
+  afterAll(async () => {
+    if (serve.exitCode === null) serve.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes mail over SMTP, shows it in log from a second process, and stops cleanly on SIGINT', async () => {
+    // Prepare
+    const info = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as {
+      smtp: { host: string; port: number };
+      inbox: string;
+    };
+    const transport = nodemailer.createTransport({
+      host: info.smtp.host,
+      port: info.smtp.port,
+      ignoreTLS: true,
+    });
+    const raw = readFileSync(fixture('html-only-eu-call.eml'));
+
+    // Act
+    await transport.sendMail({
+      envelope: { from: 'partners@eu-projects.example', to: ['EUinternational@stockholm.se'] },
+      raw,
+    });
+    const log = await mailroute(['log', '--json'], dataDir);
+    const routed = await mailroute(['route', '--json', fixture('plain-invitation.eml')], dataDir);
+    const inbox = (await (await fetch(`${info.inbox}store`)).json()) as { emails: { subject: string }[] };
+    serve.kill('SIGINT');
+    const exitCode = await new Promise<number | null>((resolve) =>
+      serve.once('exit', (code) => resolve(code)),
+    );
+
+    // Assess
+    expect(log.lines).toEqual([
+      expect.objectContaining({ id: sha256(fixture('html-only-eu-call.eml')), status: 'forwarded' }),
+    ]);
+    expect(routed.lines).toEqual([expect.objectContaining({ category: 'invitation', duplicate: false })]);
+    expect(inbox.emails.map((email) => email.subject.split(' ')[0]).sort()).toEqual(['[EU]', '[Inbjudan]']);
+    expect(output).toMatch(
+      /EUinternational@stockholm.se {2}eu_matter [\d.]+ {2}forwarded -> internationella-enheten/,
+    );
+    expect(exitCode).toBe(0);
+    expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

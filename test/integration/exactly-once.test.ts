@@ -1,0 +1,111 @@
+// Promise 1 of issue #5: the same notification, however often and however concurrently delivered,
+// gives one routing record and one send; a crash after the send does not send again on retry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/route-mail/handler.js';
+import { routeMessage } from '../../functions/route-mail/pipeline.js';
+import type { RoutingLog } from '../../functions/route-mail/ports.js';
+import {
+  Fault,
+  faultyLog,
+  plainMessage,
+  type Rig,
+  sentFor,
+  sqsEvent,
+  startRig,
+  timeoutError,
+} from '../helpers/pipeline-rig.js';
+
+describe('routeMessage exactly once (dynalite + SES capture server)', () => {
+  let rig: Rig;
+
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+
+  afterAll(async () => {
+    await rig.close();
+  });
+
+  it('routes a notification delivered twice in a row once: one record, one send', async () => {
+    // Prepare
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+
+    // Act
+    const first = await routeMessage(deps, notification);
+    const second = await routeMessage(deps, notification);
+
+    // Assess
+    expect(first).toMatchObject({ status: 'forwarded', duplicate: false });
+    expect(second).toMatchObject({ status: 'forwarded', duplicate: true, sesMessageId: first.sesMessageId });
+    expect(sentFor(rig.capture, first.messageId)).toHaveLength(1);
+    expect(await deps.log.list({})).toHaveLength(1);
+  });
+
+  it('routes ten concurrent deliveries of one notification once', async () => {
+    // Prepare
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 10 }, () => deps.handle(sqsEvent(notification))));
+
+    // Assess
+    expect(results.every((result) => result.batchItemFailures.length === 0)).toBe(true);
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+    const records = await deps.log.list({});
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ status: 'forwarded' });
+  });
+
+  it('does not send again when it crashed after the send and before the record was marked', async () => {
+    // Prepare: the update to `forwarded` times out once, as if the function died right after SES took it.
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+    const crash = new Fault(1, timeoutError);
+    const crashingLog: RoutingLog = faultyLog(
+      deps.log,
+      crash,
+      ['update'],
+      (_method, args) => (args[1] as { status?: string }).status === 'forwarded',
+    );
+    const crashing = { ...deps, log: crashingLog, handle: createHandler({ ...deps, log: crashingLog }) };
+
+    // Act: SQS delivers, the handler reports the failure, SQS delivers again.
+    const first = await crashing.handle(sqsEvent(notification));
+    const retry = await crashing.handle(sqsEvent(notification));
+
+    // Assess
+    expect(crash.spent).toBe(true);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(retry.batchItemFailures).toHaveLength(0);
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+
+  it('leaves the record in sending (not failed) when the mark after a send fails, so no retry resends', async () => {
+    // Prepare
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+    const crash = new Fault(1, timeoutError);
+    const crashing = {
+      ...deps,
+      log: faultyLog(
+        deps.log,
+        crash,
+        ['update'],
+        (_method, args) => (args[1] as { status?: string }).status === 'forwarded',
+      ),
+    };
+
+    // Act
+    const failed = await routeMessage(crashing, notification).catch((error: Error) => error);
+    const retries = [await routeMessage(crashing, notification), await routeMessage(deps, notification)];
+
+    // Assess
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/log-mark-after-send/);
+    expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'sending' });
+    expect(retries.every((result) => result.duplicate)).toBe(true);
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+});
