@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadRouterConfigFile } from '../config/load.js';
-import { type PipelineDeps, type RouteResult, redact, routeMessage } from './pipeline.js';
+import { type PipelineDeps, PipelineStepError, type RouteResult, redact, routeMessage } from './pipeline.js';
 import { parseNotificationBody } from './ses-notification.js';
 
 export interface HandlerHooks {
@@ -29,6 +29,7 @@ export function createHandler(deps: PipelineDeps, hooks: HandlerHooks = {}) {
         deps.logger.error('record failed; it will be retried', {
           sqsMessageId: record.messageId,
           id: notificationId,
+          step: failure instanceof PipelineStepError ? failure.step : 'notification',
           error: redact(failure.message),
         });
         hooks.onFailed?.(notificationId, failure);
