@@ -23,7 +23,7 @@ function mailroute(args: string[], dataDir: string): Promise<Run> {
     execFile(
       process.execPath,
       ['bin/mailroute.js', ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, MAILROUTE_DATA_DIR: dataDir }, timeout: 60_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, MAILROUTE_DATA_DIR: dataDir }, timeout: 100_000 },
       (error, stdout, stderr) => {
         const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
         const lines = args.includes('--json')
@@ -42,7 +42,10 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-describe('mailroute CLI', () => {
+// Each case spawns `mailroute` processes; on a busy machine a spawn can take seconds.
+const SPAWNING = { timeout: 120_000 };
+
+describe('mailroute CLI', SPAWNING, () => {
   let dataDir: string;
 
   beforeAll(async () => {
@@ -172,7 +175,7 @@ describe('mailroute CLI', () => {
   });
 });
 
-describe('mailroute serve', () => {
+describe('mailroute serve', SPAWNING, () => {
   let dataDir: string;
   let serve: ChildProcess;
   let output = '';
@@ -197,10 +200,10 @@ describe('mailroute serve', () => {
     });
     await waitFor(
       () => output.includes('Ctrl-C stops'),
-      20_000,
+      60_000,
       () => output,
     );
-  });
+  }, 90_000);
 
   afterAll(async () => {
     if (serve.exitCode === null) serve.kill('SIGKILL');
