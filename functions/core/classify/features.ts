@@ -1,7 +1,7 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import type { InboundMail } from '../types.js';
-import { LexiconMatcher } from './lexicon.js';
+import { COMBINATIONS, type Combination, LexiconMatcher } from './lexicon.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
 
@@ -19,7 +19,10 @@ export const SOURCE_WEIGHTS = {
 export type Source = keyof typeof SOURCE_WEIGHTS;
 
 export interface FeatureSet {
-  /** Feature name -> strength in 0..1 (the weight of the strongest source it was found in). */
+  /**
+   * Feature name -> strength: the weight of the strongest source it was found in (0..1), raised
+   * by up to half when further distinct phrases of the same concept corroborate it.
+   */
   values: Map<string, number>;
   /** Feature name -> the evidence a person can check, e.g. `subject:"inbjudan"`. */
   evidence: Map<string, string>;
@@ -29,11 +32,15 @@ const REPLY_PREFIX = /^\s*((re|sv|aw|vs|odp|res|rif|r|vá|ответ|відп)\s
 const FORWARD_PREFIX = /^\s*((fw|fwd|vb|wg|tr|rv|i|pd|doorst|edasi|videresend)\s*:\s*)+/i;
 
 const defaultMatcher = new LexiconMatcher();
+/** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
+const CORROBORATION_STEP = 0.25;
+const MAX_CORROBORATING = 2;
 
 export function extractFeatures(
   mail: InboundMail,
   context: { functionalAddress: string },
   matcher: LexiconMatcher = defaultMatcher,
+  combinations: Combination[] = COMBINATIONS,
 ): FeatureSet {
   const values = new Map<string, number>();
   const evidence = new Map<string, string>();
@@ -43,10 +50,26 @@ export function extractFeatures(
     evidence.set(feature, proof);
   };
 
+  const phrases = new Map<string, Set<string>>();
   for (const [source, text, camelCase] of readableTexts(mail)) {
     const words = tokens(text, { camelCase });
     for (const [concept, matched] of matcher.match(words)) {
-      note(concept, SOURCE_WEIGHTS[source], `${source}:"${matched}"`);
+      note(concept, SOURCE_WEIGHTS[source], `${source}:"${matched[0]}"`);
+      const seen = phrases.get(concept) ?? new Set<string>();
+      for (const phrase of matched) seen.add(phrase);
+      phrases.set(concept, seen);
+    }
+  }
+  for (const [concept, seen] of phrases) {
+    const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, seen.size - 1);
+    values.set(concept, (values.get(concept) ?? 0) * corroboration);
+  }
+  for (const combination of combinations) {
+    const parts = combination.all.map((concept) => values.get(concept) ?? 0);
+    const strength = Math.min(...parts);
+    if (strength > 0) {
+      values.set(combination.id, Math.min(1, strength));
+      evidence.set(combination.id, combination.all.map((concept) => evidence.get(concept)).join(' + '));
     }
   }
 

@@ -9,6 +9,7 @@
 //   a b*      consecutive words                   "courtesy call*"
 
 import type { Category } from '../types.js';
+import combinations from './lexicons/combinations.json' with { type: 'json' };
 import eu from './lexicons/eu_matter.json' with { type: 'json' };
 import invitation from './lexicons/invitation.json' with { type: 'json' };
 import neutral from './lexicons/neutral.json' with { type: 'json' };
@@ -48,7 +49,28 @@ export interface Concept {
   priors: Partial<Record<Category, number>>;
 }
 
-export function concepts(files: LexiconFile[] = LEXICON_FILES): Concept[] {
+/** A feature that holds when all of its concepts were found, e.g. an invitation addressed to a politician. */
+export interface Combination {
+  id: string;
+  about: string;
+  all: string[];
+  weights: Partial<Record<Category, number>>;
+}
+
+export const COMBINATIONS: Combination[] = (combinations as { combinations: Combination[] }).combinations;
+
+export function concepts(
+  files: LexiconFile[] = LEXICON_FILES,
+  combined: Combination[] = COMBINATIONS,
+): Concept[] {
+  const fromCombinations = combined.map((combination) => ({
+    id: combination.id,
+    priors: combination.weights,
+  }));
+  return [...lexiconConcepts(files), ...fromCombinations];
+}
+
+function lexiconConcepts(files: LexiconFile[]): Concept[] {
   return files.flatMap((file) =>
     file.concepts.map((spec) => ({
       id: spec.id,
@@ -56,6 +78,9 @@ export function concepts(files: LexiconFile[] = LEXICON_FILES): Concept[] {
     })),
   );
 }
+
+/** Distinct phrases kept per concept: enough to count corroboration, bounded for long mail. */
+const MAX_PHRASES_PER_CONCEPT = 8;
 
 type TokenKind = 'exact' | 'prefix' | 'suffix' | 'infix';
 
@@ -102,8 +127,8 @@ export class LexiconMatcher {
     this.suffixLengths = [...suffixLengths].sort((a, b) => a - b);
   }
 
-  /** Concept id -> the words that matched first, e.g. `invite` -> `inbjudan`. */
-  match(words: string[]): Map<string, string> {
+  /** Concept id -> the distinct phrases that matched, in order of first appearance. */
+  match(words: string[]): Map<string, string[]> {
     const cache = new Map<string, Set<number>>();
     const patternsOf = (word: string): Set<number> => {
       let found = cache.get(word);
@@ -113,16 +138,17 @@ export class LexiconMatcher {
       }
       return found;
     };
-    const hits = new Map<string, string>();
+    const hits = new Map<string, string[]>();
     for (let position = 0; position < words.length; position++) {
       for (const pattern of patternsOf(words[position]!)) {
         for (const phrase of this.phrasesByAnchor.get(pattern) ?? []) {
-          if (hits.has(phrase.concept)) continue;
           const start = position - phrase.anchor;
-          if (this.phraseMatchesAt(phrase, words, start, patternsOf)) {
-            const end = Math.min(words.length, start + phrase.elements.length);
-            hits.set(phrase.concept, words.slice(Math.max(0, start), end).join(' '));
-          }
+          if (!this.phraseMatchesAt(phrase, words, start, patternsOf)) continue;
+          const end = Math.min(words.length, start + phrase.elements.length);
+          const text = words.slice(Math.max(0, start), end).join(' ');
+          const list = hits.get(phrase.concept) ?? [];
+          if (!list.includes(text) && list.length < MAX_PHRASES_PER_CONCEPT) list.push(text);
+          hits.set(phrase.concept, list);
         }
       }
     }

@@ -111,6 +111,7 @@ export function train(
 
 /** The temperature that minimises the log loss of held-out predictions (grid search: deterministic). */
 export function fitTemperature(heldOut: Array<{ scores: number[]; target: number }>): number {
+  if (heldOut.length === 0) return 1;
   let best = 1;
   let bestLoss = Number.POSITIVE_INFINITY;
   for (let temperature = 0.3; temperature <= 4.0001; temperature += 0.05) {

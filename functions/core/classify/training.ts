@@ -1,0 +1,103 @@
+// core (pure) --> classify: building the committed model from labelled features, and measuring it
+// honestly with k-fold cross-validation (the temperature is fitted inside each training fold).
+import type { Category } from '../types.js';
+import type { FeatureSet } from './features.js';
+import { concepts } from './lexicon.js';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  type Example,
+  fitTemperature,
+  type LinearModel,
+  logits,
+  priorModel,
+  type TrainOptions,
+  train,
+} from './model.js';
+
+export interface LabelledFeatures {
+  id: string;
+  category: Category;
+  features: FeatureSet;
+}
+
+/** Folds used to fit the temperature inside a training set. */
+const INNER_FOLDS = 5;
+
+/** Trains on all examples and calibrates on their cross-validated predictions. */
+export function buildModel(
+  examples: LabelledFeatures[],
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+): LinearModel {
+  const prior = priorFor(examples);
+  const heldOut = outOfFoldScores(prior, examples, INNER_FOLDS, options);
+  const model = train(prior, examples.map(toExample), options);
+  return { ...model, temperature: fitTemperature(heldOut) };
+}
+
+/**
+ * Deterministic stratified folds: examples sorted by category then id, dealt round-robin, so
+ * each fold holds every category in proportion.
+ */
+export function assignFolds(examples: LabelledFeatures[], folds: number): Map<string, number> {
+  const sorted = [...examples].sort(
+    (a, b) => a.category.localeCompare(b.category) || a.id.localeCompare(b.id),
+  );
+  return new Map(sorted.map((example, position) => [example.id, position % folds]));
+}
+
+/**
+ * Cross-validated models: for each fold, a model built (and calibrated) without it. `extra`
+ * examples (the project's own) are always in training, never scored.
+ */
+export function crossValidatedModels(
+  scored: LabelledFeatures[],
+  extra: LabelledFeatures[],
+  folds: number,
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+): { foldOf: Map<string, number>; models: LinearModel[] } {
+  const foldOf = assignFolds(scored, folds);
+  const models: LinearModel[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const training = [...scored.filter((example) => foldOf.get(example.id) !== fold), ...extra];
+    models.push(buildModel(training, options));
+  }
+  return { foldOf, models };
+}
+
+function priorFor(examples: LabelledFeatures[]): LinearModel {
+  const known = new Set(concepts().map((concept) => concept.id));
+  const extra = new Set<string>();
+  for (const example of examples) {
+    for (const feature of example.features.values.keys()) if (!known.has(feature)) extra.add(feature);
+  }
+  return priorModel(concepts(), [...extra].sort());
+}
+
+function toExample(example: LabelledFeatures): Example {
+  return { values: example.features.values, category: example.category };
+}
+
+function outOfFoldScores(
+  prior: LinearModel,
+  examples: LabelledFeatures[],
+  folds: number,
+  options: TrainOptions,
+): Array<{ scores: number[]; target: number }> {
+  if (examples.length < folds * 2) return [];
+  const foldOf = assignFolds(examples, folds);
+  const heldOut: Array<{ scores: number[]; target: number }> = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const model = train(
+      prior,
+      examples.filter((example) => foldOf.get(example.id) !== fold).map(toExample),
+      options,
+    );
+    for (const example of examples.filter((candidate) => foldOf.get(candidate.id) === fold)) {
+      heldOut.push({
+        scores: logits(model, example.features.values),
+        target: model.categories.indexOf(example.category),
+      });
+    }
+  }
+  return heldOut;
+}

@@ -1,0 +1,47 @@
+// scripts --> `npm run train`: rebuilds functions/core/classify/model.json from labelled messages:
+// the dev corpus (../shared/corpus/dev, when present) and the project's own examples
+// (test/fixtures/classify), so a rebuild works without ../shared. Deterministic: same input, same file.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { buildModel, type LabelledFeatures } from '../functions/core/classify/training.js';
+import {
+  corpusExists,
+  DEV_CORPUS,
+  type LabelledMessage,
+  OWN_EXAMPLES,
+  readCorpus,
+  trainable,
+} from './classify-corpus.js';
+
+const MODEL_FILE = 'functions/core/classify/model.json';
+
+const sources = [DEV_CORPUS, OWN_EXAMPLES].filter((dir) => {
+  if (corpusExists(dir)) return true;
+  console.error(`skipping ${dir}: no labels.jsonl`);
+  return false;
+});
+if (sources.length === 0) {
+  console.error('no labelled messages found');
+  process.exit(2);
+}
+
+const examples: LabelledFeatures[] = [];
+for (const dir of sources) {
+  const messages: LabelledMessage[] = trainable(await readCorpus(dir));
+  examples.push(
+    ...messages.map((message) => ({
+      id: `${dir}/${message.label.file}`,
+      category: message.label.category,
+      features: message.features,
+    })),
+  );
+  console.error(`${dir}: ${messages.length} messages`);
+}
+
+const model = buildModel(examples);
+writeFileSync(MODEL_FILE, `${JSON.stringify(model)}\n`);
+// The repository's formatter lays the file out for review (one feature a line, one row per category).
+execFileSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'format', '--write', MODEL_FILE], {
+  stdio: 'ignore',
+});
+console.error(`wrote ${MODEL_FILE}: ${model.features.length} features, temperature ${model.temperature}`);
