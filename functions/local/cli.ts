@@ -392,7 +392,7 @@ async function serve(): Promise<number> {
   SES out, web inbox                   ${stack.inbox}
   DynamoDB (dynalite)                  ${stack.dynamodb.endpoint}  table ${ROUTING_TABLE}
   data folder                          ${settings.dataDir}
-In another terminal: npx mailroute log | npx mailroute route FILE.eml. Ctrl-C stops.`);
+In another terminal: "npx mailroute log" reads the routing log, "npx mailroute route FILE.eml" routes a file. Ctrl-C stops.`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
