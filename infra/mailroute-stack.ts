@@ -1,7 +1,12 @@
 // cdk app --> (mailroute stack) --> SES receiving -> S3 -> SNS -> SQS -> Lambda -> DynamoDB + SES sending.
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { CONFIRMED_SES_RECEIVING_REGIONS, identitiesToCreate, type MailrouteConfig } from './config.js';
+import {
+  CONFIRMED_SES_RECEIVING_REGIONS,
+  identitiesToCreate,
+  type MailrouteConfig,
+  senderIdentityNames,
+} from './config.js';
 import { DataKey } from './constructs/data-key.js';
 import { inboundPrefix, MailInbox } from './constructs/mail-inbox.js';
 import { MailQueue } from './constructs/mail-queue.js';
@@ -75,6 +80,7 @@ export class MailrouteStack extends Stack {
     this.routingLog = new RoutingLogTable(this, 'RoutingLog', { dataKey: this.dataKey });
     this.sendingIdentity = new SendingIdentity(this, 'Sending', {
       senderAddress: router.routerSender,
+      identityNames: senderIdentityNames(props.config),
       createDomains: identitiesToCreate(props.config),
     });
     this.router = new RouterFunction(this, 'Router', {

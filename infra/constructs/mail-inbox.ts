@@ -18,9 +18,12 @@ export interface MailInboxProps {
   retentionDays: number;
 }
 
+/** Every received message is under this prefix (functions/reconcile lists it). */
+export const INBOUND_ROOT = 'inbound/';
+
 /** Where SES stores the raw messages of one functional address. */
 export function inboundPrefix(address: string): string {
-  return `inbound/${address.toLowerCase()}/`;
+  return `${INBOUND_ROOT}${address.toLowerCase()}/`;
 }
 
 /** The S3 receipt action as CloudFormation takes it, without the bucket policy the L2 action would add. */

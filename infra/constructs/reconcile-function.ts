@@ -12,6 +12,7 @@ import type { RouterConfig } from '../../functions/config/schema.js';
 import { acknowledgeInboundObjectAccess } from '../nag.js';
 import { REPO_ROOT } from '../paths.js';
 import type { DataKey } from './data-key.js';
+import { INBOUND_ROOT } from './mail-inbox.js';
 import { MailrouteFunction } from './mailroute-function.js';
 import type { RoutingLogTable } from './routing-log-table.js';
 
@@ -74,7 +75,8 @@ export class ReconcileFunction extends Construct {
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': props.inboundPrefixes.map((prefix) => `${prefix}*`) } },
+        // Listing is allowed only within the inbound prefix (reconcile lists `inbound/` as a whole).
+        conditions: { StringLike: { 's3:prefix': [INBOUND_ROOT, `${INBOUND_ROOT}*`] } },
       }),
     );
     role.addToPrincipalPolicy(

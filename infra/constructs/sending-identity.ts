@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 export interface SendingIdentityProps {
   /** The router's From address (routerSender). */
   senderAddress: string;
+  /** The identities it may send as: its domain and the address itself (see senderIdentityNames). */
+  identityNames: string[];
   /** Domains to create an SES identity for (Easy DKIM); the rest already exist in the account. */
   createDomains: string[];
 }
@@ -18,12 +20,12 @@ export interface SendingIdentityProps {
  */
 export class SendingIdentity extends Construct {
   readonly senderAddress: string;
-  readonly senderDomain: string;
+  private readonly identityNames: string[];
 
   constructor(scope: Construct, id: string, props: SendingIdentityProps) {
     super(scope, id);
     this.senderAddress = props.senderAddress;
-    this.senderDomain = props.senderAddress.slice(props.senderAddress.lastIndexOf('@') + 1).toLowerCase();
+    this.identityNames = props.identityNames;
     props.createDomains.forEach((domain, index) => {
       const identity = new ses.EmailIdentity(this, `Domain${index}`, {
         identity: ses.Identity.domain(domain),
@@ -42,7 +44,7 @@ export class SendingIdentity extends Construct {
   /** The identity ARNs the router may send as: the sender's domain and the sender address itself. */
   identityArns(): string[] {
     const stack = Stack.of(this);
-    return [this.senderDomain, this.senderAddress.toLowerCase()].map((name) =>
+    return this.identityNames.map((name) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name }),
     );
   }

@@ -1,0 +1,152 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { templateOf } from './stack-fixture.js';
+
+type Statement = {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: { Service?: string | string[]; AWS?: unknown } | string;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+type PolicyResource = {
+  Properties: { PolicyDocument: { Statement: Statement[] }; Roles: { Ref: string }[] };
+};
+
+/** Actions that have no resource-level permissions: the only ones that may have Resource "*". */
+const ACTIONS_WITHOUT_RESOURCE_FORM = new Set([
+  'ses:SetActiveReceiptRuleSet',
+  'ses:DescribeActiveReceiptRuleSet',
+]);
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every allow statement of every IAM policy, with the role it is attached to. */
+function allowStatements(template: Template): { role: string; statement: Statement }[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[];
+  return policies.flatMap((policy) =>
+    policy.Properties.Roles.flatMap((role) =>
+      policy.Properties.PolicyDocument.Statement.filter((statement) => statement.Effect === 'Allow').map(
+        (statement) => ({ role: role.Ref, statement }),
+      ),
+    ),
+  );
+}
+
+/** The actions a role may take, each with its resources rendered as JSON text. */
+function permissionsOf(template: Template, rolePrefix: string): Map<string, string[]> {
+  const permissions = new Map<string, string[]>();
+  for (const { role, statement } of allowStatements(template)) {
+    if (!role.startsWith(rolePrefix)) continue;
+    for (const action of list(statement.Action)) {
+      const resources = list(statement.Resource).map((resource) => JSON.stringify(resource));
+      permissions.set(action, [...(permissions.get(action) ?? []), ...resources]);
+    }
+  }
+  return permissions;
+}
+
+describe('IAM policies of the stack', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    // Everything switched on: activation, alarm e-mail and the reconcile function.
+    template = templateOf({
+      config: { activateRuleSet: true, alarmEmail: 'ops@stockholm.se' },
+      withReconcile: true,
+    });
+  });
+
+  it('uses no wildcard action', () => {
+    const wildcards = allowStatements(template).flatMap(({ statement }) =>
+      list(statement.Action).filter((action) => action.includes('*')),
+    );
+
+    expect(wildcards).toEqual([]);
+  });
+
+  it('uses Resource "*" only for actions that have no resource form', () => {
+    const offending = allowStatements(template)
+      .filter(({ statement }) => list(statement.Resource).includes('*'))
+      .flatMap(({ statement }) => list(statement.Action))
+      .filter((action) => !ACTIONS_WITHOUT_RESOURCE_FORM.has(action));
+
+    expect(offending).toEqual([]);
+  });
+
+  it('attaches no AWS managed policy to any role', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('gives the router exactly the actions of its contract', () => {
+    const permissions = permissionsOf(template, 'RouterRole');
+
+    expect([...permissions.keys()].sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'ses:SendRawEmail',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ].sort(),
+    );
+  });
+
+  it('lets the router read mail only under the inbound prefixes and send only as its own identity', () => {
+    const permissions = permissionsOf(template, 'RouterRole');
+
+    for (const resource of permissions.get('s3:GetObject')!)
+      expect(resource).toMatch(/\/inbound\/[^/]+@[^/]+\/\*"/);
+    expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:identity\/stockholm\.se"/);
+    expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:identity\/mailroute@stockholm\.se"/);
+    const send = allowStatements(template).find(({ statement }) =>
+      list(statement.Action).includes('ses:SendRawEmail'),
+    );
+    expect(send!.statement.Condition).toEqual({
+      StringEqualsIgnoreCase: { 'ses:FromAddress': 'mailroute@stockholm.se' },
+    });
+  });
+
+  it('gives reconcile read access and one queue to send to, and no write to the log or the bucket', () => {
+    const permissions = permissionsOf(template, 'ReconcileRole');
+    const actions = [...permissions.keys()];
+
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 'dynamodb:Query', 'sqs:SendMessage']),
+    );
+    expect(
+      actions.filter((action) => /^(s3|dynamodb):(Put|Update|Delete)|SendRawEmail/.test(action)),
+    ).toEqual([]);
+  });
+
+  it('conditions every service-principal grant in key policies on the source', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    const serviceStatements = keys.flatMap((key) =>
+      (key.Properties.KeyPolicy.Statement as Statement[]).filter(
+        (statement) => typeof statement.Principal === 'object' && statement.Principal.Service,
+      ),
+    );
+
+    expect(serviceStatements.length).toBeGreaterThanOrEqual(3);
+    for (const statement of serviceStatements) {
+      const conditionKeys = Object.values(statement.Condition ?? {}).flatMap((condition) =>
+        Object.keys(condition),
+      );
+      expect(conditionKeys).toContain('aws:SourceArn');
+    }
+  });
+});

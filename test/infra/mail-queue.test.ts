@@ -1,0 +1,80 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTER_TIMEOUT } from '../../infra/constructs/router-function.js';
+import { templateOf } from './stack-fixture.js';
+
+type Resource = { Properties: Record<string, unknown> };
+
+describe('MailQueue', () => {
+  let template: Template;
+  let queueId: string;
+  let deadLetterId: string;
+
+  beforeAll(() => {
+    template = templateOf();
+    const queues = template.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    queueId = Object.keys(queues).find((id) => queues[id]!.Properties.RedrivePolicy)!;
+    deadLetterId = Object.keys(queues).find((id) => id !== queueId)!;
+  });
+
+  it('subscribes the queue to the SES topic with raw message delivery and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] } },
+    });
+  });
+
+  it('moves a message to the dead-letter queue after a few receives', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+  });
+
+  it('hides a message in flight for longer than the router may run', () => {
+    const queue = template.toJSON().Resources[queueId] as Resource;
+
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(ROUTER_TIMEOUT.toSeconds());
+  });
+
+  it('encrypts both queues with the customer managed data key and keeps messages 14 days', () => {
+    for (const id of [queueId, deadLetterId]) {
+      const queue = template.toJSON().Resources[id] as Resource;
+      expect(queue.Properties).toMatchObject({
+        KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+        MessageRetentionPeriod: 14 * 86_400,
+      });
+    }
+  });
+
+  it('lets only the SES topic send, and only over TLS', () => {
+    for (const id of [queueId, deadLetterId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Condition: {
+                ArnEquals: { 'aws:SourceArn': { Ref: Match.stringLikeRegexp('^InboxReceived') } },
+              },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('feeds the router one message at a time with partial batch responses, capped at its concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+});
