@@ -139,6 +139,8 @@ function toEncodedWord(text: string): string {
   return `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
+const MAX_QUOTED_NAME = 200;
+
 const SAFE_ADDRESS =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
@@ -155,9 +157,11 @@ export function formatAddress(name: string, address: string, nameLength: number)
   if (!isSafeAddress(address)) return undefined;
   const cleanName = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   if (!cleanName) return `<${address}>`;
-  const displayName = /^[\x20-\x7e]*$/.test(cleanName)
-    ? `"${cleanName.replace(/["\\]/g, '\\$&')}"`
-    : encodeWords(cleanName, nameLength);
+  // A quoted name cannot be folded: a long one is encoded instead, so no line passes RFC 5322's 998.
+  const displayName =
+    /^[\x20-\x7e]*$/.test(cleanName) && cleanName.length <= MAX_QUOTED_NAME
+      ? `"${cleanName.replace(/["\\]/g, '\\$&')}"`
+      : encodeWords(cleanName, nameLength);
   return `${displayName} <${address}>`;
 }
 
