@@ -1,0 +1,161 @@
+// bench --> (contenders): mailroute's Lambda handler and aws-lambda-ses-forwarder's, each behind the
+// same stubbed AWS clients, each invoked with the event its deployment receives.
+import { createRequire } from 'node:module';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
+import { DynamoDbRoutingLog } from '../functions/adapters/dynamodb-routing-log.js';
+import { S3MailStore } from '../functions/adapters/s3-mail-store.js';
+import { SesMailSender } from '../functions/adapters/ses-mail-sender.js';
+import { parseRouterConfig } from '../functions/config/schema.js';
+import { createHandler } from '../functions/route-mail/handler.js';
+import type { PipelineDeps } from '../functions/route-mail/pipeline.js';
+import { type SentLog, stubDynamoDb, stubS3, stubSes } from './aws-stubs.js';
+
+export const FUNCTIONAL_ADDRESS = 'EUinternational@stockholm.se';
+const BUCKET = 'mailroute-inbound';
+const KEY_PREFIX = 'inbound/';
+const MESSAGE_ID = 'o3vvb1ocpdbq6rm0slaebench0000000000001';
+
+export type Invoke = () => Promise<void>;
+
+export interface Contender {
+  invoke: Invoke;
+  sent: SentLog;
+}
+
+/**
+ * mailroute as deployed, minus what only runs once per cold start: `createHandler` with the real
+ * S3, DynamoDB and SES adapters and a Powertools Logger writing to stdout. The loop secret is given
+ * directly instead of through Secrets Manager (one call per cold start, not per message).
+ */
+export function mailroute(message: Buffer): Contender {
+  const sent: SentLog = { count: 0, lastRequestBytes: 0 };
+  const logger = new Logger({ serviceName: 'mailroute' });
+  const deps: PipelineDeps = {
+    config: parseRouterConfig({}),
+    store: new S3MailStore(stubS3(message), BUCKET),
+    log: new DynamoDbRoutingLog(stubDynamoDb(), 'mailroute-routing-log'),
+    sender: new SesMailSender(stubSes(sent)),
+    now: () => new Date(),
+    logger: {
+      info: (text, attributes = {}) => logger.info(text, attributes),
+      warn: (text, attributes = {}) => logger.warn(text, attributes),
+      error: (text, attributes = {}) => logger.error(text, attributes),
+    },
+    loopSecret: 'bench-loop-secret-0123456789abcdef',
+    retentionDays: 365,
+  };
+  const handler = createHandler(deps);
+  const event = sqsEvent(message.length);
+  return {
+    sent,
+    invoke: async () => {
+      const result = await handler(event);
+      if (result.batchItemFailures.length > 0) throw new Error('mailroute: the record failed');
+    },
+  };
+}
+
+/** The forwarder's handler with its documented overrides: our config, our S3 and SES clients. */
+export function forwarder(message: Buffer): Contender {
+  const sent: SentLog = { count: 0, lastRequestBytes: 0 };
+  const require = createRequire(import.meta.url);
+  const module = require('aws-lambda-ses-forwarder') as ForwarderModule;
+  const overrides = {
+    config: {
+      fromEmail: 'mailroute@stockholm.se',
+      subjectPrefix: '[Triage] ',
+      emailBucket: BUCKET,
+      emailKeyPrefix: KEY_PREFIX,
+      allowPlusSign: true,
+      forwardMapping: { [FUNCTIONAL_ADDRESS.toLowerCase()]: ['triage-euinternational@stockholm.se'] },
+    },
+    s3: stubS3(message),
+    ses: stubSes(sent),
+  };
+  const event = sesEvent();
+  return {
+    sent,
+    invoke: () =>
+      new Promise<void>((resolve, reject) => {
+        module.handler(event, {}, (error?: Error) => (error ? reject(error) : resolve()), overrides);
+      }),
+  };
+}
+
+interface ForwarderModule {
+  handler(event: unknown, context: unknown, callback: (error?: Error) => void, overrides: unknown): void;
+}
+
+function sesMail() {
+  return {
+    timestamp: '2026-05-04T09:11:02.000Z',
+    source: 'ingrid.akesson@example.org',
+    messageId: MESSAGE_ID,
+    destination: [FUNCTIONAL_ADDRESS],
+    headersTruncated: false,
+    commonHeaders: {
+      from: ['Ingrid Åkesson <ingrid.akesson@example.org>'],
+      to: [FUNCTIONAL_ADDRESS],
+      subject: 'Inbjudan',
+    },
+  };
+}
+
+function sesReceipt() {
+  return {
+    timestamp: '2026-05-04T09:11:02.000Z',
+    processingTimeMillis: 512,
+    recipients: [FUNCTIONAL_ADDRESS],
+    spamVerdict: { status: 'PASS' },
+    virusVerdict: { status: 'PASS' },
+    spfVerdict: { status: 'PASS' },
+    dkimVerdict: { status: 'PASS' },
+    dmarcVerdict: { status: 'PASS' },
+  };
+}
+
+/** What mailroute receives: the SES notification (S3 action), through SNS raw delivery, in SQS. */
+function sqsEvent(size: number): SQSEvent {
+  const notification = {
+    notificationType: 'Received',
+    mail: sesMail(),
+    receipt: {
+      ...sesReceipt(),
+      action: { type: 'S3', bucketName: BUCKET, objectKey: `${KEY_PREFIX}${MESSAGE_ID}`, objectSize: size },
+    },
+  };
+  return {
+    Records: [
+      {
+        messageId: '059f36b4-87a3-44ab-83d2-661975830a7d',
+        receiptHandle: 'AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a',
+        body: JSON.stringify(notification),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '1777885862000',
+          SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+          ApproximateFirstReceiveTimestamp: '1777885862100',
+        },
+        messageAttributes: {},
+        md5OfBody: 'e4e68fb7bd0e697a0ae8f1bb342846b3',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:mailroute-inbound',
+        awsRegion: 'eu-west-1',
+      },
+    ],
+  };
+}
+
+/** What the forwarder receives: the SES event of a Lambda action (after an S3 action in the rule). */
+function sesEvent() {
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: { mail: sesMail(), receipt: { ...sesReceipt(), action: { type: 'Lambda' } } },
+      },
+    ],
+  };
+}

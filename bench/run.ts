@@ -1,0 +1,186 @@
+// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick]`. mailroute's Lambda
+// handler against aws-lambda-ses-forwarder's, same messages, same stubbed AWS clients; then the cold
+// start of the built bundle. Progress on stderr, the table on stdout, and with --json the figures
+// as one JSON object on the last line.
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ColdStart, measureColdStart, summariseColdStart } from './cold-start.js';
+import { SIZE_CLASSES, type SizeClass } from './messages.js';
+import { median, quantile, round } from './stats.js';
+import type { RssResult, TimeResult } from './worker.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(REPO_ROOT, 'bench', '.out');
+const MB = 1024 * 1024;
+/** Invocations measured for peak memory, each in its own fresh child, after one warm-up. */
+const RSS_RUNS = 3;
+const IMPORT_RUNS = 7;
+
+interface SizeFigures {
+  message_mb: number;
+  mailroute_ms: number;
+  mailroute_p90_ms: number;
+  forwarder_ms: number;
+  forwarder_p90_ms: number;
+  ratio: number;
+  mailroute_rss_mb: number;
+  forwarder_rss_mb: number;
+  parse_ms: number;
+  classify_ms: number;
+  iterations: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+function runWorker<T>(workerArgs: string[]): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const child = fork(
+      join(REPO_ROOT, 'bin/run-ts.js'),
+      [join(REPO_ROOT, 'bench/worker.ts'), ...workerArgs],
+      {
+        cwd: REPO_ROOT,
+        execArgv: ['--expose-gc'],
+        // Both contenders log to stdout, as in Lambda; here it goes nowhere instead of into the table.
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
+    let result: T | undefined;
+    child.on('message', (message) => {
+      result = message as T;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      result !== undefined ? resolvePromise(result) : reject(new Error(`worker exited with ${code}`)),
+    );
+  });
+}
+
+async function measureSize(size: SizeClass, file: string, bytes: number, index: number, total: number) {
+  const iterations = quick ? Math.max(3, Math.ceil(size.iterations / 5)) : size.iterations;
+  const label = `[${index + 1}/${total}] ${size.name} (${(bytes / MB).toFixed(2)} MB)`;
+  progress(`${label}: timing, ${iterations} x 2 handler invocations, alternating`);
+  const timing = await runWorker<TimeResult>(['time', file, String(iterations)]);
+  progress(`${label}: peak memory of mailroute (fresh process)`);
+  const ours = await runWorker<RssResult>(['rss', file, String(RSS_RUNS), 'mailroute']);
+  progress(`${label}: peak memory of the forwarder (fresh process)`);
+  const theirs = await runWorker<RssResult>(['rss', file, String(RSS_RUNS), 'forwarder']);
+  const mailrouteMs = median(timing.mailroute);
+  const forwarderMs = median(timing.forwarder);
+  const figures: SizeFigures = {
+    message_mb: round(bytes / MB, 3),
+    mailroute_ms: round(mailrouteMs),
+    mailroute_p90_ms: round(quantile(timing.mailroute, 0.9)),
+    forwarder_ms: round(forwarderMs),
+    forwarder_p90_ms: round(quantile(timing.forwarder, 0.9)),
+    ratio: round(mailrouteMs / forwarderMs, 3),
+    // The highest of the runs: memory must fit every message, not the typical one.
+    mailroute_rss_mb: round(Math.max(...ours.growth) / MB, 1),
+    forwarder_rss_mb: round(Math.max(...theirs.growth) / MB, 1),
+    parse_ms: round(median(timing.parse), 3),
+    classify_ms: round(median(timing.classify), 3),
+    iterations,
+  };
+  progress(
+    `${label}: mailroute ${figures.mailroute_ms} ms, forwarder ${figures.forwarder_ms} ms, ratio ${figures.ratio}; ` +
+      `peak RSS growth ${figures.mailroute_rss_mb} vs ${figures.forwarder_rss_mb} MB`,
+  );
+  return figures;
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+function table(sizes: Record<string, SizeFigures>, cold: ReturnType<typeof summariseColdStart>): string {
+  const lines = [
+    '| size | MB | mailroute ms (median / p90) | forwarder ms (median / p90) | ratio | mailroute peak RSS MB (x size) | forwarder peak RSS MB (x size) | parse ms | classify ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [name, figures] of Object.entries(sizes)) {
+    const times = (mid: number, p90: number) => `${mid.toFixed(2)} / ${p90.toFixed(2)}`;
+    const rss = (value: number) => `${value.toFixed(1)} (${(value / figures.message_mb).toFixed(1)}x)`;
+    lines.push(
+      `| ${name} | ${figures.message_mb.toFixed(2)} | ${times(figures.mailroute_ms, figures.mailroute_p90_ms)} | ` +
+        `${times(figures.forwarder_ms, figures.forwarder_p90_ms)} | ${figures.ratio.toFixed(2)} | ` +
+        `${rss(figures.mailroute_rss_mb)} | ${rss(figures.forwarder_rss_mb)} | ${figures.parse_ms.toFixed(2)} | ` +
+        `${figures.classify_ms.toFixed(3)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| cold start | bundle bytes | import ms (median) |',
+    '| --- | ---: | ---: |',
+    `| mailroute (built as by CDK, minified) | ${pad(cold.bundleBytes, 9)} | ${cold.importMs.toFixed(1)} |`,
+    `| forwarder (from node_modules, as published) | - | ${cold.forwarderImportMs.toFixed(1)} |`,
+    `| forwarder (bundled the same way) | ${pad(cold.forwarderBundleBytes, 9)} | ${cold.forwarderBundledImportMs.toFixed(1)} |`,
+  );
+  return lines.join('\n');
+}
+
+function machine() {
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    memory_gb: round(totalmem() / 1024 ** 3, 1),
+    free_gb: round(freemem() / 1024 ** 3, 1),
+    load_average: loadavg().map((value) => round(value)),
+    node: process.version,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const selected = SIZE_CLASSES.filter((size) => !only || only.includes(size.name));
+  mkdirSync(join(OUT, 'messages'), { recursive: true });
+  const sizes: Record<string, SizeFigures> = {};
+  for (const [index, size] of selected.entries()) {
+    const message = size.build();
+    const file = join(OUT, 'messages', `${size.name}.eml`);
+    writeFileSync(file, message);
+    sizes[size.name] = await measureSize(size, file, message.length, index, selected.length);
+  }
+  progress(`cold start: building the Lambda bundle, ${IMPORT_RUNS} fresh imports each`);
+  const coldRaw: ColdStart = await measureColdStart(REPO_ROOT, join(OUT, 'bundle'), quick ? 3 : IMPORT_RUNS);
+  const cold = summariseColdStart(coldRaw);
+  progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+
+  process.stdout.write(`${table(sizes, cold)}\n`);
+  process.stdout.write(
+    `\nmachine: ${JSON.stringify(machine())}\nlargest bundle inputs: ${coldRaw.largestInputs
+      .slice(0, 6)
+      .map((input) => `${input.path} ${Math.round(input.bytes / 1024)} KB`)
+      .join(', ')}\n`,
+  );
+  if (json) {
+    const figures = {
+      sizes,
+      bundle_bytes: cold.bundleBytes,
+      import_ms: round(cold.importMs, 1),
+      forwarder_import_ms: round(cold.forwarderImportMs, 1),
+      forwarder_bundle_bytes: cold.forwarderBundleBytes,
+      forwarder_bundled_import_ms: round(cold.forwarderBundledImportMs, 1),
+      machine: machine(),
+      date: new Date().toISOString(),
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+// bench --> (worker): one size class in a fresh process, started by bench/run.ts with --expose-gc and
+// an IPC channel. Timing alternates the two contenders on the same bytes; memory measures one of
+// them alone, so neither inherits the other's heap. Results go back over IPC: stdout is the
+// contenders' log output and goes nowhere, as in a benchmark of their real logging cost.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { classify } from '../functions/core/classify/index.js';
+import { parseMail } from '../functions/core/parse.js';
+import { type Contender, FUNCTIONAL_ADDRESS, forwarder, mailroute } from './contenders.js';
+
+export interface TimeResult {
+  kind: 'time';
+  mailroute: number[];
+  forwarder: number[];
+  parse: number[];
+  classify: number[];
+  sesRequestBytes: { mailroute: number; forwarder: number };
+}
+
+export interface RssResult {
+  kind: 'rss';
+  /** Peak RSS growth of each measured invocation, in bytes. */
+  growth: number[];
+}
+
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    throw new Error('run with --expose-gc');
+  });
+
+function peakRssBytes(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+/** Linux resets the peak-RSS mark on writing 5 to clear_refs: each run then has its own peak. */
+function resetPeakRss(): void {
+  writeFileSync('/proc/self/clear_refs', '5');
+}
+
+async function timed(run: () => Promise<unknown> | unknown): Promise<number> {
+  gc();
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+async function time(message: Buffer, iterations: number): Promise<TimeResult> {
+  const ours = mailroute(message);
+  const theirs = forwarder(message);
+  const warmup = Math.min(5, iterations);
+  for (let index = 0; index < warmup; index++) {
+    await ours.invoke();
+    await theirs.invoke();
+  }
+  const result: TimeResult = {
+    kind: 'time',
+    mailroute: [],
+    forwarder: [],
+    parse: [],
+    classify: [],
+    sesRequestBytes: { mailroute: 0, forwarder: 0 },
+  };
+  for (let index = 0; index < iterations; index++) {
+    // Alternate who goes first so that neither always runs on the other's garbage.
+    const order: [Contender, number[]][] =
+      index % 2 === 0
+        ? [
+            [ours, result.mailroute],
+            [theirs, result.forwarder],
+          ]
+        : [
+            [theirs, result.forwarder],
+            [ours, result.mailroute],
+          ];
+    for (const [contender, samples] of order) samples.push(await timed(contender.invoke));
+  }
+  for (let index = 0; index < iterations; index++) result.parse.push(await timed(() => parseMail(message)));
+  const mail = await parseMail(message);
+  const context = { functionalAddress: FUNCTIONAL_ADDRESS };
+  for (let index = 0; index < Math.max(iterations, 50); index++) {
+    result.classify.push(await timed(() => classify(mail, context)));
+  }
+  result.sesRequestBytes = { mailroute: ours.sent.lastRequestBytes, forwarder: theirs.sent.lastRequestBytes };
+  return result;
+}
+
+async function rss(contender: Contender, runs: number): Promise<RssResult> {
+  // The first run loads whatever the handler loads lazily: that is cold-start cost, not per message.
+  await contender.invoke();
+  const growth: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    gc();
+    resetPeakRss();
+    const before = process.memoryUsage.rss();
+    await contender.invoke();
+    growth.push(peakRssBytes() - before);
+  }
+  return { kind: 'rss', growth };
+}
+
+async function main(): Promise<void> {
+  const [mode, file, iterationsText, who] = process.argv.slice(2);
+  if (!file || !process.send)
+    throw new Error('usage: worker.ts time|rss FILE ITERATIONS [mailroute|forwarder]');
+  const message = readFileSync(file);
+  const iterations = Number(iterationsText ?? '5');
+  const result =
+    mode === 'time'
+      ? await time(message, iterations)
+      : await rss(who === 'forwarder' ? forwarder(message) : mailroute(message), iterations);
+  process.send(result, () => process.exit(0));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+  process.exit(1);
+});
