@@ -45,6 +45,7 @@ export async function extractAttachmentText(
       : plainText(attachment.content, kind === 'html', limits.maxChars);
   const cleaned = text
     ?.replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   if (!cleaned) return undefined;
@@ -76,10 +77,23 @@ function plainText(content: Uint8Array, isHtml: boolean, maxChars: number): stri
     text = new TextDecoder('utf-8', { fatal: true }).decode(head);
   } catch {
     // Not UTF-8 (or cut inside a character): windows-1252 reads every byte and is the usual legacy charset.
-    text = new TextDecoder('windows-1252').decode(head);
+    text = decodeWindows1252(head);
   }
   text = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   return isHtml ? htmlToText(text) : text;
+}
+
+/** Windows-1252 differs from Latin-1 only in 0x80-0x9F; Node without full ICU decodes it as Latin-1. */
+const WINDOWS_1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) {
+    text += byte >= 0x80 && byte <= 0x9f ? WINDOWS_1252_HIGH[byte - 0x80] : String.fromCharCode(byte);
+  }
+  return text;
 }
 
 function htmlToText(html: string): string {

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fold, tokenize, tokens } from '../../functions/core/classify/normalize.js';
+import { segmentBody } from '../../functions/core/classify/segment.js';
+
+describe('fold', () => {
+  it('lower-cases and strips diacritics across scripts', () => {
+    expect(fold('Förfrågan ÅÄÖ')).toBe('forfragan aao');
+    expect(fold('Straße Łódź Øresund Æble')).toBe('strasse lodz oresund aeble');
+    expect(fold('Запрошення')).toBe('запрошення');
+  });
+});
+
+describe('tokens', () => {
+  it('splits at punctuation and hyphens, keeping "+" in programme names', () => {
+    expect(tokens('EU-projektansökan, ESF+ och Erasmus+!')).toEqual([
+      'eu',
+      'projektansokan',
+      'esf+',
+      'och',
+      'erasmus+',
+    ]);
+  });
+
+  it('splits file names at camelCase and underscores when asked', () => {
+    expect(tokens('LetterOfInvitation_Mayor-2026', { camelCase: true })).toEqual([
+      'letter',
+      'of',
+      'invitation',
+      'mayor',
+      '2026',
+    ]);
+  });
+
+  it('agrees with folding then tokenising, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' }), (ascii, unicode) => {
+        const text = `${ascii} ${unicode}`;
+        const expected = tokenize(fold(text.replace(/[\uD800-\uDFFF]/g, ' ')));
+        expect(tokens(text)).toEqual(expected);
+      }),
+    );
+  });
+});
+
+describe('segmentBody', () => {
+  it('separates a reply from the quoted history (Outlook, Swedish headers)', () => {
+    const body = [
+      'Tack, vi bekräftar tiden.',
+      '',
+      'Från: Karin Holm <karin.holm@stockholm.se>',
+      'Skickat: den 28 april 2026 16:40',
+      'Till: Triin Saar',
+      'Ämne: Besök av premiärministern',
+      '',
+      'Finansborgarrådet tar gärna emot premiärministern.',
+    ].join('\n');
+
+    const { fresh, quoted } = segmentBody(body);
+
+    expect(fresh).toBe('Tack, vi bekräftar tiden.');
+    expect(quoted).toContain('tar gärna emot premiärministern');
+  });
+
+  it('recognises "On ... wrote:" and ">" quoting', () => {
+    const body =
+      'Booked, thanks!\n\nOn 7 July 2026, at 10:14, Protocol wrote:\n> Guided tours are booked online.\n> Regards';
+
+    const { fresh, quoted } = segmentBody(body);
+
+    expect(fresh).toBe('Booked, thanks!');
+    expect(quoted).toContain('Guided tours are booked online.');
+    expect(quoted).not.toContain('>');
+  });
+
+  it('drops signatures after "-- ", mobile footers and legal disclaimers', () => {
+    const body = [
+      'Please find attached an invitation for the Mayor.',
+      '',
+      'This e-mail is confidential and intended solely for the addressee. If you have received this e-mail in error please notify the sender and delete it.',
+      '',
+      'Sent from my iPhone',
+      '-- ',
+      'Aoife Brennan | International Relations',
+    ].join('\n');
+
+    const { fresh } = segmentBody(body);
+
+    expect(fresh).toBe('Please find attached an invitation for the Mayor.');
+  });
+
+  it('keeps a one-paragraph body that ends in small print, minus the small-print line', () => {
+    const body =
+      'The Minister asks to meet the Mayor on 14 April.\nThis message is confidential; if you received this in error, notify the sender.';
+
+    const { fresh } = segmentBody(body);
+
+    expect(fresh).toBe('The Minister asks to meet the Mayor on 14 April.');
+  });
+});

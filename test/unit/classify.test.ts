@@ -1,0 +1,227 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectAutomated } from '../../functions/core/automated.js';
+import { classify } from '../../functions/core/classify/index.js';
+import { parseMail } from '../../functions/core/parse.js';
+import type { Category, InboundMail } from '../../functions/core/types.js';
+import { functionalAddressOf, readLabels } from '../../scripts/classify-corpus.js';
+
+const EU = 'EUinternational@stockholm.se';
+const BOARD = 'kommunstyrelsen@stockholm.se';
+const PROTOCOL = 'protocol@stockholm.se';
+
+function mail(parts: Partial<InboundMail>): InboundMail {
+  return {
+    from: { name: 'Sender', address: 'sender@example.org' },
+    replyTo: [],
+    to: [],
+    cc: [],
+    subject: '',
+    date: undefined,
+    messageId: undefined,
+    inReplyTo: undefined,
+    text: '',
+    attachments: [],
+    calendars: [],
+    attachedTexts: [],
+    headers: {
+      autoSubmitted: '',
+      precedence: '',
+      xAutoreply: '',
+      xAutorespond: '',
+      xAutoResponseSuppress: '',
+      listId: '',
+      listUnsubscribe: '',
+      returnPath: '',
+      contentType: 'text/plain',
+      mailrouteForwarded: '',
+      receivedCount: 1,
+    },
+    parseWarnings: [],
+    ...parts,
+  };
+}
+
+describe('classify', () => {
+  it.each<[string, Category, Partial<InboundMail>, string]>([
+    [
+      'an EU info day for staff, though called an invitation',
+      'eu_matter',
+      {
+        subject: 'Inbjudan: informationsdag om Interreg-utlysningen för handläggare',
+        text: 'Välkommen till en informationsdag för handläggare och projektledare om den nya utlysningen inom Interreg Östersjöprogrammet. Partnersökning i grupper.',
+      },
+      EU,
+    ],
+    [
+      'a politician asked to speak at a conference on EU policy',
+      'invitation',
+      {
+        subject: 'Invitation to speak – conference on the future of cohesion policy',
+        text: 'Dear Mayor, we would be honoured if you would speak on the opening panel of our high-level conference on EU cohesion policy in Brussels.',
+      },
+      BOARD,
+    ],
+    [
+      'a minister who asks to come and be received',
+      'protocol_visit',
+      {
+        subject: 'Visit of the Minister of Housing of Chile',
+        text: 'The Embassy has the honour to inform that the Minister of Housing will visit Stockholm on 3 May and would like to meet the Mayor at the City Hall.',
+      },
+      PROTOCOL,
+    ],
+    [
+      'a study visit by officials',
+      'other',
+      {
+        subject: 'Study visit request',
+        text: 'A group of twelve urban planners and officials from Tampere would like to make a study visit to Stockholm and receive a briefing on district heating.',
+      },
+      EU,
+    ],
+    [
+      'a press question about EU policy',
+      'other',
+      {
+        subject: 'Press query: the city and the Nature Restoration Regulation',
+        text: 'I am a journalist writing about the EU Nature Restoration Regulation. Could the city comment before my deadline on Friday?',
+      },
+      EU,
+    ],
+  ])('places %s in %s', (_case, expected, parts, functionalAddress) => {
+    // Act
+    const result = classify(mail(parts), { functionalAddress });
+
+    // Assess
+    expect(result.category).toBe(expected);
+    expect(result.confidence).toBeGreaterThan(0.6);
+  });
+
+  it('reads a calendar invitation whose details are only in the .ics', () => {
+    const invitation = mail({
+      subject: 'Save the date',
+      text: 'Save the date – formal invitation to follow.',
+      calendars: [
+        {
+          method: 'REQUEST',
+          summary: "Mayors' roundtable on affordable housing",
+          description: 'Dear Mayor, we would be honoured to have you as one of five mayoral speakers.',
+          organizer: 'Housing Alliance',
+          location: 'Brussels',
+        },
+      ],
+    });
+
+    const result = classify(invitation, { functionalAddress: BOARD });
+
+    expect(result.category).toBe('invitation');
+    expect(result.reasons.some((reason) => reason.startsWith('ics:'))).toBe(true);
+  });
+
+  it('reads what an attachment name and a note verbale attachment say', () => {
+    const note = mail({
+      subject: 'Note Verbale',
+      text: 'Please find attached a Note Verbale for your kind attention.',
+      attachments: [
+        { filename: 'NV_Visit_Minister_of_Finance.pdf', contentType: 'application/pdf', size: 2000 },
+      ],
+      attachedTexts: [
+        {
+          source: 'pdf',
+          filename: 'NV_Visit_Minister_of_Finance.pdf',
+          text: 'The Embassy presents its compliments and has the honour to inform that the Minister of Finance wishes to pay a courtesy call on the Mayor.',
+        },
+      ],
+    });
+
+    const result = classify(note, { functionalAddress: PROTOCOL });
+
+    expect(result.category).toBe('protocol_visit');
+    expect(result.reasons.some((reason) => reason.startsWith('pdf:'))).toBe(true);
+  });
+
+  it('keeps the category of the thread for a short reply that quotes it', () => {
+    const reply = mail({
+      subject: 'SV: Besök av Lettlands premiärminister',
+      text: [
+        'Tack, vi bekräftar tiden.',
+        '',
+        'Från: Protokollsenheten <protocol@stockholm.se>',
+        'Skickat: den 2 mars 2027 14:10',
+        'Ämne: Besök av Lettlands premiärminister',
+        '',
+        'Finansborgarrådet tar gärna emot premiärministern för ett möte i Stadshuset.',
+      ].join('\n'),
+    });
+
+    const result = classify(reply, { functionalAddress: PROTOCOL });
+
+    expect(result.category).toBe('protocol_visit');
+    expect(result.reasons.some((reason) => reason.startsWith('quoted:'))).toBe(true);
+  });
+
+  it('explains itself with evidence and stays deterministic', () => {
+    const invitation = mail({
+      subject: 'Inbjudan att tala',
+      text: 'Vi vill bjuda in finansborgarrådet att tala på forumet.',
+    });
+
+    const first = classify(invitation, { functionalAddress: BOARD });
+    const second = classify(invitation, { functionalAddress: BOARD });
+
+    expect(second).toEqual(first);
+    expect(first.reasons).toContain('subject:"inbjudan"');
+    expect(first.confidence).toBeGreaterThan(0);
+    expect(first.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('says so when nothing decides', () => {
+    const result = classify(mail({ subject: 'Hej', text: 'Hej!' }), { functionalAddress: BOARD });
+
+    expect(result.reasons.length).toBeGreaterThan(0);
+    expect(result.category === 'other' || result.confidence < 0.6).toBe(true);
+  });
+});
+
+const OWN = 'test/fixtures/classify';
+const DEV = '../shared/corpus/dev';
+
+async function routeCorpus(dir: string) {
+  const outcomes = [];
+  for (const label of readLabels(dir)) {
+    const parsed = await parseMail(readFileSync(join(dir, label.file)));
+    const automated = detectAutomated(parsed);
+    const result = classify(parsed, { functionalAddress: functionalAddressOf(parsed) });
+    const routed = automated.automated || result.confidence < 0.6 ? 'other' : result.category;
+    outcomes.push({ file: label.file, expected: label.category, routed });
+  }
+  return outcomes;
+}
+
+describe('classify on labelled messages', () => {
+  it("routes the project's own examples (every language, the hard boundaries) without a misroute", async () => {
+    const outcomes = await routeCorpus(OWN);
+
+    const wrong = outcomes.filter((o) => o.routed !== o.expected);
+    const misrouted = wrong.filter((o) => o.routed !== 'other');
+    expect(misrouted).toEqual([]);
+    expect(wrong.length / outcomes.length).toBeLessThanOrEqual(0.05);
+  });
+
+  if (!existsSync(join(DEV, 'labels.jsonl'))) {
+    it('needs ../shared/corpus/dev (absent: nothing to check)', () => {
+      expect(existsSync(DEV)).toBe(false);
+    });
+  } else {
+    it('routes the dev corpus with the committed model (a regression guard; npm run eval cross-validates)', async () => {
+      const outcomes = await routeCorpus(DEV);
+
+      const correct = outcomes.filter((o) => o.routed === o.expected).length;
+      const misrouted = outcomes.filter((o) => o.routed !== 'other' && o.routed !== o.expected);
+      expect(correct / outcomes.length).toBeGreaterThanOrEqual(0.95);
+      expect(misrouted.length / outcomes.length).toBeLessThanOrEqual(0.02);
+    });
+  }
+});
