@@ -50,6 +50,15 @@ export function buildStack(options: FixtureOptions = {}): { app: App; stack: Mai
   return { app, stack };
 }
 
+const templates = new Map<string, Template>();
+
+/** The template for these options; built once per test file (a Template is read-only). */
 export function templateOf(options: FixtureOptions = {}): Template {
-  return Template.fromStack(buildStack(options).stack);
+  const key = JSON.stringify(options);
+  let template = templates.get(key);
+  if (!template) {
+    template = Template.fromStack(buildStack(options).stack);
+    templates.set(key, template);
+  }
+  return template;
 }
