@@ -132,6 +132,8 @@ async function startSmtp(
     logger: false,
     // A reverse DNS lookup per connection costs a fraction of a second and tells nothing on loopback.
     disableReverseLookup: true,
+    // Ctrl-C should not wait half a minute for an idle client to hang up.
+    closeTimeout: 2000,
     onRcptTo(
       address: SMTPServerAddress,
       _session: SMTPServerSession,

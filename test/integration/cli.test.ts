@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -18,12 +18,12 @@ interface Run {
   lines: Record<string, unknown>[];
 }
 
-function mailroute(args: string[], dataDir: string): Promise<Run> {
+function mailroute(args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['bin/mailroute.js', ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, MAILROUTE_DATA_DIR: dataDir }, timeout: 100_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, MAILROUTE_DATA_DIR: dataDir, ...env }, timeout: 100_000 },
       (error, stdout, stderr) => {
         const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
         const lines = args.includes('--json')
@@ -157,6 +157,32 @@ describe('mailroute CLI', SPAWNING, () => {
       expect.objectContaining({ id: sha256(fixture('plain-invitation.eml')), category: 'invitation' }),
     ]);
     expect(future.lines).toEqual([]);
+  });
+
+  it('decides with the configuration file named by MAILROUTE_CONFIG, and names a bad key in it', async () => {
+    // Prepare
+    const good = join(dataDir, 'config.json');
+    const bad = join(dataDir, 'bad-config.json');
+    await writeFile(
+      good,
+      JSON.stringify({ categories: { invitation: { group: ['events@stockholm.se'], tag: '[Event]' } } }),
+    );
+    await writeFile(bad, JSON.stringify({ confidenceThreshold: 7 }));
+
+    // Act
+    const configured = await mailroute(['classify', '--json', fixture('plain-invitation.eml')], dataDir, {
+      MAILROUTE_CONFIG: good,
+    });
+    const rejected = await mailroute(['classify', '--json', fixture('plain-invitation.eml')], dataDir, {
+      MAILROUTE_CONFIG: bad,
+    });
+
+    // Assess
+    expect(configured.lines).toEqual([
+      expect.objectContaining({ category: 'invitation', recipients: ['events@stockholm.se'] }),
+    ]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('confidenceThreshold');
   });
 
   it('rejects an unknown command and a --to that is not a functional address with usage errors', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,26 @@ describe('S3MailStore', () => {
 
     // Act
     const read = await readAll(store, bucket, 'inbound/a/1');
+
+    // Assess
+    expect(read.equals(binaryMessage)).toBe(true);
+  });
+
+  it('reads back a streamed upload unchanged (no aws-chunked framing stored by s3rver)', async () => {
+    // Prepare
+    const body = Readable.from([binaryMessage.subarray(0, 100_000), binaryMessage.subarray(100_000)]);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'inbound/a/streamed',
+        Body: body,
+        ContentLength: binaryMessage.length,
+      }),
+    );
+    const store = new S3MailStore(client, bucket);
+
+    // Act
+    const read = await readAll(store, bucket, 'inbound/a/streamed');
 
     // Assess
     expect(read.equals(binaryMessage)).toBe(true);
