@@ -2,7 +2,7 @@
 // process, wired to the same handler code that runs in Lambda.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
 import { type RunningDynalite, startDynalite } from './dynalite-server.js';
@@ -226,9 +226,24 @@ export async function findRunningStack(dataDir: string): Promise<StackInfo | und
   }
   try {
     process.kill(info.pid, 0);
-    return info;
   } catch (error) {
     // EPERM: alive but another user's; ESRCH: a stale file from a stack that was killed.
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? info : undefined;
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
+  // A live pid may have been reused by an unrelated process: the stack must also answer.
+  return (await answers(info.dynamodb.endpoint)) ? info : undefined;
+}
+
+function answers(endpoint: string): Promise<boolean> {
+  const { hostname, port } = new URL(endpoint);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
