@@ -11,6 +11,7 @@ import {
 } from 'mailparser';
 import { extractAttachmentText } from './attachment-text.js';
 import { parseCalendar } from './calendar.js';
+import { ORIGINAL_SIZE_HEADER, type SlimLimits, slimForParsing } from './mime-slim.js';
 import type { AttachedText, AttachmentInfo, CalendarInfo, InboundMail, MailAddress } from './types.js';
 
 export interface ParseLimits {
@@ -52,13 +53,29 @@ export async function parseMail(
   return parseAtDepth(raw, limits, 0);
 }
 
+/**
+ * What the parser reads of a message: text parts up to a few times the text kept (in bytes, so that
+ * base64 and quoted-printable still give at least maxTextLength characters of most scripts), and no
+ * attachment body that would not be buffered anyway.
+ */
+function slimLimits(limits: ParseLimits): SlimLimits {
+  return {
+    maxTextPartBytes: limits.maxTextLength * 2,
+    maxTotalTextBytes: limits.maxTextLength * 4,
+    // Base64 with line breaks is 4/3 x 78/76 of the content.
+    maxReadableBytes: Math.ceil(limits.maxBufferedAttachmentBytes * 1.4),
+    maxDepth: 30,
+  };
+}
+
 async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<InboundMail> {
-  const { headers, headerLines, text, attachments } = await runMailParser(raw, limits);
+  const slim = slimForParsing(raw, slimLimits(limits), isWorthReading);
+  const { headers, headerLines, text, attachments } = await runMailParser(slim.bytes, limits);
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
   let body = text.text ?? '';
-  if (body.length > limits.maxTextLength) {
+  if (body.length > limits.maxTextLength || slim.textTruncated) {
     body = body.slice(0, limits.maxTextLength);
     parseWarnings.push(`text-truncated-to:${limits.maxTextLength}`);
   }
@@ -181,7 +198,7 @@ function collectAttachment(attachment: AttachmentStream, limits: ParseLimits): P
     const finish = () => {
       attachment.release?.();
       const kept = keep && size <= limits.maxBufferedAttachmentBytes ? Buffer.concat(chunks) : undefined;
-      resolve({ info: { filename, contentType, size }, content: kept });
+      resolve({ info: { filename, contentType, size: originalSize(attachment) ?? size }, content: kept });
     };
     attachment.content.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -191,6 +208,13 @@ function collectAttachment(attachment: AttachmentStream, limits: ParseLimits): P
     attachment.content.once('end', finish);
     attachment.content.once('error', finish);
   });
+}
+
+/** The size of an attachment whose body the slimming scan left out, as it recorded it. */
+function originalSize(attachment: AttachmentStream): number | undefined {
+  const value = attachment.headers.get(ORIGINAL_SIZE_HEADER);
+  const size = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
 function isWorthReading(contentType: string, filename: string): boolean {

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { slimForParsing } from '../../functions/core/mime-slim.js';
+import { parseMail } from '../../functions/core/parse.js';
+
+const LIMITS = { maxTextPartBytes: 1000, maxTotalTextBytes: 1500, maxReadableBytes: 10_000, maxDepth: 10 };
+const readable = (type: string, filename: string) => type === 'application/pdf' || filename.endsWith('.pdf');
+
+function base64Lines(content: Buffer, width = 76): string {
+  const encoded = content.toString('base64');
+  const lines: string[] = [];
+  for (let index = 0; index < encoded.length; index += width) lines.push(encoded.slice(index, index + width));
+  return lines.join('\r\n');
+}
+
+function mixed(parts: string[], boundary = 'b1'): Buffer {
+  return Buffer.from(
+    `From: a@example.org\r\nTo: EUinternational@stockholm.se\r\nSubject: Bilagor\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n` +
+      parts.map((part) => `--${boundary}\r\n${part}\r\n`).join('') +
+      `--${boundary}--\r\n`,
+    'latin1',
+  );
+}
+
+const NOTE = 'Content-Type: text/plain; charset=utf-8\r\n\r\nSe bifogad fil.';
+
+function attachment(content: Buffer, name = 'bilder.zip', type = 'application/zip', width = 76): string {
+  return `Content-Type: ${type}; name="${name}"\r\nContent-Disposition: attachment; filename="${name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(content, width)}`;
+}
+
+describe('slimForParsing', () => {
+  it('leaves out the body of an attachment nobody reads, keeping its headers and its real size', async () => {
+    // Prepare
+    const zip = Buffer.alloc(200_000, 7);
+    const raw = mixed([NOTE, attachment(zip)]);
+
+    // Act
+    const slim = slimForParsing(raw, LIMITS, readable);
+    const mail = await parseMail(slim.bytes);
+
+    // Assess
+    expect(slim.bytes.length).toBeLessThan(1000);
+    expect(mail.attachments).toEqual([
+      { filename: 'bilder.zip', contentType: 'application/zip', size: zip.length },
+    ]);
+    expect(mail.text).toContain('Se bifogad fil.');
+  });
+
+  it('counts the decoded size of base64 exactly, whatever the padding and line width', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 4, max: 40 }), (size, quads) => {
+        const raw = mixed([
+          NOTE,
+          attachment(Buffer.alloc(size, 1), 'a.bin', 'application/octet-stream', quads * 4),
+        ]);
+        const text = Buffer.from(slimForParsing(raw, LIMITS, readable).bytes).toString('latin1');
+        expect(text).toContain(`X-Mailroute-Original-Size: ${size}\r\n`);
+      }),
+    );
+  });
+
+  it('keeps a part a person would read, such as a PDF letter, as it is', () => {
+    const raw = mixed([NOTE, attachment(Buffer.alloc(3000, 2), 'brev.pdf', 'application/pdf')]);
+
+    const slim = slimForParsing(raw, LIMITS, readable);
+
+    expect(slim.bytes).toBe(raw);
+  });
+
+  it('cuts a long text body at a line end within the budget and says so', async () => {
+    // Prepare
+    const lines = Array.from({ length: 200 }, (_, index) => `rad ${index} om konferensen i Bryssel`);
+    const raw = Buffer.from(
+      `From: a@example.org\r\nSubject: Lång text\r\n\r\n${lines.join('\r\n')}\r\n`,
+      'latin1',
+    );
+
+    // Act
+    const slim = slimForParsing(raw, LIMITS, readable);
+    const mail = await parseMail(slim.bytes);
+
+    // Assess
+    expect(slim.textTruncated).toBe(true);
+    expect(slim.bytes.length).toBeLessThanOrEqual(raw.indexOf('\r\n\r\n') + 4 + LIMITS.maxTextPartBytes);
+    const keptLines = mail.text.trim().split('\n');
+    expect(keptLines.every((line, index) => line === lines[index])).toBe(true);
+  });
+
+  it('empties an HTML alternative, which never becomes the text, and keeps the plain one', async () => {
+    const raw = Buffer.from(
+      'From: a@example.org\r\nSubject: Alt\r\nContent-Type: multipart/alternative; boundary=alt\r\n\r\n' +
+        '--alt\r\nContent-Type: text/plain\r\n\r\nInbjudan till mottagning.\r\n' +
+        `--alt\r\nContent-Type: text/html\r\n\r\n<p>${'Inbjudan till mottagning. '.repeat(50)}</p>\r\n--alt--\r\n`,
+      'latin1',
+    );
+
+    const slim = slimForParsing(raw, LIMITS, readable);
+    const [slimmed, original] = [await parseMail(slim.bytes), await parseMail(raw)];
+
+    expect(slim.bytes.length).toBeLessThan(raw.length - 1000);
+    expect(slimmed.text).toBe(original.text);
+  });
+
+  it('finds attachments in nested multiparts and leaves the structure for the parser intact', async () => {
+    const inner = `Content-Type: multipart/related; boundary="inner"\r\n\r\n--inner\r\n${NOTE}\r\n--inner\r\n${attachment(Buffer.alloc(50_000, 3), 'logo.png', 'image/png')}\r\n--inner--`;
+    const raw = mixed([inner, attachment(Buffer.alloc(40_000, 4))], 'outer');
+
+    const [slimmed, original] = [
+      await parseMail(slimForParsing(raw, LIMITS, readable).bytes),
+      await parseMail(raw),
+    ];
+
+    expect(slimmed).toEqual(original);
+  });
+
+  it('leaves a message it is unsure about to the parser unchanged', () => {
+    const noBoundary = Buffer.from(
+      `Subject: x\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n${attachment(Buffer.alloc(20_000))}\r\n--x--\r\n`,
+      'latin1',
+    );
+    const missingDelimiters = mixed([]).subarray(0, 120);
+
+    expect(slimForParsing(noBoundary, LIMITS, readable).bytes).toBe(noBoundary);
+    expect(slimForParsing(missingDelimiters, LIMITS, readable).bytes).toBe(missingDelimiters);
+  });
+});
