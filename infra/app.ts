@@ -1,14 +1,15 @@
 // `cdk synth` / `cdk deploy` --> (app) --> validated configuration, the stack, and the cdk-nag gate.
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../functions/config/schema.js';
-import { parseMailrouteConfig } from './config.js';
+import { type MailrouteConfig, parseMailrouteConfig } from './config.js';
 import { MailrouteStack } from './mailroute-stack.js';
 import { applyNagChecks } from './nag.js';
 
-export const STACK_NAME = 'Mailroute';
+/** The CloudFormation stack name ops see in the console and pass to `cdk deploy`. */
+const STACK_NAME = 'Mailroute';
 
 const app = new App();
-let config: ReturnType<typeof parseMailrouteConfig>;
+let config: MailrouteConfig;
 try {
   config = parseMailrouteConfig(app.node.tryGetContext('mailroute'));
 } catch (error) {
