@@ -5,7 +5,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadRouterConfigFile } from '../config/load.js';
-import { type PipelineDeps, PipelineStepError, type RouteResult, redact, routeMessage } from './pipeline.js';
+import {
+  type PipelineDeps,
+  type PipelineLogger,
+  PipelineStepError,
+  type RouteResult,
+  redact,
+  routeMessage,
+} from './pipeline.js';
 import { parseNotificationBody } from './ses-notification.js';
 
 export interface HandlerHooks {
@@ -84,11 +91,7 @@ async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatch
     log: new DynamoDbRoutingLog(new DynamoDBClient({}), tableName),
     sender: new SesMailSender(new SESv2Client({})),
     now: () => new Date(),
-    logger: {
-      info: (message, attributes = {}) => logger.info(message, attributes),
-      warn: (message, attributes = {}) => logger.warn(message, attributes),
-      error: (message, attributes = {}) => logger.error(message, attributes),
-    },
+    logger: powertoolsPipelineLogger(logger),
     loopSecret,
     ...(retentionDays > 0 ? { retentionDays } : {}),
   };
@@ -96,6 +99,15 @@ async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatch
     onRouted: (result) => recordMetrics(result),
     onFailed: () => metrics.addMetric('RoutingFailures', MetricUnit.Count, 1),
   });
+}
+
+/** The pipeline's logger on Powertools: structured JSON lines to stdout, as CloudWatch Logs keeps them. */
+export function powertoolsPipelineLogger(powertools: Logger): PipelineLogger {
+  return {
+    info: (message, attributes = {}) => powertools.info(message, attributes),
+    warn: (message, attributes = {}) => powertools.warn(message, attributes),
+    error: (message, attributes = {}) => powertools.error(message, attributes),
+  };
 }
 
 function recordMetrics(result: RouteResult): void {
