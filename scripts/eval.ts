@@ -1,12 +1,18 @@
-// scripts --> `npm run eval -- [CORPUS_DIR] [--json] [--cv|--committed] [--folds N] [--threshold T]`
+// scripts --> `npm run eval -- [CORPUS_DIR] [--json] [--cv|--committed|--train-on DIR] [--folds N] [--threshold T]`
 // Runs the real steps on each labelled .eml (parse, automated-mail detection, classify, decide) and
 // reports what staff would see: accuracy, misroutes, triage, per category, language and difficulty.
 // On the dev corpus the model is cross-validated: each message is scored by a model that never saw it.
+// `--train-on DIR` scores with a model built from DIR alone: a check across voices (e.g. a model
+// from the project's own examples scoring the dev corpus, or the reverse).
 import { resolve } from 'node:path';
 import { DEFAULT_ROUTER_CONFIG } from '../functions/config/schema.js';
 import { classifyFeatures } from '../functions/core/classify/index.js';
 import type { LinearModel } from '../functions/core/classify/model.js';
-import { crossValidatedModels, type LabelledFeatures } from '../functions/core/classify/training.js';
+import {
+  buildModel,
+  crossValidatedModels,
+  type LabelledFeatures,
+} from '../functions/core/classify/training.js';
 import { decide } from '../functions/core/decide.js';
 import { CATEGORIES, type Category, type Classification } from '../functions/core/types.js';
 import {
@@ -21,7 +27,8 @@ import {
 interface Options {
   dir: string;
   json: boolean;
-  mode: 'cv' | 'committed';
+  mode: 'cv' | 'committed' | 'trained-on';
+  trainOn: string;
   folds: number;
   threshold: number;
 }
@@ -44,6 +51,7 @@ function parseArgs(argv: string[]): Options {
     dir: DEV_CORPUS,
     json: false,
     mode: 'cv',
+    trainOn: '',
     folds: 10,
     threshold: DEFAULT_ROUTER_CONFIG.confidenceThreshold,
   };
@@ -53,7 +61,10 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--json') options.json = true;
     else if (arg === '--cv') [options.mode, explicitMode] = ['cv', true];
     else if (arg === '--committed') [options.mode, explicitMode] = ['committed', true];
-    else if (arg === '--folds') options.folds = Number(argv[++index]);
+    else if (arg === '--train-on') {
+      [options.mode, explicitMode] = ['trained-on', true];
+      options.trainOn = argv[++index] ?? '';
+    } else if (arg === '--folds') options.folds = Number(argv[++index]);
     else if (arg === '--threshold') options.threshold = Number(argv[++index]);
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else options.dir = arg;
@@ -87,6 +98,11 @@ async function evaluate(options: Options): Promise<Outcome[]> {
       const fold = foldOf.get(asLabelled(message).id);
       return fold === undefined ? models[0] : models[fold];
     };
+  } else if (options.mode === 'trained-on') {
+    if (!corpusExists(options.trainOn))
+      throw new Error(`--train-on: no labelled corpus at ${options.trainOn}`);
+    const model = buildModel(trainable(await readCorpus(options.trainOn)).map(asLabelled));
+    modelFor = () => model;
   }
   const config = { ...DEFAULT_ROUTER_CONFIG, confidenceThreshold: options.threshold };
   return messages.map((message) => {
@@ -208,7 +224,12 @@ function summarise(outcomes: Outcome[], options: Options) {
     }));
   return {
     corpus: options.dir,
-    mode: options.mode === 'cv' ? `${options.folds}-fold cross-validation` : 'committed model',
+    mode:
+      options.mode === 'cv'
+        ? `${options.folds}-fold cross-validation`
+        : options.mode === 'trained-on'
+          ? `model trained on ${options.trainOn} only`
+          : 'committed model',
     threshold: options.threshold,
     messages: total,
     accuracy: round(ratio(correct, total)),

@@ -15,6 +15,8 @@ export const SOURCE_WEIGHTS = {
   'attachment-name': 0.9,
   forwarded: 0.85,
   quoted: 0.7,
+  // Who writes ("Embassy of Japan", "Office of the Governor") hints at level, but the text decides.
+  sender: 0.5,
 } as const;
 export type Source = keyof typeof SOURCE_WEIGHTS;
 
@@ -89,6 +91,7 @@ function readableTexts(mail: InboundMail): Array<[Source, string, boolean]> {
   const texts: Array<[Source, string, boolean]> = [];
   const subject = mail.subject.replace(REPLY_PREFIX, '').replace(FORWARD_PREFIX, '');
   texts.push(['subject', subject, false]);
+  if (mail.from?.name) texts.push(['sender', mail.from.name, false]);
   const { fresh, quoted } = segmentBody(mail.text);
   texts.push(['body', fresh, false]);
   if (quoted) texts.push(['quoted', quoted, false]);
