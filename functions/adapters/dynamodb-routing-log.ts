@@ -64,12 +64,19 @@ export class DynamoDbRoutingLog implements RoutingLog {
     const names: Record<string, string> = { '#id': 'id' };
     const values: Record<string, AttributeValue> = {};
     const assignments: string[] = [];
-    const entries = Object.entries(changes).filter(([key, value]) => key !== 'id' && value !== undefined);
-    entries.forEach(([key, value], index) => {
-      names[`#a${index}`] = key;
-      values[`:a${index}`] = marshall({ value }, { removeUndefinedValues: true }).value as AttributeValue;
-      assignments.push(`#a${index} = :a${index}`);
-    });
+    const removals: string[] = [];
+    // A key given as undefined is removed (e.g. the error of an earlier failed attempt); an absent key is left alone.
+    Object.entries(changes)
+      .filter(([key]) => key !== 'id')
+      .forEach(([key, value], index) => {
+        names[`#a${index}`] = key;
+        if (value === undefined) {
+          removals.push(`#a${index}`);
+          return;
+        }
+        values[`:a${index}`] = marshall({ value }, { removeUndefinedValues: true }).value as AttributeValue;
+        assignments.push(`#a${index} = :a${index}`);
+      });
     // Never create a record through an update: the id must have been begun first.
     const conditions = ['attribute_exists(#id)'];
     if (expectedStatuses && expectedStatuses.length > 0) {
@@ -85,7 +92,12 @@ export class DynamoDbRoutingLog implements RoutingLog {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { id: { S: id } },
-          UpdateExpression: `SET ${assignments.join(', ')}`,
+          UpdateExpression: [
+            assignments.length > 0 ? `SET ${assignments.join(', ')}` : '',
+            removals.length > 0 ? `REMOVE ${removals.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

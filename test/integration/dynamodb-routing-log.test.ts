@@ -115,6 +115,29 @@ describe('DynamoDbRoutingLog', () => {
     });
   });
 
+  it('removes attributes given as undefined and leaves absent ones alone', async () => {
+    // Prepare
+    const log = await freshLog();
+    await log.begin(
+      record({ status: 'failed', failedStep: 'send', error: 'throttled', sesMessageId: 'kept' }),
+    );
+    const id = record().id;
+
+    // Act
+    const updated = await log.update(
+      id,
+      { status: 'received', failedStep: undefined, error: undefined, updatedAt: '2026-04-20T14:14:00.000Z' },
+      ['failed'],
+    );
+
+    // Assess
+    expect(updated).toBe(true);
+    const after = await log.get(id);
+    expect(after).not.toHaveProperty('failedStep');
+    expect(after).not.toHaveProperty('error');
+    expect(after).toMatchObject({ status: 'received', sesMessageId: 'kept' });
+  });
+
   it('never creates a record through update', async () => {
     // Prepare
     const log = await freshLog();
