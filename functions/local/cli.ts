@@ -505,9 +505,12 @@ const LOG_COLUMNS: Column[] = [
   { key: 'id', title: 'ID' },
 ];
 
-function humanRow(line: Line): Record<string, string> {
-  if ('error' in line)
-    return { file: line.file, category: 'ERROR', reasons: String(line.error), status: 'ERROR' };
+function humanRow(line: Line, columns: Column[]): Record<string, string> {
+  if ('error' in line) {
+    // The message goes in the last column, which is never padded or cut.
+    const last = columns.at(-1)?.key ?? 'reasons';
+    return { file: line.file, category: 'ERROR', [last]: String(line.error) };
+  }
   const reasons = Array.isArray(line.reasons) ? (line.reasons as string[]) : [];
   return {
     file: line.file,
@@ -565,7 +568,7 @@ class Output {
     if ('error' in line) this.errors += 1;
     if (this.showProgress) process.stderr.write('\r\x1b[K');
     if (this.json) console.log(JSON.stringify(line));
-    else this.print(humanRow(line));
+    else this.print(humanRow(line, this.columns));
   }
 
   /** Exit status: 1 when any file gave an error line. */
