@@ -7,7 +7,7 @@ import { DynamoDbRoutingLog } from '../functions/adapters/dynamodb-routing-log.j
 import { S3MailStore } from '../functions/adapters/s3-mail-store.js';
 import { SesMailSender } from '../functions/adapters/ses-mail-sender.js';
 import { parseRouterConfig } from '../functions/config/schema.js';
-import { createHandler } from '../functions/route-mail/handler.js';
+import { createHandler, SDK_CLIENT_SETTINGS } from '../functions/route-mail/handler.js';
 import type { PipelineDeps } from '../functions/route-mail/pipeline.js';
 import { type SentLog, stubDynamoDb, stubS3, stubSes } from './aws-stubs.js';
 
@@ -25,17 +25,19 @@ export interface Contender {
 
 /**
  * mailroute as deployed, minus what only runs once per cold start: `createHandler` with the real
- * S3, DynamoDB and SES adapters and a Powertools Logger writing to stdout. The loop secret is given
+ * S3, DynamoDB and SES adapters on clients built with the handler's own settings, and a Powertools
+ * Logger writing to stdout. The loop secret is given
  * directly instead of through Secrets Manager (one call per cold start, not per message).
  */
 export function mailroute(message: Buffer): Contender {
   const sent: SentLog = { count: 0, lastRequestBytes: 0 };
   const logger = new Logger({ serviceName: 'mailroute' });
+  const settings = SDK_CLIENT_SETTINGS;
   const deps: PipelineDeps = {
     config: parseRouterConfig({}),
-    store: new S3MailStore(stubS3(message), BUCKET),
-    log: new DynamoDbRoutingLog(stubDynamoDb(), 'mailroute-routing-log'),
-    sender: new SesMailSender(stubSes(sent)),
+    store: new S3MailStore(stubS3(message, settings), BUCKET),
+    log: new DynamoDbRoutingLog(stubDynamoDb(settings), 'mailroute-routing-log'),
+    sender: new SesMailSender(stubSes(sent, settings)),
     now: () => new Date(),
     logger: {
       info: (text, attributes = {}) => logger.info(text, attributes),

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { classify } from '../functions/core/classify/index.js';
 import { parseMail } from '../functions/core/parse.js';
 import { type Contender, FUNCTIONAL_ADDRESS, forwarder, mailroute } from './contenders.js';
+import { SIZE_CLASSES } from './messages.js';
 
 export interface TimeResult {
   kind: 'time';
@@ -18,7 +19,7 @@ export interface TimeResult {
 
 export interface RssResult {
   kind: 'rss';
-  /** Peak RSS growth of each measured invocation, in bytes. */
+  /** Peak RSS growth of the measured invocation, in bytes. */
   growth: number[];
 }
 
@@ -85,18 +86,22 @@ async function time(message: Buffer, iterations: number): Promise<TimeResult> {
   return result;
 }
 
-async function rss(contender: Contender, runs: number): Promise<RssResult> {
-  // The first run loads whatever the handler loads lazily: that is cold-start cost, not per message.
-  await contender.invoke();
-  const growth: number[] = [];
-  for (let index = 0; index < runs; index++) {
-    gc();
-    resetPeakRss();
-    const before = process.memoryUsage.rss();
-    await contender.invoke();
-    growth.push(peakRssBytes() - before);
-  }
-  return { kind: 'rss', growth };
+/**
+ * Peak RSS growth of one invocation in this fresh process. A small message goes through first, on a
+ * contender of its own, so that what the handler loads lazily counts as cold start, not per message;
+ * measuring again in the same process would reuse memory the first run left to the allocator.
+ */
+async function rss(message: Buffer, who: string): Promise<RssResult> {
+  const build = who === 'forwarder' ? forwarder : mailroute;
+  const small = SIZE_CLASSES[0]?.build() ?? Buffer.alloc(0);
+  const warm = build(small);
+  for (let index = 0; index < 3; index++) await warm.invoke();
+  const measured = build(message);
+  gc();
+  resetPeakRss();
+  const before = process.memoryUsage.rss();
+  await measured.invoke();
+  return { kind: 'rss', growth: [peakRssBytes() - before] };
 }
 
 async function main(): Promise<void> {
@@ -105,10 +110,7 @@ async function main(): Promise<void> {
     throw new Error('usage: worker.ts time|rss FILE ITERATIONS [mailroute|forwarder]');
   const message = readFileSync(file);
   const iterations = Number(iterationsText ?? '5');
-  const result =
-    mode === 'time'
-      ? await time(message, iterations)
-      : await rss(who === 'forwarder' ? forwarder(message) : mailroute(message), iterations);
+  const result = mode === 'time' ? await time(message, iterations) : await rss(message, who ?? 'mailroute');
   process.send(result, () => process.exit(0));
 }
 

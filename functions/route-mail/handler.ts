@@ -47,6 +47,13 @@ export function createHandler(deps: PipelineDeps, hooks: HandlerHooks = {}) {
   };
 }
 
+/**
+ * Settings for the SDK clients of the message path. `cacheMiddleware` resolves each command's
+ * middleware stack once instead of on every call: ~0.3 ms less per AWS call, and a message makes six
+ * (see bench/). Safe because nothing adds middleware to these clients after they are built.
+ */
+export const SDK_CLIENT_SETTINGS = { cacheMiddleware: true } as const;
+
 // --- AWS wiring: built once per cold start, on first use --------------------------------------
 
 const logger = new Logger({ serviceName: 'mailroute' });
@@ -87,9 +94,9 @@ async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatch
   const retentionDays = Number(process.env.MAILROUTE_RETENTION_DAYS ?? '0');
   const deps: PipelineDeps = {
     config,
-    store: new S3MailStore(new S3Client({}), process.env.MAIL_BUCKET_NAME ?? ''),
-    log: new DynamoDbRoutingLog(new DynamoDBClient({}), tableName),
-    sender: new SesMailSender(new SESv2Client({})),
+    store: new S3MailStore(new S3Client(SDK_CLIENT_SETTINGS), process.env.MAIL_BUCKET_NAME ?? ''),
+    log: new DynamoDbRoutingLog(new DynamoDBClient(SDK_CLIENT_SETTINGS), tableName),
+    sender: new SesMailSender(new SESv2Client(SDK_CLIENT_SETTINGS)),
     now: () => new Date(),
     logger: powertoolsPipelineLogger(logger),
     loopSecret,
