@@ -224,7 +224,8 @@ async function beginOrResume(
     if (!resumable.includes(begun.existing.status)) return begun.existing;
   }
   const { id, ...fields } = record;
-  const moved = await deps.log.update(id, fields, resumable);
+  // An earlier attempt's failure is history once a new attempt runs: cleared, not carried along.
+  const moved = await deps.log.update(id, { ...fields, failedStep: undefined, error: undefined }, resumable);
   if (moved) return 'resume';
   return (await deps.log.get(id)) ?? record;
 }
@@ -417,14 +418,22 @@ async function locate(
   return { link: `s3://${location.bucket}/${location.key}` };
 }
 
-/** Rejects after `ms`. The parse itself cannot be interrupted; the message just stops waiting for it. */
+/**
+ * Rejects once `ms` have passed. The parse itself cannot be interrupted (the message just stops
+ * waiting for it), and it may hold the event loop past the timer: a parse that finished late is over
+ * budget all the same, so the outcome does not depend on when the timer got to run.
+ */
 async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
+  const started = performance.now();
+  const exceeded = () => new Error(`parse budget of ${ms} ms exceeded`);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`parse budget of ${ms} ms exceeded`)), ms);
+    timer = setTimeout(() => reject(exceeded()), ms);
   });
   try {
-    return await Promise.race([work, timeout]);
+    const result = await Promise.race([work, timeout]);
+    if (performance.now() - started > ms) throw exceeded();
+    return result;
   } finally {
     clearTimeout(timer);
   }

@@ -120,7 +120,9 @@ describe('routeMessage under injected faults', () => {
       expect(stored.equals(raw)).toBe(true);
       expect(retry.batchItemFailures).toEqual([]);
       expect(again.batchItemFailures).toEqual([]);
-      expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'forwarded' });
+      const final = await deps.log.get(notification.mail.messageId);
+      expect(final).toMatchObject({ status: 'forwarded' });
+      expect(final?.failedStep).toBeUndefined();
       expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
     });
   }
