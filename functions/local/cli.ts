@@ -378,9 +378,9 @@ async function serve(): Promise<number> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      const address = (error as { address?: string; port?: number }).port;
+      const { port } = error as { port?: number };
       throw new Error(
-        `port ${address} is in use; set MAILROUTE_SMTP_PORT, MAILROUTE_SES_PORT or MAILROUTE_DYNAMODB_PORT to another port`,
+        `port ${port} is in use; set MAILROUTE_SMTP_PORT, MAILROUTE_SES_PORT or MAILROUTE_DYNAMODB_PORT to another port`,
       );
     }
     throw error;

@@ -154,10 +154,16 @@ async function startSmtp(
       );
     },
   });
+  // smtp-server re-emits socket errors on itself; unheard, one would end the process.
+  let starting: ((error: Error) => void) | undefined;
+  server.on('error', (error: Error) => {
+    if (starting) starting(error);
+    else console.error(`smtp: ${error.message}`);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
+    starting = reject;
     server.listen(options.smtpPort, options.host, () => {
-      server.server.off('error', reject);
+      starting = undefined;
       resolve();
     });
   });
