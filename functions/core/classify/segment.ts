@@ -15,6 +15,10 @@ const HISTORY_OPENERS: RegExp[] = [
   /^.{0,80}\d{1,2}[:.]\d{2}.{0,40}(skrev|wrote|schrieb|kirjoitti)\s*:?\s*$/i,
 ];
 
+/** Cheap test that a line could end an attribution ("... wrote:") before the costly patterns run. */
+const ATTRIBUTION_END =
+  /(wrote|skrev|schrieb|crit|escribi[óo]|scritto|napisa[łl]\(?a?\)?|kirjoitti|kirjutas|написав|написала)\s*:?\s*$/i;
+
 const HEADER_FROM = /^\*?(from|fr[åa]n|von|de|fra|l[äa]hett[äa]j[äa]|od|da|saatja|від)\s*:\*?\s*\S/i;
 const HEADER_NEXT =
   /^\*?(sent|skickat|gesendet|envoy[ée]|sendt|l[äa]hetetty|date|datum|wys[łl]ano|enviado|inviato|saadetud|надіслано|to|till|an|[àa]|til|vastaanottaja|do|para|a|kellele|кому|subject|[äa]mne|betreff|objet|emne|aihe|temat|asunto|oggetto|teema|тема)\s*:/i;
@@ -40,7 +44,9 @@ function historyStart(lines: string[]): number {
     if (line.startsWith('>') && index + 1 < lines.length && (lines[index + 1] ?? '').trim().startsWith('>')) {
       return index;
     }
-    if (HISTORY_OPENERS.some((pattern) => pattern.test(line))) return index;
+    if ((line.startsWith('-') || ATTRIBUTION_END.test(line)) && HISTORY_OPENERS.some((pattern) => pattern.test(line))) {
+      return index;
+    }
     if (HEADER_FROM.test(line)) {
       const next = lines.slice(index + 1, index + 5).map((candidate) => candidate.trim());
       if (next.some((candidate) => HEADER_NEXT.test(candidate))) return index;
@@ -68,8 +74,10 @@ function cleanSection(lines: string[]): string {
  * or opens the message: a body written as one block must not lose its request with its disclaimer.
  */
 function withoutDisclaimer(paragraph: string, opensMessage: boolean): string {
+  const cues = cueCount(paragraph);
+  if (cues < 2) return paragraph;
   const lines = paragraph.split('\n');
-  if (!opensMessage && lines.length <= 12 && cueCount(paragraph) >= 2) return '';
+  if (!opensMessage && lines.length <= 12) return '';
   return lines.filter((line) => cueCount(line) < 2).join('\n');
 }
 
