@@ -1,5 +1,5 @@
 // configuration --> one validated object that the core, the handler, the local stack and infra all read.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const emailAddress = z
   .string()

@@ -1,7 +1,7 @@
 // handler --> (event parsing): the SES receipt notification that SNS delivers through SQS.
 // Validated with zod, relaxed where real SES events differ from the documented shape: dmarcPolicy
 // is sent only when DMARC fails, commonHeaders may lack a subject, headers may be truncated.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const verdict = z.object({ status: z.string() }).passthrough();
 
