@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../../functions/config/schema.js';
+import { splitMessage } from '../../functions/core/header-block.js';
 import { UNREADABLE_NOTE } from '../../functions/core/notice-message.js';
 import { startDynalite } from '../../functions/local/dynalite-server.js';
 import { createLocalRouter, type LocalRouter } from '../../functions/local/local-router.js';
@@ -98,6 +99,11 @@ describe('bad input through the local router', () => {
     const original = inputs.find((input) => input.name === 'header-line-5mb')?.raw;
     expect(parsed.attachments[0]?.filename).toBe('original.eml');
     expect(parsed.attachments[0]?.content.equals(original ?? Buffer.alloc(0))).toBe(true);
+    // The decoded subject holds CR LF + "Bcc:": the forward must still have no Bcc and one To.
+    const injected = sentFor(rig.capture, results.get('header-injection-encoded-word')?.messageId ?? '')[0];
+    const names = splitMessage(injected?.raw ?? Buffer.alloc(0)).fields.map((field) => field.lowerName);
+    expect(names).not.toContain('bcc');
+    expect(names.filter((name) => name === 'to')).toHaveLength(1);
   });
 
   it('sends a message the parser cannot finish within its time budget to triage, unread', {
