@@ -2,7 +2,7 @@
 // process, wired to the same handler code that runs in Lambda.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import type { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
 import { type RunningDynalite, startDynalite } from './dynalite-server.js';
@@ -107,14 +107,25 @@ async function startSesInbox(host: string, port: number): Promise<Server> {
     default: StartSesLocal | { default: StartSesLocal };
   };
   const start = typeof imported.default === 'function' ? imported.default : imported.default.default;
+  // It resolves even when listen fails, and the error is gone by then: find a busy port first.
+  if (port !== 0) await ensurePortFree(host, port);
   const server = await start({ host, port });
   if (!server.listening) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
+    server.close();
+    throw Object.assign(new Error(`aws-ses-v2-local could not listen on ${host}:${port}`), {
+      code: 'EADDRINUSE',
+      port,
     });
   }
   return server;
+}
+
+function ensurePortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 async function startSmtp(
