@@ -109,6 +109,13 @@ function htmlToText(html: string): string {
     .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
 }
 
+/**
+ * A variable, not a literal, so that esbuild leaves pdf.js out of the Lambda bundle (370 KB that
+ * every cold start would compile): it cannot run from inside a bundle anyway, since it loads its
+ * worker as a file of its own. The function ships pdfjs-dist beside the bundle instead.
+ */
+const PDFJS_MODULE = 'pdfjs-dist/legacy/build/pdf.mjs';
+
 interface TextItemLike {
   str?: string;
   hasEOL?: boolean;
@@ -116,7 +123,13 @@ interface TextItemLike {
 
 async function pdfText(content: Uint8Array, limits: AttachmentTextLimits): Promise<string | undefined> {
   // Loaded on first use so that a Lambda cold start without PDFs does not pay for pdf.js.
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  let pdfjs: typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+  try {
+    pdfjs = await import(PDFJS_MODULE);
+  } catch {
+    // A deployment without pdf.js still routes the message, on its text and the file name.
+    return undefined;
+  }
   const task = pdfjs.getDocument({
     // pdf.js transfers (detaches) the buffer it is given: pass a copy, never the caller's bytes.
     data: new Uint8Array(content),
