@@ -142,6 +142,7 @@ describe('bad input through the local router', () => {
         const firstHeld = JSON.parse(quarantined.stdout.split('\n')[0] ?? '{}') as { id?: string };
         const release = await cli(['release', firstHeld.id ?? 'none'], dataDir);
         const log = await cli(['log', '--json'], dataDir);
+        const reconcile = await cli(['reconcile', '--grace-minutes', '0'], dataDir);
 
         // Assess
         expect(route.code, route.stderr).toBe(0);
@@ -164,6 +165,12 @@ describe('bad input through the local router', () => {
           .map((line) => JSON.parse(line) as { status: string });
         expect(records).toHaveLength(new Set(lines.map((line) => line.messageId)).size);
         for (const record of records) expect(FINAL_STATUSES).toContain(record.status);
+        expect(reconcile.code, reconcile.stderr).toBe(0);
+        expect(JSON.parse(reconcile.stdout)).toMatchObject({
+          checked: records.length,
+          redriven: [],
+          unconfirmed: [],
+        });
         const sent = await readdir(join(dataDir, 'sent'));
         const forwarded = lines.filter((line) => line.status === 'forwarded').length;
         expect(sent).toHaveLength(forwarded + 1);
