@@ -98,6 +98,18 @@ describe('LexiconMatcher', () => {
     expect(fires(['*ansökan*'], 'EU-projektansökans')).toBe(true);
   });
 
+  it('reads Swedish compounds through the real lexicons', () => {
+    const compound = (text: string) => [...matcher.match(tokens(text)).keys()];
+
+    expect(compound('Angående vår EU-projektansökan')).toEqual(
+      expect.arrayContaining(['eu_general', 'funding_call']),
+    );
+    expect(compound('Inför delegationsbesöket')).toEqual(
+      expect.arrayContaining(['visit_request', 'delegation']),
+    );
+    expect(compound('statsbesöket från Portugal')).toContain('state_or_official_visit');
+  });
+
   it('folds case and diacritics on both sides', () => {
     expect(fires(['Bürgermeister'], 'BURGERMEISTER')).toBe(true);
     expect(fires(['forfragan'], 'Förfrågan om möte')).toBe(true);
