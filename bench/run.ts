@@ -15,8 +15,8 @@ import type { RssResult, TimeResult } from './worker.js';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(REPO_ROOT, 'bench', '.out');
 const MB = 1024 * 1024;
-/** Fresh processes per contender and size that measure peak memory; the highest counts. */
-const RSS_RUNS = 3;
+/** Fresh processes per contender and size that measure peak memory (the highest counts); small messages need one. */
+const rssRuns = (bytes: number) => (bytes >= MB ? 3 : 1);
 const IMPORT_RUNS = 7;
 
 interface SizeFigures {
@@ -74,10 +74,10 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
   const label = `[${index + 1}/${total}] ${size.name} (${(bytes / MB).toFixed(2)} MB)`;
   progress(`${label}: timing, ${iterations} x 2 handler invocations, alternating`);
   const timing = await runWorker<TimeResult>(['time', file, String(iterations)]);
-  progress(`${label}: peak memory, ${RSS_RUNS} fresh processes for each contender`);
+  progress(`${label}: peak memory, ${rssRuns(bytes)} fresh process(es) for each contender`);
   const ours: number[] = [];
   const theirs: number[] = [];
-  for (let run = 0; run < RSS_RUNS; run++) {
+  for (let run = 0; run < rssRuns(bytes); run++) {
     ours.push(...(await runWorker<RssResult>(['rss', file, '1', 'mailroute'])).growth);
     theirs.push(...(await runWorker<RssResult>(['rss', file, '1', 'forwarder'])).growth);
   }

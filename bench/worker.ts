@@ -87,14 +87,15 @@ async function time(message: Buffer, iterations: number): Promise<TimeResult> {
 }
 
 /**
- * Peak RSS growth of one invocation in this fresh process. A small message goes through first, on a
- * contender of its own, so that what the handler loads lazily counts as cold start, not per message;
- * measuring again in the same process would reuse memory the first run left to the allocator.
+ * Peak RSS growth of one invocation in this fresh process. Warm-up invocations go first, on a
+ * contender of their own, so that what the handler loads lazily (pdf.js for the first PDF, say) counts
+ * as cold start, not per message. Messages from 1 MB warm up with a small one: a first run of the same
+ * size would leave its memory to the allocator, and the measured run would reuse it unseen.
  */
 async function rss(message: Buffer, who: string): Promise<RssResult> {
   const build = who === 'forwarder' ? forwarder : mailroute;
-  const small = SIZE_CLASSES[0]?.build() ?? Buffer.alloc(0);
-  const warm = build(small);
+  const warmMessage = message.length < 1024 * 1024 ? message : (SIZE_CLASSES[0]?.build() ?? message);
+  const warm = build(warmMessage);
   for (let index = 0; index < 3; index++) await warm.invoke();
   const measured = build(message);
   gc();
