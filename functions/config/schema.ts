@@ -63,7 +63,7 @@ export const routerConfigSchema = z
         .min(10 * 1024)
         .max(40 * 1024 * 1024),
       /** Parser time budget; over it the message goes to triage as an unread original. */
-      parseTimeoutMs: z.number().int().min(100).max(600_000),
+      parseTimeoutMs: z.number().int().min(1).max(600_000),
       /** How long the oversize notice's link to the stored original stays valid. */
       noticeLinkSeconds: z
         .number()

@@ -109,10 +109,10 @@ describe('bad input through the local router', () => {
   it('sends a message the parser cannot finish within its time budget to triage, unread', {
     timeout: 60_000,
   }, async () => {
-    // Prepare: a 10 MB text body takes longer than the smallest budget.
+    // Prepare: reading a 10 MB text body takes tens of milliseconds, far past a 1 ms budget.
     const router = await localRouter({
       ...DEFAULT_ROUTER_CONFIG,
-      limits: { ...DEFAULT_ROUTER_CONFIG.limits, parseTimeoutMs: 100 },
+      limits: { ...DEFAULT_ROUTER_CONFIG.limits, parseTimeoutMs: 1 },
     });
     const big = adversarialMessages()
       .filter((input) => input.name === 'text-body-10mb')
@@ -124,8 +124,11 @@ describe('bad input through the local router', () => {
 
     // Assess
     const result = results.get('text-body-10mb');
-    expect(result).toMatchObject({ disposition: 'forwarded_as_notice', status: 'forwarded' });
-    expect(result?.reasons.some((reason) => reason.includes('parse budget of 100 ms exceeded'))).toBe(true);
+    expect({ disposition: result?.disposition, status: result?.status }).toEqual({
+      disposition: 'forwarded_as_notice',
+      status: 'forwarded',
+    });
+    expect(result?.reasons.some((reason) => reason.includes('parse budget of 1 ms exceeded'))).toBe(true);
   });
 
   it.runIf(hasPublicFixtures)(
