@@ -44,7 +44,10 @@ function historyStart(lines: string[]): number {
     if (line.startsWith('>') && index + 1 < lines.length && (lines[index + 1] ?? '').trim().startsWith('>')) {
       return index;
     }
-    if ((line.startsWith('-') || ATTRIBUTION_END.test(line)) && HISTORY_OPENERS.some((pattern) => pattern.test(line))) {
+    if (
+      (line.startsWith('-') || ATTRIBUTION_END.test(line)) &&
+      HISTORY_OPENERS.some((pattern) => pattern.test(line))
+    ) {
       return index;
     }
     if (HEADER_FROM.test(line)) {
