@@ -27,6 +27,26 @@ describe('parseCalendar', () => {
     });
   });
 
+  it('keeps the event description when a reminder nested in the event has its own', () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'BEGIN:VEVENT',
+      'DESCRIPTION:You are invited to speak at the summit',
+      'BEGIN:VALARM',
+      'ACTION:DISPLAY',
+      'DESCRIPTION:REMINDER',
+      'END:VALARM',
+      'SUMMARY:Summit',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+
+    expect(parseCalendar(ics)).toMatchObject({
+      summary: 'Summit',
+      description: 'You are invited to speak at the summit',
+    });
+  });
+
   it('returns nothing for text that is not a calendar', () => {
     expect(parseCalendar('SUMMARY:not in a calendar')).toBeUndefined();
   });
