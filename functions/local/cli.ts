@@ -23,8 +23,9 @@ const USAGE = `usage: mailroute <command> [options]
   reconcile [--grace-minutes N]           re-drive stored messages without a final record
   release ID...                           route a quarantined message after all
 
-PATH is an .eml file or a folder (every .eml in it). --to picks the functional address the
-message counts as sent to; by default the first configured one found in To/Cc.
+PATH is a message file or a folder (every .eml, .msg, .raw, .txt or extension-less file in it
+and its subfolders). --to picks the functional address the message counts as sent to; by
+default the first configured one found in To/Cc.
 
 environment: MAILROUTE_DATA_DIR (.mailroute), MAILROUTE_CONFIG (JSON overrides),
   MAILROUTE_HOST (127.0.0.1), MAILROUTE_SMTP_PORT (2525), MAILROUTE_SES_PORT (8005),
@@ -437,14 +438,24 @@ function requirePaths(positionals: string[]): string[] {
 
 type FileEntry = { file: string } | { file: string; error: string };
 
-/** Files as given; a folder means every .eml in it, in name order. */
+/**
+ * Files a folder holds that are messages: `.eml` and the other names test suites and mail
+ * exports give raw MIME (`.msg`, `.raw`, `.txt`, `.mbox`, no extension). Labels, notes and
+ * hidden files are not messages.
+ */
+const MESSAGE_FILE = /(^[^.]+$)|\.(eml|msg|raw|txt|mbox)$/i;
+
+/** Files as given; a folder means every message file in it and its subfolders, in path order. */
 async function expandPaths(paths: string[]): Promise<FileEntry[]> {
   const entries: FileEntry[] = [];
   for (const path of paths) {
     try {
       if ((await stat(path)).isDirectory()) {
-        const names = (await readdir(path)).filter((name) => name.toLowerCase().endsWith('.eml')).sort();
-        entries.push(...names.map((name) => ({ file: join(path, name) })));
+        const names = (await readdir(path, { recursive: true, withFileTypes: true }))
+          .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && MESSAGE_FILE.test(entry.name))
+          .map((entry) => join(entry.parentPath, entry.name))
+          .sort();
+        entries.push(...names.map((file) => ({ file })));
       } else {
         entries.push({ file: path });
       }

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -54,6 +54,29 @@ describe('mailroute CLI', SPAWNING, () => {
 
   afterAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('classify reads message files in subfolders and leaves labels, notes and hidden files alone', async () => {
+    // Prepare
+    const tree = join(dataDir, 'tree');
+    await mkdir(join(tree, 'nested'), { recursive: true });
+    const message = readFileSync(fixture('plain-invitation.eml'));
+    await writeFile(join(tree, 'a.eml'), message);
+    await writeFile(join(tree, 'nested', 'b.raw'), message);
+    await writeFile(join(tree, 'nested', 'no-extension'), message);
+    await writeFile(join(tree, 'labels.jsonl'), '{}\n');
+    await writeFile(join(tree, 'SOURCES.md'), '# sources\n');
+    await writeFile(join(tree, '.hidden.eml'), message);
+
+    // Act
+    const run = await mailroute(['classify', '--json', tree], join(dataDir, 'classify-tree'));
+
+    // Assess
+    expect(run.lines.map((line) => line.file)).toEqual([
+      join(tree, 'a.eml'),
+      join(tree, 'nested', 'b.raw'),
+      join(tree, 'nested', 'no-extension'),
+    ]);
   });
 
   it('classify --json prints one well-formed line per .eml in a folder, without side effects', async () => {
