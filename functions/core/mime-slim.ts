@@ -105,21 +105,21 @@ class Scan {
     }
     const bodyLength = end - bodyStart;
     if (bodyLength <= 0) return;
-    const attachment = headers.disposition === 'attachment';
 
-    if (type === 'text/html' && inAlternative) {
-      // mailparser never turns an HTML alternative into text: its bytes are read for nothing.
-      this.cut(bodyStart, end, start, headers.encoding, false);
-      return;
-    }
-    if (type.startsWith('text/') || type === 'message/delivery-status') {
+    if (isInlineText(type, headers.disposition)) {
+      if (type === 'text/html' && inAlternative) {
+        // mailparser never turns an HTML alternative into text: its bytes are read for nothing.
+        this.cut(bodyStart, end, start, headers.encoding, false);
+        return;
+      }
       const kept = this.textAllowance(bodyStart, end);
       if (kept < bodyLength) {
-        this.textTruncated ||= !attachment;
-        this.cut(bodyStart + kept, end, start, headers.encoding, attachment);
+        this.textTruncated = true;
+        this.cut(bodyStart + kept, end, start, headers.encoding, false);
       }
       return;
     }
+    // An attachment: kept whole when the parser may read it, so that it decides exactly as before.
     if (this.isReadable(type, headers.filename) && bodyLength <= this.limits.maxReadableBytes) return;
     this.cut(bodyStart, end, start, headers.encoding, true);
   }
@@ -167,6 +167,15 @@ class Scan {
     }
     this.cuts.push({ start, end });
   }
+}
+
+/**
+ * What mailparser reads as the message text rather than an attachment: plain text, HTML and delivery
+ * status, unless the disposition says otherwise (anything but `inline` counts as attachment).
+ */
+function isInlineText(type: string, disposition: string): boolean {
+  const textType = type === 'text/plain' || type === 'text/html' || type === 'message/delivery-status';
+  return textType && (disposition === '' || disposition === 'inline');
 }
 
 /** The blank line that ends a header block starting at `start`, CRLF or bare LF. */

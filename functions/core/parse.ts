@@ -69,7 +69,7 @@ function slimLimits(limits: ParseLimits): SlimLimits {
 }
 
 async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<InboundMail> {
-  const slim = slimForParsing(raw, slimLimits(limits), isWorthReading);
+  const slim = slimForParsing(raw, slimLimits(limits), mayBeRead);
   const { headers, headerLines, text, attachments } = await runMailParser(slim.bytes, limits);
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
@@ -208,6 +208,14 @@ function collectAttachment(attachment: AttachmentStream, limits: ParseLimits): P
     attachment.content.once('end', finish);
     attachment.content.once('error', finish);
   });
+}
+
+/**
+ * Attachments the slimming scan must leave to the parser: those it buffers, and any
+ * application/octet-stream, whose type mailparser guesses from the file name (a .htm is text/html).
+ */
+function mayBeRead(contentType: string, filename: string): boolean {
+  return contentType === 'application/octet-stream' || isWorthReading(contentType, filename);
 }
 
 /** The size of an attachment whose body the slimming scan left out, as it recorded it. */

@@ -113,6 +113,18 @@ describe('slimForParsing', () => {
     expect(slimmed).toEqual(original);
   });
 
+  it('lets parseMail still read a small octet-stream attachment, which mailparser types by its name', async () => {
+    // Prepare: a .htm letter sent as application/octet-stream; mailparser calls it text/html.
+    const letter = Buffer.from('<p>Inbjudan till mottagning i Stadshuset</p>');
+    const raw = mixed([NOTE, attachment(letter, 'brev.htm', 'application/octet-stream')]);
+
+    // Act
+    const mail = await parseMail(raw);
+
+    // Assess
+    expect(mail.attachedTexts.map((entry) => entry.text).join(' ')).toContain('Inbjudan till mottagning');
+  });
+
   it('leaves a message it is unsure about to the parser unchanged', () => {
     const noBoundary = Buffer.from(
       `Subject: x\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n${attachment(Buffer.alloc(20_000))}\r\n--x--\r\n`,
