@@ -112,7 +112,7 @@ class Scan {
         this.cut(bodyStart, end, start, headers.encoding, false);
         return;
       }
-      const kept = this.textAllowance(bodyStart, end);
+      const kept = this.textAllowance(bodyStart, end, headers.encoding);
       if (kept < bodyLength) {
         this.textTruncated = true;
         this.cut(bodyStart + kept, end, start, headers.encoding, false);
@@ -143,7 +143,7 @@ class Scan {
   }
 
   /** Bytes of a text body [start, end) that stay: up to the budget, ending at a line end. */
-  private textAllowance(start: number, end: number): number {
+  private textAllowance(start: number, end: number, encoding: string): number {
     const allowance = Math.min(
       end - start,
       this.limits.maxTextPartBytes,
@@ -152,9 +152,26 @@ class Scan {
     let kept = allowance;
     if (allowance < end - start) {
       const lineEnd = this.raw.lastIndexOf(LF, start + allowance - 1);
-      kept = lineEnd > start ? lineEnd - start - (this.raw[lineEnd - 1] === CR ? 1 : 0) : 0;
+      kept =
+        lineEnd > start
+          ? lineEnd - start - (this.raw[lineEnd - 1] === CR ? 1 : 0)
+          : this.insideLine(start, allowance, encoding);
     }
     this.textBytes += kept;
+    return kept;
+  }
+
+  /**
+   * A cut inside one long line (minified HTML, say): never inside a quoted-printable escape or a
+   * base64 quantum. A UTF-8 character cut in two only spoils the last character, past the budget.
+   */
+  private insideLine(start: number, allowance: number, encoding: string): number {
+    if (encoding === 'base64') return allowance - (allowance % 4);
+    let kept = allowance;
+    if (encoding === 'quoted-printable') {
+      if (this.raw[start + kept - 1] === 0x3d) kept -= 1;
+      else if (this.raw[start + kept - 2] === 0x3d) kept -= 2;
+    }
     return kept;
   }
 

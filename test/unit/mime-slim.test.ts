@@ -86,6 +86,20 @@ describe('slimForParsing', () => {
     expect(keptLines.every((line, index) => line === lines[index])).toBe(true);
   });
 
+  it('keeps the opening of a long text written on one line, as minified HTML is', async () => {
+    const html = `<html><body>${'<p>Inbjudan till mottagning i Stadshuset.</p>'.repeat(100)}</body></html>`;
+    const raw = Buffer.from(
+      `From: a@example.org\r\nSubject: En rad\r\nContent-Type: text/html\r\n\r\n${html}`,
+      'latin1',
+    );
+
+    const slim = slimForParsing(raw, LIMITS, readable);
+    const mail = await parseMail(slim.bytes);
+
+    expect(slim.textTruncated).toBe(true);
+    expect(mail.text).toContain('Inbjudan till mottagning i Stadshuset.');
+  });
+
   it('empties an HTML alternative, which never becomes the text, and keeps the plain one', async () => {
     const raw = Buffer.from(
       'From: a@example.org\r\nSubject: Alt\r\nContent-Type: multipart/alternative; boundary=alt\r\n\r\n' +
