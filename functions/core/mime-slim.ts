@@ -256,6 +256,8 @@ function latin1(raw: Uint8Array, start: number, end: number): string {
   return Buffer.from(raw.buffer, raw.byteOffset + start, end - start).toString('latin1');
 }
 
+const STRUCTURAL = new Set(['content-type', 'content-transfer-encoding', 'content-disposition']);
+
 /** Content-Type, its boundary, the transfer encoding and the file name of one part. */
 function readPartHeaders(block: string): PartHeaders {
   const fields = new Map<string, string>();
@@ -263,6 +265,8 @@ function readPartHeaders(block: string): PartHeaders {
     const colon = field.indexOf(':');
     if (colon <= 0) continue;
     const name = field.slice(0, colon).trim().toLowerCase();
+    // Two of a header that decides the structure: which one a parser believes is anyone's guess.
+    if (fields.has(name) && STRUCTURAL.has(name)) throw new UnsureStructure();
     if (!fields.has(name)) fields.set(name, field.slice(colon + 1).trim());
   }
   const contentType = splitHeaderValue(fields.get('content-type') ?? '');

@@ -146,7 +146,13 @@ describe('slimForParsing', () => {
     );
     const missingDelimiters = mixed([]).subarray(0, 120);
 
+    const twoTypes = mixed([
+      NOTE,
+      attachment(Buffer.alloc(20_000)).replace('Content-Type', 'Content-Type: text/plain\r\nContent-Type'),
+    ]);
+
     expect(slimForParsing(noBoundary, LIMITS, readable).bytes).toBe(noBoundary);
+    expect(slimForParsing(twoTypes, LIMITS, readable).bytes).toBe(twoTypes);
     expect(slimForParsing(missingDelimiters, LIMITS, readable).bytes).toBe(missingDelimiters);
   });
 });
