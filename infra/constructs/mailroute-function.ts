@@ -1,7 +1,7 @@
 // infra --> (mailroute function) --> a Lambda with the house defaults and the router configuration as a file.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type Duration, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +27,13 @@ export interface MailrouteFunctionProps {
   /** Days the function's logs are kept (rounded down to a value CloudWatch Logs offers). */
   logRetentionDays: number;
   reservedConcurrentExecutions?: number;
+  /**
+   * Files under node_modules shipped beside the bundle, for modules the code imports lazily by a
+   * name esbuild does not follow (pdf.js loads its worker as a file of its own, so it cannot live
+   * inside the bundle). Paths relative to node_modules, e.g. `pdfjs-dist/package.json`.
+   * @default none
+   */
+  sideLoadedModuleFiles?: string[];
 }
 
 /**
@@ -91,6 +98,7 @@ export class MailrouteFunction extends Construct {
           // The JSON never passes through the shell: only two quoted paths do.
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
+            ...sideLoadCommands(props.sideLoadedModuleFiles ?? [], outputDir),
           ],
         },
       },
@@ -113,6 +121,14 @@ export class MailrouteFunction extends Construct {
     writeFileSync(file, json);
     return file;
   }
+}
+
+/** Copies node_modules files into the bundle folder, keeping their layout so Node resolves them. */
+function sideLoadCommands(files: string[], outputDir: string): string[] {
+  return files.map((file) => {
+    const target = join(outputDir, 'node_modules', file);
+    return `mkdir -p ${shellQuote(dirname(target))} && cp ${shellQuote(join(REPO_ROOT, 'node_modules', file))} ${shellQuote(target)}`;
+  });
 }
 
 /** POSIX shell single-quoting: safe for any path, including quotes and spaces. */

@@ -45,6 +45,13 @@ export interface RouterFunctionProps {
  * The route-mail Lambda and what it may touch: GetObject under the inbound prefixes, item access on the
  * routing log, SendRawEmail as the router's identity, and the loop-marker secret.
  */
+/** What pdf.js needs to extract text in Node: its module, its worker, and its package.json. */
+export const PDFJS_FILES = [
+  'pdfjs-dist/package.json',
+  'pdfjs-dist/legacy/build/pdf.mjs',
+  'pdfjs-dist/legacy/build/pdf.worker.mjs',
+];
+
 export class RouterFunction extends Construct {
   readonly handler: MailrouteFunction;
   /** HMAC key that signs the router's loop-marker header (generated, encrypted with the data key). */
@@ -66,6 +73,8 @@ export class RouterFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       logLevel: props.logLevel,
       logRetentionDays: props.retentionDays,
+      // pdf.js reads PDF letters (invitations often come as one); loaded on first use only.
+      sideLoadedModuleFiles: PDFJS_FILES,
       environment: {
         ROUTING_TABLE_NAME: props.routingLog.table.tableName,
         MAIL_BUCKET_NAME: props.bucket.bucketName,

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMailrouteConfig } from '../../infra/config.js';
 import { CONFIG_FILE_NAME } from '../../infra/constructs/mailroute-function.js';
+import { pdf } from '../helpers/pdf.js';
 import { buildStack } from './stack-fixture.js';
 
 const run = promisify(execFile);
@@ -23,6 +24,30 @@ async function invokeWithoutEnvironment(assetDir: string): Promise<string> {
   `;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: assetDir, AWS_REGION: 'eu-west-1' },
+    timeout: 20_000,
+  });
+  return stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/**
+ * Resolves pdf.js from the bundle folder the way the bundled code does (a bare import from
+ * LAMBDA_TASK_ROOT, which is outside this repository's node_modules) and reads a PDF with it.
+ */
+async function extractPdfTextBeside(assetDir: string): Promise<string> {
+  const script = `
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const data = new Uint8Array(Buffer.from(process.env.PDF_BASE64, 'base64'));
+    const doc = await pdfjs.getDocument({ data, isEvalSupported: false, verbosity: 0 }).promise;
+    const page = await doc.getPage(1);
+    const content = await page.getTextContent();
+    console.log(content.items.map((item) => item.str).join(' ').trim());
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: assetDir,
+    env: {
+      PATH: process.env.PATH,
+      PDF_BASE64: Buffer.from(pdf(['Invitation to speak at the summit'])).toString('base64'),
+    },
     timeout: 20_000,
   });
   return stdout.trim().split('\n').at(-1) ?? '';
@@ -58,7 +83,11 @@ describe('the Lambda bundles (esbuild, for real)', () => {
     const assetDirs = new Map<string, string>();
     for (const fn of functions) {
       const assetDir = join(outdir, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
-      expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME]);
+      expect(
+        readdirSync(assetDir)
+          .filter((name) => name !== 'node_modules')
+          .sort(),
+      ).toEqual(['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME]);
       expect(JSON.parse(readFileSync(join(assetDir, CONFIG_FILE_NAME), 'utf8'))).toEqual(expected);
       const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
       // Minified (long lines), with the require() shim for CommonJS dependencies, and mapped.
@@ -76,5 +105,7 @@ describe('the Lambda bundles (esbuild, for real)', () => {
     expect(await invokeWithoutEnvironment(reconcileDir)).toBe(
       'environment variable ROUTE_QUEUE_URL is not set',
     );
+    expect(await extractPdfTextBeside(routerDir)).toBe('Invitation to speak at the summit');
+    expect(existsSync(join(reconcileDir, 'node_modules'))).toBe(false);
   }, 120_000);
 });
