@@ -21,6 +21,8 @@ export type Invoke = () => Promise<void>;
 export interface Contender {
   invoke: Invoke;
   sent: SentLog;
+  /** The SDK clients, by service, for a breakdown of where the time goes. */
+  clients: Record<string, { send: (...args: never[]) => Promise<unknown> }>;
 }
 
 /**
@@ -33,11 +35,16 @@ export function mailroute(message: Buffer): Contender {
   const sent: SentLog = { count: 0, lastRequestBytes: 0 };
   const logger = new Logger({ serviceName: 'mailroute' });
   const settings = SDK_CLIENT_SETTINGS;
+  const clients = {
+    s3: stubS3(message, settings),
+    dynamodb: stubDynamoDb(settings),
+    ses: stubSes(sent, settings),
+  };
   const deps: PipelineDeps = {
     config: parseRouterConfig({}),
-    store: new S3MailStore(stubS3(message, settings), BUCKET),
-    log: new DynamoDbRoutingLog(stubDynamoDb(settings), 'mailroute-routing-log'),
-    sender: new SesMailSender(stubSes(sent, settings)),
+    store: new S3MailStore(clients.s3, BUCKET),
+    log: new DynamoDbRoutingLog(clients.dynamodb, 'mailroute-routing-log'),
+    sender: new SesMailSender(clients.ses),
     now: () => new Date(),
     logger: {
       info: (text, attributes = {}) => logger.info(text, attributes),
@@ -51,6 +58,7 @@ export function mailroute(message: Buffer): Contender {
   const event = sqsEvent(message.length);
   return {
     sent,
+    clients,
     invoke: async () => {
       const result = await handler(event);
       if (result.batchItemFailures.length > 0) throw new Error('mailroute: the record failed');
@@ -63,6 +71,7 @@ export function forwarder(message: Buffer): Contender {
   const sent: SentLog = { count: 0, lastRequestBytes: 0 };
   const require = createRequire(import.meta.url);
   const module = require('aws-lambda-ses-forwarder') as ForwarderModule;
+  const clients = { s3: stubS3(message), ses: stubSes(sent) };
   const overrides = {
     config: {
       fromEmail: 'mailroute@stockholm.se',
@@ -72,12 +81,12 @@ export function forwarder(message: Buffer): Contender {
       allowPlusSign: true,
       forwardMapping: { [FUNCTIONAL_ADDRESS.toLowerCase()]: ['triage-euinternational@stockholm.se'] },
     },
-    s3: stubS3(message),
-    ses: stubSes(sent),
+    ...clients,
   };
   const event = sesEvent();
   return {
     sent,
+    clients,
     invoke: () =>
       new Promise<void>((resolve, reject) => {
         module.handler(event, {}, (error?: Error) => (error ? reject(error) : resolve()), overrides);

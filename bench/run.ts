@@ -31,6 +31,9 @@ interface SizeFigures {
   parse_ms: number;
   classify_ms: number;
   iterations: number;
+  /** CPU ms per message (median), in total and inside each service's SDK calls. */
+  mailroute_cpu_ms: Record<string, number>;
+  forwarder_cpu_ms: Record<string, number>;
 }
 
 const args = process.argv.slice(2);
@@ -96,12 +99,18 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
     parse_ms: round(median(timing.parse), 3),
     classify_ms: round(median(timing.classify), 3),
     iterations,
+    mailroute_cpu_ms: roundAll(timing.cpu.mailroute),
+    forwarder_cpu_ms: roundAll(timing.cpu.forwarder),
   };
   progress(
     `${label}: mailroute ${figures.mailroute_ms} ms, forwarder ${figures.forwarder_ms} ms, ratio ${figures.ratio}; ` +
       `peak RSS growth ${figures.mailroute_rss_mb} vs ${figures.forwarder_rss_mb} MB`,
   );
   return figures;
+}
+
+function roundAll(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value)]));
 }
 
 function pad(text: string | number, width: number): string {
@@ -123,6 +132,20 @@ function table(sizes: Record<string, SizeFigures>, cold: ReturnType<typeof summa
         `${figures.classify_ms.toFixed(3)} |`,
     );
   }
+  const cpu = (values: Record<string, number>) =>
+    `${values.total?.toFixed(2)} (${Object.entries(values)
+      .filter(([key]) => key !== 'total' && key !== 'calls')
+      .map(([key, value]) => `${key} ${value.toFixed(2)}`)
+      .join(', ')}; ${values.calls} calls)`;
+  lines.push(
+    '',
+    '| size | mailroute CPU ms per message (inside SDK calls) | forwarder CPU ms per message (inside SDK calls) |',
+    '| --- | --- | --- |',
+    ...Object.entries(sizes).map(
+      ([name, figures]) =>
+        `| ${name} | ${cpu(figures.mailroute_cpu_ms)} | ${cpu(figures.forwarder_cpu_ms)} |`,
+    ),
+  );
   lines.push(
     '',
     '| cold start | bundle bytes | import ms (median) |',

@@ -7,6 +7,7 @@ import { classify } from '../functions/core/classify/index.js';
 import { parseMail } from '../functions/core/parse.js';
 import { type Contender, FUNCTIONAL_ADDRESS, forwarder, mailroute } from './contenders.js';
 import { SIZE_CLASSES } from './messages.js';
+import { median } from './stats.js';
 
 export interface TimeResult {
   kind: 'time';
@@ -15,7 +16,11 @@ export interface TimeResult {
   parse: number[];
   classify: number[];
   sesRequestBytes: { mailroute: number; forwarder: number };
+  /** Median CPU ms per message for each contender: in total and inside each service's SDK calls. */
+  cpu: { mailroute: CpuBreakdown; forwarder: CpuBreakdown };
 }
+
+export type CpuBreakdown = Record<string, number> & { total: number; calls: number };
 
 export interface RssResult {
   kind: 'rss';
@@ -61,6 +66,7 @@ async function time(message: Buffer, iterations: number): Promise<TimeResult> {
     parse: [],
     classify: [],
     sesRequestBytes: { mailroute: 0, forwarder: 0 },
+    cpu: { mailroute: { total: 0, calls: 0 }, forwarder: { total: 0, calls: 0 } },
   };
   for (let index = 0; index < iterations; index++) {
     // Alternate who goes first so that neither always runs on the other's garbage.
@@ -83,7 +89,61 @@ async function time(message: Buffer, iterations: number): Promise<TimeResult> {
     result.classify.push(await timed(() => classify(mail, context)));
   }
   result.sesRequestBytes = { mailroute: ours.sent.lastRequestBytes, forwarder: theirs.sent.lastRequestBytes };
+  const breakdownRuns = Math.min(iterations, 30);
+  result.cpu = {
+    mailroute: await cpuBreakdown(ours, breakdownRuns),
+    forwarder: await cpuBreakdown(theirs, breakdownRuns),
+  };
   return result;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * CPU time per message, and the part of it spent inside each SDK client's `send` (middleware,
+ * signing, serialisation, response parsing), measured apart from the timed runs since measuring
+ * costs a little itself. CPU time counts the work of this process only, so it is steadier than
+ * wall time on a busy machine; it includes the garbage collector's threads.
+ */
+async function cpuBreakdown(contender: Contender, runs: number): Promise<CpuBreakdown> {
+  const spent: Record<string, number> = {};
+  let calls = 0;
+  for (const [service, client] of Object.entries(contender.clients)) {
+    const send = client.send.bind(client);
+    client.send = (...args: never[]) => {
+      const start = process.cpuUsage();
+      const account = () => {
+        spent[service] = (spent[service] ?? 0) + cpuMs(start);
+      };
+      calls++;
+      // The forwarder passes a callback (SDK v2 style), mailroute awaits the promise.
+      const callback = args.at(-1) as unknown;
+      if (typeof callback === 'function') {
+        const wrapped = (...results: unknown[]) => {
+          account();
+          return callback(...results);
+        };
+        return send(...([...args.slice(0, -1), wrapped] as never[]));
+      }
+      return send(...args).finally(account);
+    };
+  }
+  const samples: Record<string, number>[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const service of Object.keys(spent)) spent[service] = 0;
+    calls = 0;
+    // No forced GC here: back to back, as a warm Lambda runs, each message pays its share of GC.
+    const start = process.cpuUsage();
+    await contender.invoke();
+    samples.push({ total: cpuMs(start), calls, ...spent });
+  }
+  const keys = Object.keys(samples[0] ?? {});
+  return Object.fromEntries(
+    keys.map((key) => [key, median(samples.map((sample) => sample[key] ?? 0))]),
+  ) as CpuBreakdown;
 }
 
 /**
