@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAutomated } from '../../functions/core/automated.js';
+import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
 import { parseMail } from '../../functions/core/parse.js';
-import type { InboundMail } from '../../functions/core/types.js';
 import { CORPUS_ABSENT_NOTE, DEV_CORPUS, fixture, hasDevCorpus, readLabels } from '../helpers/corpus.js';
 
 const plain = (headers: Record<string, string>, subject = 'Hello'): Buffer =>
@@ -90,34 +90,7 @@ describe('detectAutomated', () => {
   });
 
   it('flags an empty mail as not automated', () => {
-    const empty: InboundMail = {
-      from: undefined,
-      replyTo: [],
-      to: [],
-      cc: [],
-      subject: '',
-      date: undefined,
-      messageId: undefined,
-      inReplyTo: undefined,
-      text: '',
-      attachments: [],
-      calendars: [],
-      attachedTexts: [],
-      headers: {
-        autoSubmitted: '',
-        precedence: '',
-        xAutoreply: '',
-        xAutorespond: '',
-        xAutoResponseSuppress: '',
-        listId: '',
-        listUnsubscribe: '',
-        returnPath: '',
-        contentType: 'text/plain',
-        mailrouteForwarded: '',
-        receivedCount: 0,
-      },
-      parseWarnings: [],
-    };
+    const empty = emptyInboundMail();
 
     expect(detectAutomated(empty)).toEqual({ automated: false, reasons: [] });
   });

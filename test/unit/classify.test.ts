@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAutomated } from '../../functions/core/automated.js';
 import { classify } from '../../functions/core/classify/index.js';
+import { emptyInboundMail, NO_LOOP_OR_AUTOMATION_HEADERS } from '../../functions/core/inbound-mail.js';
 import { parseMail } from '../../functions/core/parse.js';
 import type { Category, InboundMail } from '../../functions/core/types.js';
 import { functionalAddressOf, readLabels } from '../../scripts/classify-corpus.js';
@@ -12,35 +13,11 @@ const BOARD = 'kommunstyrelsen@stockholm.se';
 const PROTOCOL = 'protocol@stockholm.se';
 
 function mail(parts: Partial<InboundMail>): InboundMail {
-  return {
+  return emptyInboundMail({
     from: { name: 'Sender', address: 'sender@example.org' },
-    replyTo: [],
-    to: [],
-    cc: [],
-    subject: '',
-    date: undefined,
-    messageId: undefined,
-    inReplyTo: undefined,
-    text: '',
-    attachments: [],
-    calendars: [],
-    attachedTexts: [],
-    headers: {
-      autoSubmitted: '',
-      precedence: '',
-      xAutoreply: '',
-      xAutorespond: '',
-      xAutoResponseSuppress: '',
-      listId: '',
-      listUnsubscribe: '',
-      returnPath: '',
-      contentType: 'text/plain',
-      mailrouteForwarded: '',
-      receivedCount: 1,
-    },
-    parseWarnings: [],
+    headers: { ...NO_LOOP_OR_AUTOMATION_HEADERS, receivedCount: 1 },
     ...parts,
-  };
+  });
 }
 
 describe('classify', () => {

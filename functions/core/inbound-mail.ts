@@ -1,0 +1,38 @@
+// core (pure): the message the router knows nothing about, the start for mail built by hand
+// (a message the parser could not read, tests).
+import type { InboundMail, LoopAndAutomationHeaders } from './types.js';
+
+export const NO_LOOP_OR_AUTOMATION_HEADERS: Readonly<LoopAndAutomationHeaders> = {
+  autoSubmitted: '',
+  precedence: '',
+  xAutoreply: '',
+  xAutorespond: '',
+  xAutoResponseSuppress: '',
+  listId: '',
+  listUnsubscribe: '',
+  returnPath: '',
+  contentType: 'text/plain',
+  mailrouteForwarded: '',
+  receivedCount: 0,
+};
+
+/** An InboundMail with nothing in it, with the given parts set. */
+export function emptyInboundMail(parts: Partial<InboundMail> = {}): InboundMail {
+  return {
+    from: undefined,
+    replyTo: [],
+    to: [],
+    cc: [],
+    subject: '',
+    date: undefined,
+    messageId: undefined,
+    inReplyTo: undefined,
+    text: '',
+    attachments: [],
+    calendars: [],
+    attachedTexts: [],
+    headers: { ...NO_LOOP_OR_AUTOMATION_HEADERS },
+    parseWarnings: [],
+    ...parts,
+  };
+}
