@@ -9,12 +9,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
-import { acknowledgeInboundObjectAccess } from '../nag.js';
 import { REPO_ROOT } from '../paths.js';
 import type { DataKey } from './data-key.js';
 import { INBOUND_ROOT } from './mail-inbox.js';
 import { MailrouteFunction } from './mailroute-function.js';
 import type { RoutingLogTable } from './routing-log-table.js';
+import { grantReadStoredMail } from './stored-mail-access.js';
 
 export const RECONCILE_ENTRY = 'functions/reconcile/handler.ts';
 
@@ -79,19 +79,7 @@ export class ReconcileFunction extends Construct {
         conditions: { StringLike: { 's3:prefix': [INBOUND_ROOT, `${INBOUND_ROOT}*`] } },
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: props.inboundPrefixes.map((prefix) => props.bucket.arnForObjects(`${prefix}*`)),
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [props.inboxKey.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-      }),
-    );
+    grantReadStoredMail(role, props);
     props.routingLog.grant(role, 'reconcile');
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.queue.queueArn] }),
@@ -103,8 +91,6 @@ export class ReconcileFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
       }),
     );
-
-    acknowledgeInboundObjectAccess(role, props.bucket, props.inboundPrefixes);
 
     new events.Rule(this, 'Schedule', {
       description: 'mailroute: run reconcile every 15 minutes',

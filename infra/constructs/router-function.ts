@@ -1,15 +1,14 @@
 // mail queue --> (router function) --> reads S3, logs to DynamoDB, forwards via SES.
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
-import { acknowledgeInboundObjectAccess } from '../nag.js';
 import type { DataKey } from './data-key.js';
 import { MailrouteFunction } from './mailroute-function.js';
 import type { RoutingLogTable } from './routing-log-table.js';
 import type { SendingIdentity } from './sending-identity.js';
+import { grantReadStoredMail } from './stored-mail-access.js';
 
 export const ROUTER_ENTRY = 'functions/route-mail/handler.ts';
 
@@ -83,23 +82,10 @@ export class RouterFunction extends Construct {
       },
     });
     const role = this.handler.role;
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: props.inboundPrefixes.map((prefix) => props.bucket.arnForObjects(`${prefix}*`)),
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [props.inboxKey.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    );
+    grantReadStoredMail(role, props);
     props.routingLog.grant(role, 'route');
     props.sendingIdentity.grantSend(role);
     this.loopSecret.grantRead(role);
-    acknowledgeInboundObjectAccess(role, props.bucket, props.inboundPrefixes);
     Validations.of(this.loopSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
