@@ -39,13 +39,16 @@ export class DynamoDbRoutingLog implements RoutingLog {
           TableName: this.tableName,
           Item: toItem(record),
           ConditionExpression: 'attribute_not_exists(id)',
+          // DynamoDB returns the winner with the failed condition: no second call for a duplicate.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { created: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item) return { created: false, existing: fromItem(error.Item) };
     }
-    // dynalite ignores ReturnValuesOnConditionCheckFailure, so read the winner back instead.
+    // dynalite ignores ReturnValuesOnConditionCheckFailure, so read the winner back there.
     const existing = await this.get(record.id);
     if (!existing) {
       throw new Error(`routing record ${record.id} was reported as existing but cannot be read`);

@@ -118,32 +118,56 @@ export async function routeMessage(
   };
   const functionalAddress = pickFunctionalAddress(deps.config, notification.receipt.recipients);
 
-  const earlier = await step('log-read', () => deps.log.get(id));
-  const release = options.release === true || earlier?.released === true;
-  if (earlier && isSettled(earlier.status) && !(release && earlier.status === 'quarantined')) {
-    return duplicateResult(earlier);
-  }
-
+  // No read of the log first: the one conditional write below finds a duplicate as surely, and a
+  // duplicate delivery (rare) only costs a read of the stored message.
   let record: RoutingRecord | undefined;
+  /** Where this delivery stands: nothing written yet, or it holds the record (`sending` included). */
+  let phase: 'before-write' | 'writing' | 'owner' = 'before-write';
   try {
     const raw = await step('read', () => readMessage(deps.store, location));
     const headers = rawHeaders(raw);
-    const plan = await step('analyze', () =>
+    let release = options.release === true;
+    let plan = await step('analyze', () =>
       makePlan(deps, notification, raw, headers, functionalAddress, release),
     );
     record = buildRecord(deps, notification, plan, functionalAddress, location, raw.length, release);
 
-    const outcome = await step('log-write', () =>
-      beginOrResume(deps, record as RoutingRecord, earlier, release),
-    );
-    if (outcome !== 'resume' && outcome !== 'created') return duplicateResult(outcome);
-    if (outcome === 'created' && !release)
-      await applyRateLimit(deps, plan, record, senderOf(plan, notification));
+    phase = 'writing';
+    let written = await step('log-write', () => writeOnce(deps, record as RoutingRecord, release));
+    if (written === 'released') {
+      // A person released it earlier and that attempt did not finish: judged again as released.
+      release = true;
+      plan = await step('analyze', () =>
+        makePlan(deps, notification, raw, headers, functionalAddress, release),
+      );
+      record = buildRecord(deps, notification, plan, functionalAddress, location, raw.length, release);
+      written = await step('log-claim', () => claim(deps, record as RoutingRecord, release));
+    }
+    if (written !== 'created' && written !== 'resumed') return duplicateResult(written);
+    phase = 'owner';
 
-    return await finish(deps, record, plan, raw, functionalAddress, location);
+    if (written === 'created' && !release) {
+      const held = await applyRateLimit(deps, plan, record, senderOf(plan, notification));
+      if (held) return await markHeld(deps, record, plan);
+    }
+    if (record.status !== 'sending') {
+      deps.logger.info('message routed', outcome(record.id, plan, record.status));
+      return result(record.id, plan, record.status, false);
+    }
+    return await send(deps, record, plan, raw, functionalAddress, location);
   } catch (error) {
     const failed = error instanceof PipelineStepError ? error : new PipelineStepError('route', error);
-    await markFailed(deps, record ?? skeletonRecord(deps, notification, functionalAddress, location), failed);
+    if (phase === 'before-write') {
+      // The stored message may be gone (expired) after it was routed: a settled record answers that.
+      const earlier = await deps.log.get(id).catch(() => undefined);
+      if (earlier && isSettled(earlier.status)) return duplicateResult(earlier);
+    }
+    await markFailed(
+      deps,
+      record ?? skeletonRecord(deps, notification, functionalAddress, location),
+      failed,
+      phase === 'owner',
+    );
     throw failed;
   }
 }
@@ -207,37 +231,61 @@ function quarantine(plan: Plan, reasons: string[]): void {
 }
 
 /**
- * Writes the record once (conditional put). A retry or a concurrent delivery finds it: a settled one
- * is a duplicate; an unfinished one (received, failed, or quarantined on release) is brought up to
- * date and resumed, and the claim in `finish` decides which delivery sends.
+ * Writes the record once, with one conditional put, already in the state this delivery moves it to:
+ * `sending` (with `sendStartedAt`) for a forward, which is the claim of the send; `suppressed` or
+ * `quarantined` directly. The put succeeds for exactly one delivery. A retry or a concurrent delivery
+ * finds the record: a settled one (`sending` or final) is a duplicate; an unfinished one (`received`,
+ * `failed`, or `quarantined` on release) is claimed with a conditional update, which again exactly
+ * one delivery wins. `released` means the record was released by a person and this delivery did not
+ * know: the caller judges the message again as released and claims it.
  */
-async function beginOrResume(
+async function writeOnce(
   deps: PipelineDeps,
   record: RoutingRecord,
-  earlier: RoutingRecord | undefined,
   release: boolean,
-): Promise<'created' | 'resume' | RoutingRecord> {
-  const resumable: RoutingStatus[] = release ? ['received', 'failed', 'quarantined'] : ['received', 'failed'];
-  if (!earlier) {
-    const begun = await deps.log.begin(record);
-    if (begun.created) return 'created';
-    if (!resumable.includes(begun.existing.status)) return begun.existing;
+): Promise<'created' | 'resumed' | 'released' | RoutingRecord> {
+  const begun = await deps.log.begin(record);
+  if (begun.created) return 'created';
+  if (!release && begun.existing.released === true && resumable(true).includes(begun.existing.status)) {
+    return 'released';
   }
+  if (!resumable(release).includes(begun.existing.status)) return begun.existing;
+  return claim(deps, record, release);
+}
+
+/** Statuses an earlier attempt may have stopped in before anything was sent. */
+function resumable(release: boolean): RoutingStatus[] {
+  return release ? ['received', 'failed', 'quarantined'] : ['received', 'failed'];
+}
+
+/** Moves an unfinished record to this delivery's state, if it is still unfinished. */
+async function claim(
+  deps: PipelineDeps,
+  record: RoutingRecord,
+  release: boolean,
+): Promise<'resumed' | RoutingRecord> {
   const { id, ...fields } = record;
   // An earlier attempt's failure is history once a new attempt runs: cleared, not carried along.
-  const moved = await deps.log.update(id, { ...fields, failedStep: undefined, error: undefined }, resumable);
-  if (moved) return 'resume';
+  const moved = await step('log-claim', () =>
+    deps.log.update(id, { ...fields, failedStep: undefined, error: undefined }, resumable(release)),
+  );
+  if (moved) return 'resumed';
   return (await deps.log.get(id)) ?? record;
 }
 
-/** Per-sender flood limit: counted once per message (only the delivery that created the record). */
+/**
+ * Per-sender flood limit: counted once per message (only the delivery that created the record).
+ * Returns true when the message is held: the plan and the record now say quarantine.
+ */
 async function applyRateLimit(
   deps: PipelineDeps,
   plan: Plan,
   record: RoutingRecord,
   sender: string,
-): Promise<void> {
-  if (!deps.log.countArrival || plan.disposition === 'suppress' || plan.disposition === 'quarantine') return;
+): Promise<boolean> {
+  if (!deps.log.countArrival || plan.disposition === 'suppress' || plan.disposition === 'quarantine') {
+    return false;
+  }
   const now = deps.now();
   const hour = now.toISOString().slice(0, 13);
   // Keyed hash: the log must not hold addresses, and a plain hash of an address is easily reversed.
@@ -252,14 +300,42 @@ async function applyRateLimit(
     ),
   );
   const limit = deps.config.rateLimit.perSenderPerHour;
-  if (count <= limit) return;
+  if (count <= limit) return false;
   quarantine(plan, [`rate limit: message ${count} from this sender this hour (> ${limit})`]);
   record.disposition = 'quarantine';
   record.recipients = [];
   record.reasons = [...plan.analysis.classification.reasons, ...plan.analysis.decision.reasons];
+  return true;
 }
 
-async function finish(
+/** A message this delivery holds in `sending` is held back after all (rate limit): quarantined, not sent. */
+async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): Promise<RouteResult> {
+  const moved = await step('log-mark', () =>
+    deps.log.update(
+      record.id,
+      {
+        status: 'quarantined',
+        disposition: plan.disposition,
+        recipients: [],
+        reasons: record.reasons,
+        sendStartedAt: undefined,
+        updatedAt: deps.now().toISOString(),
+      },
+      ['sending'],
+    ),
+  );
+  if (!moved) return duplicateResult((await deps.log.get(record.id)) ?? record);
+  record.status = 'quarantined';
+  deps.logger.info('message routed', outcome(record.id, plan, 'quarantined'));
+  return result(record.id, plan, 'quarantined', false);
+}
+
+/**
+ * The record is this delivery's, in `sending`: the send happens at most once. A crash after SES
+ * accepted and before the mark leaves `sending`, which a retry never sends again (reconcile reports
+ * it for a person to check instead).
+ */
+async function send(
   deps: PipelineDeps,
   record: RoutingRecord,
   plan: Plan,
@@ -269,40 +345,6 @@ async function finish(
 ): Promise<RouteResult> {
   const { analysis } = plan;
   const { decision } = analysis;
-  const retryable: readonly RoutingStatus[] = ['received', 'failed'];
-
-  if (plan.disposition === 'suppress' || plan.disposition === 'quarantine') {
-    const status: RoutingStatus = plan.disposition === 'suppress' ? 'suppressed' : 'quarantined';
-    const moved = await step('log-mark', () =>
-      deps.log.update(
-        record.id,
-        {
-          status,
-          disposition: plan.disposition,
-          recipients: [],
-          reasons: record.reasons,
-          updatedAt: deps.now().toISOString(),
-        },
-        retryable,
-      ),
-    );
-    if (!moved) return duplicateResult(record);
-    deps.logger.info('message routed', outcome(record.id, plan, status));
-    return result(record.id, plan, status, false);
-  }
-
-  // Claiming the record before sending makes concurrent deliveries of the same notification race
-  // on one conditional write: exactly one of them sends. The claim is also the record of the send: a
-  // crash after SES accepted and before the mark leaves `sending`, which a retry never sends again
-  // (reconcile reports it for a person to check instead).
-  const claimed = await step('log-claim', () =>
-    deps.log.update(
-      record.id,
-      { status: 'sending', sendStartedAt: deps.now().toISOString(), updatedAt: deps.now().toISOString() },
-      retryable,
-    ),
-  );
-  if (!claimed) return duplicateResult(record);
 
   const loopMarker = signLoopMarker(record.id, deps.loopSecret);
   let outgoing: Uint8Array;
@@ -531,6 +573,13 @@ function buildRecord(
     verdicts: plan.verdicts,
   };
   if (release) record.released = true;
+  // Written directly in the state this delivery moves it to (see writeOnce).
+  if (plan.disposition === 'suppress') record.status = 'suppressed';
+  else if (plan.disposition === 'quarantine') record.status = 'quarantined';
+  else {
+    record.status = 'sending';
+    record.sendStartedAt = record.updatedAt;
+  }
   return record;
 }
 
@@ -591,6 +640,7 @@ async function markFailed(
   deps: PipelineDeps,
   record: RoutingRecord,
   error: PipelineStepError,
+  owner: boolean,
 ): Promise<void> {
   const failure = {
     status: 'failed' as const,
@@ -606,8 +656,13 @@ async function markFailed(
     return;
   }
   try {
-    const moved = await deps.log.update(record.id, failure, ['received', 'sending', 'failed']);
-    if (!moved) await deps.log.begin({ ...record, ...failure });
+    // Only the delivery that holds the record may take it out of `sending` (nothing was sent yet).
+    // Another delivery's `sending` (sending now, or crashed after the send) is left alone, and so is
+    // this delivery's own write when it failed without saying whether it happened: a retry must not
+    // send what may have gone out; reconcile reports a `sending` record that stays.
+    const from: RoutingStatus[] = owner ? ['received', 'sending', 'failed'] : ['received', 'failed'];
+    const moved = await deps.log.update(record.id, { ...failure, sendStartedAt: undefined }, from);
+    if (!moved) await deps.log.begin({ ...record, ...failure, sendStartedAt: undefined });
   } catch (logError) {
     deps.logger.error('could not mark the record failed', {
       id: record.id,

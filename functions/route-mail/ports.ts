@@ -71,7 +71,7 @@ export interface LogQuery {
 export type BeginResult = { created: true } | { created: false; existing: RoutingRecord };
 
 export interface RoutingLog {
-  /** Writes the record only if no record with this id exists. */
+  /** Writes the record only if no record with this id exists; otherwise returns the one that does. */
   begin(record: RoutingRecord): Promise<BeginResult>;
   get(id: string): Promise<RoutingRecord | undefined>;
   /**

@@ -7,6 +7,7 @@ import type { RoutingLog } from '../../functions/route-mail/ports.js';
 import {
   Fault,
   faultyLog,
+  faultyStore,
   plainMessage,
   type Rig,
   sentFor,
@@ -106,6 +107,37 @@ describe('routeMessage exactly once (dynalite + SES capture server)', () => {
     expect((failed as Error).message).toMatch(/log-mark-after-send/);
     expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'sending' });
     expect(retries.every((result) => result.duplicate)).toBe(true);
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+
+  it('leaves a record in sending alone when a later delivery fails before writing: no retry resends', async () => {
+    // Prepare: an earlier delivery claimed the send and died (record `sending`); the next one cannot
+    // read the stored message. There is no log read before the write any more, so this is the case
+    // where a failure must not take someone else's `sending` to `failed`.
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+    const crash = new Fault(1, timeoutError);
+    const crashing = {
+      ...deps,
+      log: faultyLog(
+        deps.log,
+        crash,
+        ['update'],
+        (_method, args) => (args[1] as { status?: string }).status === 'forwarded',
+      ),
+    };
+    await routeMessage(crashing, notification).catch(() => undefined);
+    const unreadable = { ...deps, store: faultyStore(deps.store, new Fault(3, timeoutError)) };
+
+    // Act
+    const failedRead = await routeMessage(unreadable, notification).catch((error: Error) => error);
+    const retry = await routeMessage(deps, notification);
+
+    // Assess
+    expect(crash.spent).toBe(true);
+    expect(failedRead).toMatchObject({ status: 'sending', duplicate: true });
+    expect(retry).toMatchObject({ status: 'sending', duplicate: true });
+    expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'sending' });
     expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
   });
 });

@@ -40,15 +40,16 @@ const CASES: FaultCase[] = [
     inject: (deps, fault) => ({ log: faultyLog(deps.log, fault, ['begin']) }),
   },
   {
-    name: 'DynamoDB throttling on the claim before the send',
-    step: 'log-claim',
+    // A new message's first write is the claim of the send: the record is put directly in `sending`.
+    name: 'DynamoDB throttling on the write that claims the send',
+    step: 'log-write',
     make: () => serviceError('ThrottlingException', 400),
     inject: (deps, fault) => ({
       log: faultyLog(
         deps.log,
         fault,
-        ['update'],
-        (_m, args) => (args[1] as { status?: string }).status === 'sending',
+        ['begin'],
+        (_m, args) => (args[0] as { status?: string }).status === 'sending',
       ),
     }),
   },
@@ -127,6 +128,39 @@ describe('routeMessage under injected faults', () => {
     });
   }
 
+  it('records step log-claim when the claim of an earlier failed attempt is throttled, then completes once', async () => {
+    // Prepare: a first attempt fails reading S3 (record `failed`); the next one's claim is throttled.
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+    const event = sqsEvent(notification);
+    const readFault = new Fault(1, timeoutError);
+    const claimFault = new Fault(1, () => serviceError('ThrottlingException', 400));
+    const claimingLog = faultyLog(
+      deps.log,
+      claimFault,
+      ['update'],
+      (_m, args) => (args[1] as { status?: string }).status === 'sending',
+    );
+
+    // Act
+    const first = await createHandler({ ...deps, store: faultyStore(deps.store, readFault) })(event);
+    const second = await createHandler({ ...deps, log: claimingLog })(event);
+    const afterClaimFailure = await deps.log.get(notification.mail.messageId);
+    const third = await deps.handle(event);
+    const fourth = await deps.handle(event);
+
+    // Assess
+    expect(readFault.spent).toBe(true);
+    expect(claimFault.spent).toBe(true);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(second.batchItemFailures).toHaveLength(1);
+    expect(afterClaimFailure).toMatchObject({ status: 'failed', failedStep: 'log-claim' });
+    expect(third.batchItemFailures).toEqual([]);
+    expect(fourth.batchItemFailures).toEqual([]);
+    expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'forwarded' });
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+
   it('reports a batch item failure and logs the step when DynamoDB is unreachable, then completes once', async () => {
     // Prepare: a client pointed at a port nothing listens on.
     const deps = await rig.freshDeps();
@@ -143,7 +177,7 @@ describe('routeMessage under injected faults', () => {
     // Assess
     expect(first.batchItemFailures).toHaveLength(1);
     expect(deps.logger.lines).toContainEqual(
-      expect.objectContaining({ level: 'error', attributes: expect.objectContaining({ step: 'log-read' }) }),
+      expect.objectContaining({ level: 'error', attributes: expect.objectContaining({ step: 'log-write' }) }),
     );
     expect(retry.batchItemFailures).toEqual([]);
     expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
