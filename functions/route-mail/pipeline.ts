@@ -7,6 +7,7 @@ import type { RouterConfig } from '../config/schema.js';
 import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardMessage } from '../core/forward-message.js';
+import { emptyInboundMail } from '../core/inbound-mail.js';
 import { loopReasons, type RawHeaderSummary, rawHeaders } from '../core/loop-check.js';
 import { signLoopMarker } from '../core/loop-marker.js';
 import {
@@ -15,7 +16,7 @@ import {
   textOnlyForward,
   unreadableNotice,
 } from '../core/notice-message.js';
-import type { Category, InboundMail } from '../core/types.js';
+import type { Category } from '../core/types.js';
 import {
   judgeVerdicts,
   type SesVerdicts,
@@ -483,34 +484,7 @@ async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** What the router knows of a message the parser could not read: nothing but where it came in. */
 function unreadableAnalysis(config: RouterConfig, functionalAddress: string, problem: string): Analysis {
-  const mail: InboundMail = {
-    from: undefined,
-    replyTo: [],
-    to: [],
-    cc: [],
-    subject: '',
-    date: undefined,
-    messageId: undefined,
-    inReplyTo: undefined,
-    text: '',
-    attachments: [],
-    calendars: [],
-    attachedTexts: [],
-    headers: {
-      autoSubmitted: '',
-      precedence: '',
-      xAutoreply: '',
-      xAutorespond: '',
-      xAutoResponseSuppress: '',
-      listId: '',
-      listUnsubscribe: '',
-      returnPath: '',
-      contentType: '',
-      mailrouteForwarded: '',
-      receivedCount: 0,
-    },
-    parseWarnings: [problem],
-  };
+  const mail = emptyInboundMail({ parseWarnings: [problem] });
   return {
     mail,
     automated: { automated: false, reasons: [] },
