@@ -1,6 +1,7 @@
 // core (pure): InboundMail --> is this mail written by a machine? Step 5 of DESIGN.md.
 // Automated mail is logged but never forwarded or answered: forwarding it to staff is noise, and
 // answering it is how mail loops start (RFC 3834).
+import { fold } from './classify/normalize.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
 /**
@@ -95,15 +96,7 @@ function firstWord(value: string): string {
   return value.split(/[\s;(]/)[0] ?? value;
 }
 
-/** Lower case, no diacritics (å->a, ö->o, ź->z), single spaces: the form phrases are matched in. */
+/** The classifier's folding (case, diacritics, ø/æ/ł/ß), with white space made single: phrases match in it. */
 export function foldForMatching(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/ø/g, 'o')
-    .replace(/æ/g, 'ae')
-    .replace(/ł/g, 'l')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return fold(text).replace(/\s+/g, ' ').trim();
 }

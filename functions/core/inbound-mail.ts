@@ -1,19 +1,14 @@
 // core (pure): the message the router knows nothing about, the start for mail built by hand
 // (a message the parser could not read, tests).
-import type { InboundMail, LoopAndAutomationHeaders } from './types.js';
+import type { AutomationHeaders, InboundMail } from './types.js';
 
-export const NO_LOOP_OR_AUTOMATION_HEADERS: Readonly<LoopAndAutomationHeaders> = {
+export const NO_AUTOMATION_HEADERS: Readonly<AutomationHeaders> = {
   autoSubmitted: '',
   precedence: '',
   xAutoreply: '',
   xAutorespond: '',
-  xAutoResponseSuppress: '',
-  listId: '',
-  listUnsubscribe: '',
   returnPath: '',
   contentType: 'text/plain',
-  mailrouteForwarded: '',
-  receivedCount: 0,
 };
 
 /** An InboundMail with nothing in it, with the given parts set. */
@@ -31,7 +26,7 @@ export function emptyInboundMail(parts: Partial<InboundMail> = {}): InboundMail 
     attachments: [],
     calendars: [],
     attachedTexts: [],
-    headers: { ...NO_LOOP_OR_AUTOMATION_HEADERS },
+    headers: { ...NO_AUTOMATION_HEADERS },
     parseWarnings: [],
     ...parts,
   };

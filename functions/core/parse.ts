@@ -115,13 +115,8 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
       precedence: stringHeader(headers, 'precedence'),
       xAutoreply: stringHeader(headers, 'x-autoreply'),
       xAutorespond: stringHeader(headers, 'x-autorespond'),
-      xAutoResponseSuppress: stringHeader(headers, 'x-auto-response-suppress'),
-      listId: stringHeader(headers, 'list-id'),
-      listUnsubscribe: stringHeader(headers, 'list-unsubscribe'),
       returnPath: rawHeaderValue(headerLines, 'return-path'),
       contentType: contentTypeHeader(headers),
-      mailrouteForwarded: stringHeader(headers, 'x-mailroute-forwarded'),
-      receivedCount: headerCount(headers, 'received'),
     },
     parseWarnings,
   };
@@ -273,12 +268,6 @@ function contentTypeHeader(headers: Headers): string {
     .map(([name, paramValue]) => `; ${name.toLowerCase()}=${String(paramValue).toLowerCase()}`)
     .join('');
   return `${String(value.value).toLowerCase()}${paramText}`;
-}
-
-function headerCount(headers: Headers, key: string): number {
-  const value = headers.get(key);
-  if (value === undefined) return 0;
-  return Array.isArray(value) ? value.length : 1;
 }
 
 function isoDate(value: HeaderValue): string | undefined {

@@ -32,21 +32,18 @@ export interface AttachedText {
   text: string;
 }
 
-/** The headers the loop and automated-mail checks need, raw (undecoded) where that matters. */
-export interface LoopAndAutomationHeaders {
+/**
+ * The headers the automated-mail check needs. Loop checks read the raw header block instead
+ * (functions/core/loop-check.ts), so they also work on mail the parser cannot read.
+ */
+export interface AutomationHeaders {
   autoSubmitted: string;
   precedence: string;
   xAutoreply: string;
   xAutorespond: string;
-  xAutoResponseSuppress: string;
-  listId: string;
-  listUnsubscribe: string;
   returnPath: string;
   /** Full Content-Type of the root part, lower-cased, e.g. `multipart/report; report-type=delivery-status`. */
   contentType: string;
-  /** Raw value of our own loop marker header, if present. */
-  mailrouteForwarded: string;
-  receivedCount: number;
 }
 
 /** One inbound message as the router sees it: small, typed, and free of the raw bytes. */
@@ -65,7 +62,7 @@ export interface InboundMail {
   attachments: AttachmentInfo[];
   calendars: CalendarInfo[];
   attachedTexts: AttachedText[];
-  headers: LoopAndAutomationHeaders;
+  headers: AutomationHeaders;
   /** Set when the parser could only read part of the message (limits hit, broken MIME). */
   parseWarnings: string[];
 }

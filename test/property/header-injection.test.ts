@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRouterConfig } from '../../functions/config/schema.js';
 import { forwardMessage } from '../../functions/core/forward-message.js';
 import { splitMessage } from '../../functions/core/header-block.js';
-import { NO_LOOP_OR_AUTOMATION_HEADERS } from '../../functions/core/inbound-mail.js';
+import { NO_AUTOMATION_HEADERS } from '../../functions/core/inbound-mail.js';
 import { oversizeNotice, textOnlyForward, unreadableNotice } from '../../functions/core/notice-message.js';
 import type { InboundMail, MailAddress, RoutingDecision } from '../../functions/core/types.js';
 
@@ -70,7 +70,7 @@ const hostileMail: fc.Arbitrary<InboundMail> = fc.record({
   ),
   calendars: fc.constant([]),
   attachedTexts: fc.constant([]),
-  headers: fc.constant({ ...NO_LOOP_OR_AUTOMATION_HEADERS }),
+  headers: fc.constant({ ...NO_AUTOMATION_HEADERS }),
   parseWarnings: fc.constant([]),
 });
 

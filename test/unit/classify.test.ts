@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAutomated } from '../../functions/core/automated.js';
 import { classify } from '../../functions/core/classify/index.js';
-import { emptyInboundMail, NO_LOOP_OR_AUTOMATION_HEADERS } from '../../functions/core/inbound-mail.js';
+import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
 import { parseMail } from '../../functions/core/parse.js';
 import type { Category, InboundMail } from '../../functions/core/types.js';
 import { functionalAddressOf, readLabels } from '../../scripts/classify-corpus.js';
@@ -15,7 +15,6 @@ const PROTOCOL = 'protocol@stockholm.se';
 function mail(parts: Partial<InboundMail>): InboundMail {
   return emptyInboundMail({
     from: { name: 'Sender', address: 'sender@example.org' },
-    headers: { ...NO_LOOP_OR_AUTOMATION_HEADERS, receivedCount: 1 },
     ...parts,
   });
 }
