@@ -215,6 +215,11 @@ async function makePlan(
   return plan;
 }
 
+/** The evidence shown to staff and kept in the log: the classifier's, then the decision's. */
+function allReasons(analysis: Analysis): string[] {
+  return [...analysis.classification.reasons, ...analysis.decision.reasons];
+}
+
 function dispositionOf(plan: Plan): FinalDisposition {
   const { disposition } = plan.analysis.decision;
   if (disposition === 'suppress' || disposition === 'quarantine') return disposition;
@@ -305,7 +310,7 @@ async function applyRateLimit(
   quarantine(plan, [`rate limit: message ${count} from this sender this hour (> ${limit})`]);
   record.disposition = 'quarantine';
   record.recipients = [];
-  record.reasons = [...plan.analysis.classification.reasons, ...plan.analysis.decision.reasons];
+  record.reasons = allReasons(plan.analysis);
   return true;
 }
 
@@ -448,7 +453,7 @@ function noticeHeaders(
     routingId,
     loopMarker,
     date: deps.now(),
-    reasons: [...classification.reasons, ...decision.reasons],
+    reasons: allReasons(plan.analysis),
     warnings: plan.verdict.warnings,
   };
 }
@@ -539,7 +544,7 @@ function buildRecord(
     category: decision.category,
     confidence: classification.confidence,
     automated: automated.automated,
-    reasons: [...classification.reasons, ...decision.reasons],
+    reasons: allReasons(plan.analysis),
     recipients: decision.recipients,
     disposition: plan.disposition,
     status: 'received',
@@ -683,7 +688,7 @@ function result(id: string, plan: Plan, status: RoutingStatus, duplicate: boolea
     category: analysis.decision.category,
     confidence: analysis.classification.confidence,
     automated: analysis.automated.automated,
-    reasons: [...analysis.classification.reasons, ...analysis.decision.reasons],
+    reasons: allReasons(analysis),
     disposition: plan.disposition,
     status,
     forwardedTo: status === 'forwarded' ? analysis.decision.recipients : [],
