@@ -442,7 +442,7 @@ function noticeHeaders(
   routingId: string,
   loopMarker: string,
 ): NoticeHeaders {
-  const { mail, decision, classification } = plan.analysis;
+  const { mail, decision } = plan.analysis;
   return {
     recipients: decision.recipients,
     subjectTag: decision.subjectTag,
