@@ -58,10 +58,16 @@ export async function extractAttachmentText(
 
 type AttachmentKind = 'text' | 'html' | 'pdf';
 
+/** A PDF by its type or its name: mail clients often send PDFs as application/octet-stream. */
+export function isPdfAttachment(contentType: string, filename: string): boolean {
+  const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
+  return type === 'application/pdf' || filename.toLowerCase().endsWith('.pdf');
+}
+
 function attachmentKind(contentType: string, filename: string): AttachmentKind | undefined {
   const type = contentType.toLowerCase().split(';')[0]?.trim() ?? '';
   const name = filename.toLowerCase();
-  if (type === 'application/pdf' || name.endsWith('.pdf')) return 'pdf';
+  if (isPdfAttachment(contentType, filename)) return 'pdf';
   // Calendars are read by the calendar parser; the rest of text/* is what a person would open.
   if (type === 'text/calendar' || name.endsWith('.ics')) return undefined;
   if (type === 'text/html' || /\.html?$/.test(name)) return 'html';

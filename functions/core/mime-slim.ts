@@ -20,13 +20,29 @@ export interface SlimResult {
   bytes: Uint8Array;
   /** True when a text part was cut at the text budget. */
   textTruncated: boolean;
+  /** Attachments cut from `bytes` that may be read later, straight from the original bytes. */
+  deferred: DeferredPart[];
 }
+
+/** A base64 attachment body [start, end) of the original, left undecoded until someone reads it. */
+export interface DeferredPart {
+  contentType: string;
+  filename: string;
+  start: number;
+  end: number;
+}
+
+/** Which attachments to leave undecoded, for the caller to read later, if at all. */
+export type DeferTest = (contentType: string, filename: string) => boolean;
 
 /**
  * Header added to a part whose body was cut, carrying the size of the original (decoded) content:
  * the attachment list shows real sizes. A sender can write it too; it then lies only about a size.
  */
 export const ORIGINAL_SIZE_HEADER = 'x-mailroute-original-size';
+
+/** Header added to a deferred part: its index in `SlimResult.deferred`. */
+export const DEFERRED_PART_HEADER = 'x-mailroute-deferred-part';
 
 /** Decides, per leaf part, whether its content is needed; the same rule the parser uses to buffer. */
 export type ReadableTest = (contentType: string, filename: string) => boolean;
@@ -55,22 +71,34 @@ const CR = 0x0d;
  * does not read are empty and long text bodies end at the budget. Returns `raw` itself when there is
  * nothing to cut or the structure is not one this scan is sure about: the parser then sees it all.
  */
-export function slimForParsing(raw: Uint8Array, limits: SlimLimits, isReadable: ReadableTest): SlimResult {
-  const scan = new Scan(raw, limits, isReadable);
+export function slimForParsing(
+  raw: Uint8Array,
+  limits: SlimLimits,
+  isReadable: ReadableTest,
+  defer: DeferTest = () => false,
+): SlimResult {
+  const scan = new Scan(raw, limits, isReadable, defer);
+  const untouched = { bytes: raw, textTruncated: false, deferred: [] };
   try {
     scan.part(0, raw.length, 0, false);
   } catch (error) {
-    if (error instanceof UnsureStructure) return { bytes: raw, textTruncated: false };
+    if (error instanceof UnsureStructure) return untouched;
     throw error;
   }
-  if (scan.cuts.length === 0) return { bytes: raw, textTruncated: false };
-  return { bytes: assemble(raw, scan.cuts), textTruncated: scan.textTruncated };
+  if (scan.cuts.length === 0) return untouched;
+  return { bytes: assemble(raw, scan.cuts), textTruncated: scan.textTruncated, deferred: scan.deferred };
+}
+
+/** The decoded content of a deferred attachment: Node's base64 decoder skips the line breaks. */
+export function readDeferred(raw: Uint8Array, part: DeferredPart): Buffer {
+  return Buffer.from(latin1(raw, part.start, part.end), 'base64');
 }
 
 class UnsureStructure extends Error {}
 
 class Scan {
   readonly cuts: Cut[] = [];
+  readonly deferred: DeferredPart[] = [];
   textTruncated = false;
   private textBytes = 0;
   private readonly raw: Buffer;
@@ -79,6 +107,7 @@ class Scan {
     raw: Uint8Array,
     private readonly limits: SlimLimits,
     private readonly isReadable: ReadableTest,
+    private readonly defer: DeferTest,
   ) {
     this.raw = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   }
@@ -119,8 +148,14 @@ class Scan {
       }
       return;
     }
-    // An attachment: kept whole when the parser may read it, so that it decides exactly as before.
-    if (this.isReadable(type, headers.filename) && bodyLength <= this.limits.maxReadableBytes) return;
+    const readable = this.isReadable(type, headers.filename) && bodyLength <= this.limits.maxReadableBytes;
+    if (readable && headers.encoding === 'base64' && this.defer(type, headers.filename)) {
+      this.cuts.push({ start, end: start, insert: `X-Mailroute-Deferred-Part: ${this.deferred.length}\r\n` });
+      this.deferred.push({ contentType: type, filename: headers.filename, start: bodyStart, end });
+    } else if (readable) {
+      // Kept whole when the parser may read it, so that it decides exactly as before.
+      return;
+    }
     this.cut(bodyStart, end, start, headers.encoding, true);
   }
 

@@ -9,9 +9,16 @@ import {
   MailParser,
   type MessageText,
 } from 'mailparser';
-import { extractAttachmentText } from './attachment-text.js';
+import { extractAttachmentText, isPdfAttachment } from './attachment-text.js';
 import { parseCalendar } from './calendar.js';
-import { ORIGINAL_SIZE_HEADER, type SlimLimits, slimForParsing } from './mime-slim.js';
+import {
+  DEFERRED_PART_HEADER,
+  type DeferredPart,
+  ORIGINAL_SIZE_HEADER,
+  readDeferred,
+  type SlimLimits,
+  slimForParsing,
+} from './mime-slim.js';
 import type { AttachedText, AttachmentInfo, CalendarInfo, InboundMail, MailAddress } from './types.js';
 
 export interface ParseLimits {
@@ -40,6 +47,8 @@ export class MailParseError extends Error {
 interface CollectedAttachment {
   info: AttachmentInfo;
   content: Buffer | undefined;
+  /** Index of its body in the slimming scan's deferred parts: the content is not here. */
+  deferredPart: number | undefined;
 }
 
 /**
@@ -50,6 +59,26 @@ export async function parseMail(
   raw: Uint8Array,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
 ): Promise<InboundMail> {
+  return (await parseMailInStages(raw, limits)).withPdfText();
+}
+
+/**
+ * A parsed message whose PDF attachments are not read yet. Reading a PDF costs more than all the
+ * rest of a message (pdf.js), and most messages say in their own words what they are about.
+ */
+export interface StagedMail {
+  /** Everything but the text of PDF attachments (their names and sizes are there). */
+  mail: InboundMail;
+  /** How many PDF attachments `withPdfText` would open. */
+  unreadPdfs: number;
+  /** The same mail with the PDFs' text in `attachedTexts`, in attachment order. */
+  withPdfText(): Promise<InboundMail>;
+}
+
+export async function parseMailInStages(
+  raw: Uint8Array,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<StagedMail> {
   return parseAtDepth(raw, limits, 0);
 }
 
@@ -68,8 +97,8 @@ function slimLimits(limits: ParseLimits): SlimLimits {
   };
 }
 
-async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<InboundMail> {
-  const slim = slimForParsing(raw, slimLimits(limits), mayBeRead);
+async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<StagedMail> {
+  const slim = slimForParsing(raw, slimLimits(limits), mayBeRead, isPdfAttachment);
   const { headers, headerLines, text, attachments } = await runMailParser(slim.bytes, limits);
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
@@ -81,8 +110,9 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
   }
 
   const calendars: CalendarInfo[] = [];
-  const attachedTexts: AttachedText[] = [];
-  for (const { info, content } of attachments) {
+  /** In attachment order; a PDF holds its place until it is read. */
+  const attachedTexts: (AttachedText | PendingPdf)[] = [];
+  for (const { info, content, deferredPart } of attachments) {
     if (!content) continue;
     if (isCalendar(info)) {
       const calendar = parseCalendar(content.toString('utf8'));
@@ -91,13 +121,16 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
       if (depth < limits.maxForwardDepth) {
         attachedTexts.push(await forwardedText(content, info.filename, limits, depth));
       }
+    } else if (isPdfAttachment(info.contentType, info.filename)) {
+      const part = deferredPart === undefined ? content : slim.deferred[deferredPart];
+      if (part) attachedTexts.push({ pendingPdf: { ...info, content: part } });
     } else {
       const extracted = await extractAttachmentText({ ...info, content });
       if (extracted) attachedTexts.push(extracted);
     }
   }
 
-  return {
+  const mail: InboundMail = {
     from: firstAddress(headers.get('from')),
     replyTo: addressList(headers.get('reply-to')),
     to: addressList(headers.get('to')),
@@ -109,7 +142,7 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
     text: body,
     attachments: attachments.map((a) => a.info),
     calendars,
-    attachedTexts,
+    attachedTexts: attachedTexts.filter(isRead),
     headers: {
       autoSubmitted: stringHeader(headers, 'auto-submitted'),
       precedence: stringHeader(headers, 'precedence'),
@@ -120,6 +153,36 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
     },
     parseWarnings,
   };
+  const unreadPdfs = attachedTexts.length - mail.attachedTexts.length;
+  return {
+    mail,
+    unreadPdfs,
+    withPdfText: async () => {
+      if (unreadPdfs === 0) return mail;
+      const read: AttachedText[] = [];
+      for (const entry of attachedTexts) {
+        const text = isRead(entry) ? entry : await readPdf(raw, entry.pendingPdf);
+        if (text) read.push(text);
+      }
+      return { ...mail, attachedTexts: read };
+    },
+  };
+}
+
+interface PendingPdf {
+  /** The bytes from the parser, or where they are in the original message. */
+  pendingPdf: AttachmentInfo & { content: Buffer | DeferredPart };
+}
+
+function readPdf(raw: Uint8Array, { content, ...info }: PendingPdf['pendingPdf']) {
+  return extractAttachmentText({
+    ...info,
+    content: Buffer.isBuffer(content) ? content : readDeferred(raw, content),
+  });
+}
+
+function isRead(entry: AttachedText | PendingPdf): entry is AttachedText {
+  return !('pendingPdf' in entry);
 }
 
 async function forwardedText(
@@ -129,7 +192,7 @@ async function forwardedText(
   depth: number,
 ): Promise<AttachedText> {
   try {
-    const inner = await parseAtDepth(content, limits, depth + 1);
+    const inner = await (await parseAtDepth(content, limits, depth + 1)).withPdfText();
     const lines = [`Subject: ${inner.subject}`, `From: ${inner.from?.name ?? ''}`, inner.text];
     for (const nested of inner.attachedTexts) lines.push(nested.text);
     return { source: 'forwarded-message', filename, text: lines.join('\n') };
@@ -193,7 +256,11 @@ function collectAttachment(attachment: AttachmentStream, limits: ParseLimits): P
     const finish = () => {
       attachment.release?.();
       const kept = keep && size <= limits.maxBufferedAttachmentBytes ? Buffer.concat(chunks) : undefined;
-      resolve({ info: { filename, contentType, size: originalSize(attachment) ?? size }, content: kept });
+      resolve({
+        info: { filename, contentType, size: headerNumber(attachment, ORIGINAL_SIZE_HEADER) ?? size },
+        content: kept,
+        deferredPart: headerNumber(attachment, DEFERRED_PART_HEADER),
+      });
     };
     attachment.content.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -213,11 +280,11 @@ function mayBeRead(contentType: string, filename: string): boolean {
   return contentType === 'application/octet-stream' || isWorthReading(contentType, filename);
 }
 
-/** The size of an attachment whose body the slimming scan left out, as it recorded it. */
-function originalSize(attachment: AttachmentStream): number | undefined {
-  const value = attachment.headers.get(ORIGINAL_SIZE_HEADER);
-  const size = typeof value === 'string' ? Number(value) : Number.NaN;
-  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+/** What the slimming scan recorded in a part's header block (an original size, a deferred part). */
+function headerNumber(attachment: AttachmentStream, name: string): number | undefined {
+  const value = attachment.headers.get(name);
+  const number = typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(number) && number >= 0 ? number : undefined;
 }
 
 function isWorthReading(contentType: string, filename: string): boolean {

@@ -75,7 +75,7 @@ async function classifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, to: { type: 'string' } });
   const json = values.json === true;
   const files = await expandPaths(requirePaths(positionals));
-  const [{ localSettings, localConfig }, { parseMail }, { analyzeParsed }] = await Promise.all([
+  const [{ localSettings, localConfig }, { parseMailInStages }, { analyzeStaged }] = await Promise.all([
     import('./settings.js'),
     import('../core/parse.js'),
     import('../core/analyze.js'),
@@ -90,9 +90,9 @@ async function classifyCommand(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const mail = await parseMail(await readFile(entry.file));
-      const functionalAddress = forced ?? functionalAddressOf(config, mail);
-      const { classification, decision, automated } = analyzeParsed(mail, config, functionalAddress);
+      const staged = await parseMailInStages(await readFile(entry.file));
+      const functionalAddress = forced ?? functionalAddressOf(config, staged.mail);
+      const { classification, decision, automated } = await analyzeStaged(staged, config, functionalAddress);
       output.write({
         file: entry.file,
         category: decision.category,
@@ -116,7 +116,7 @@ async function routeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, to: { type: 'string' } });
   const json = values.json === true;
   const files = await expandPaths(requirePaths(positionals));
-  const [{ localSettings, localConfig }, { parseMail }] = await Promise.all([
+  const [{ localSettings, localConfig }, { parseMailInStages }] = await Promise.all([
     import('./settings.js'),
     import('../core/parse.js'),
   ]);
@@ -136,7 +136,10 @@ async function routeCommand(args: string[]): Promise<number> {
       try {
         const raw = await readFile(entry.file);
         // A message the parser cannot read is still routed (to triage, as an unread original).
-        const mail = await parseMail(raw).catch(() => undefined);
+        const mail = await parseMailInStages(raw).then(
+          (staged) => staged.mail,
+          () => undefined,
+        );
         const functionalAddress =
           forced ??
           (mail ? functionalAddressOf(config, mail) : (config.functionalAddresses[0]?.address ?? ''));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { slimForParsing } from '../../functions/core/mime-slim.js';
+import { type DeferredPart, readDeferred, slimForParsing } from '../../functions/core/mime-slim.js';
 import { parseMail } from '../../functions/core/parse.js';
 
 const LIMITS = { maxTextPartBytes: 1000, maxTotalTextBytes: 1500, maxReadableBytes: 10_000, maxDepth: 10 };
@@ -57,6 +57,33 @@ describe('slimForParsing', () => {
         expect(text).toContain(`X-Mailroute-Original-Size: ${size}\r\n`);
       }),
     );
+  });
+
+  it('defers a base64 PDF when asked: cut from what is parsed, readable from the original bytes', () => {
+    // Prepare
+    const letter = Buffer.from('%PDF-1.4 a letter about a visit of the Minister', 'latin1');
+    const raw = mixed([NOTE, attachment(letter, 'brev.pdf', 'application/pdf', 20)]);
+
+    // Act
+    const slim = slimForParsing(raw, LIMITS, readable, readable);
+
+    // Assess
+    const parsed = Buffer.from(slim.bytes).toString('latin1');
+    expect(parsed).not.toContain(letter.toString('base64').slice(0, 20));
+    expect(parsed).toContain('X-Mailroute-Deferred-Part: 0\r\n');
+    expect(slim.deferred).toHaveLength(1);
+    expect(slim.deferred[0]).toMatchObject({ contentType: 'application/pdf', filename: 'brev.pdf' });
+    expect(readDeferred(raw, slim.deferred[0] as DeferredPart)).toEqual(letter);
+  });
+
+  it('leaves a PDF to the parser when it is not base64 or is too large to read', () => {
+    const quotedPrintable = `Content-Type: application/pdf; name="brev.pdf"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n%PDF-1.4 brev`;
+    const large = attachment(Buffer.alloc(LIMITS.maxReadableBytes, 3), 'stor.pdf', 'application/pdf');
+
+    const slim = slimForParsing(mixed([NOTE, quotedPrintable, large]), LIMITS, readable, readable);
+
+    expect(slim.deferred).toEqual([]);
+    expect(Buffer.from(slim.bytes).toString('latin1')).toContain('%PDF-1.4 brev');
   });
 
   it('keeps a part a person would read, such as a PDF letter, as it is', () => {
