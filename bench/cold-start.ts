@@ -1,11 +1,12 @@
-// bench --> (cold start): the Lambda bundle built as the CDK NodejsFunction builds it (see
-// infra/constructs/mailroute-function.ts), its size, and how long a fresh `node` takes to import it,
+// bench --> (cold start): the Lambda bundle built as the CDK NodejsFunction builds it (the options
+// both take from infra/bundling.ts), its size, and how long a fresh `node` takes to import it,
 // beside the forwarder, imported from node_modules as it is published and bundled the same way.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
+import { LAMBDA_BUILD } from '../infra/bundling.js';
 import { median } from './stats.js';
 
 export interface ColdStart {
@@ -18,22 +19,6 @@ export interface ColdStart {
   largestInputs: { path: string; bytes: number }[];
 }
 
-/** The options NodejsFunction passes to esbuild for our functions: ESM, node22, minified, all bundled. */
-const LAMBDA_BUILD: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: true,
-  sourcemap: true,
-  mainFields: ['module', 'main'],
-  banner: {
-    js: "import{createRequire as __mrRequire}from'node:module';const require=__mrRequire(import.meta.url);",
-  },
-  logLevel: 'error',
-  metafile: true,
-};
-
 export async function measureColdStart(repoRoot: string, outDir: string, runs: number): Promise<ColdStart> {
   const ours = join(outDir, 'route-mail', 'index.mjs');
   const theirs = join(outDir, 'forwarder', 'index.cjs');
@@ -41,6 +26,8 @@ export async function measureColdStart(repoRoot: string, outDir: string, runs: n
   mkdirSync(join(outDir, 'forwarder'), { recursive: true });
   const built = await build({
     ...LAMBDA_BUILD,
+    logLevel: 'error',
+    metafile: true,
     absWorkingDir: repoRoot,
     entryPoints: [join(repoRoot, 'functions/route-mail/handler.ts')],
     outfile: ours,
@@ -48,6 +35,7 @@ export async function measureColdStart(repoRoot: string, outDir: string, runs: n
   // The forwarder is CommonJS: bundled as CommonJS, as a CDK user of it would.
   await build({
     ...LAMBDA_BUILD,
+    logLevel: 'error',
     absWorkingDir: repoRoot,
     format: 'cjs',
     banner: {},

@@ -9,6 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
+import { aliasArgs, LAMBDA_BUILD } from '../bundling.js';
 import { REPO_ROOT } from '../paths.js';
 
 /** The file name the handler looks for in LAMBDA_TASK_ROOT (see functions/route-mail/handler.ts). */
@@ -82,15 +83,15 @@ export class MailrouteFunction extends Construct {
         ...props.environment,
       },
       bundling: {
+        // The esbuild options the cold-start bench measures (infra/bundling.ts), in NodejsFunction's words.
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
+        target: LAMBDA_BUILD.target,
+        minify: LAMBDA_BUILD.minify,
+        sourceMap: LAMBDA_BUILD.sourcemap,
+        mainFields: [...LAMBDA_BUILD.mainFields],
         externalModules: [],
-        // CommonJS dependencies (mailparser and friends) call require(); ESM has none unless we make one.
-        banner:
-          "import{createRequire as __mrRequire}from'node:module';const require=__mrRequire(import.meta.url);",
+        banner: LAMBDA_BUILD.banner.js,
+        esbuildArgs: aliasArgs(),
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
