@@ -97,8 +97,24 @@ interface Phrase {
   anchor: number;
 }
 
-/** Finds which concepts' terms occur in a list of folded tokens. */
+/**
+ * Finds which concepts' terms occur in a list of folded tokens. The terms are compiled on the first
+ * match, not when the module loads: a Lambda cold start should not wait for a classifier it may not reach.
+ */
 export class LexiconMatcher {
+  private compiled: CompiledLexicon | undefined;
+
+  constructor(private readonly files: LexiconFile[] = LEXICON_FILES) {}
+
+  /** Concept id -> the distinct phrases that matched, in order of first appearance. */
+  match(words: string[]): Map<string, string[]> {
+    this.compiled ??= new CompiledLexicon(this.files);
+    return this.compiled.match(words);
+  }
+}
+
+/** Every term of the lexicon files, indexed by how a single word can match it. */
+class CompiledLexicon {
   private readonly patternIds = new Map<string, number>();
   private readonly exact = new Map<string, number[]>();
   private readonly prefix = new Map<string, number[]>();
@@ -108,7 +124,7 @@ export class LexiconMatcher {
   private suffixLengths: number[] = [];
   private readonly phrasesByAnchor = new Map<number, Phrase[]>();
 
-  constructor(files: LexiconFile[] = LEXICON_FILES) {
+  constructor(files: LexiconFile[]) {
     const prefixLengths = new Set<number>();
     const suffixLengths = new Set<number>();
     for (const file of files) {
@@ -127,7 +143,6 @@ export class LexiconMatcher {
     this.suffixLengths = [...suffixLengths].sort((a, b) => a - b);
   }
 
-  /** Concept id -> the distinct phrases that matched, in order of first appearance. */
   match(words: string[]): Map<string, string[]> {
     const cache = new Map<string, Set<number>>();
     const patternsOf = (word: string): Set<number> => {
@@ -197,7 +212,7 @@ export class LexiconMatcher {
       const leading = body.startsWith('*');
       const trailing = body.endsWith('*') && body.length > 1;
       // Each written word may fold into several tokens ("eu-projekt*" -> eu, projekt*).
-      const parts = tokenize(fold(body.replace(/^\*|\*$/g, '')));
+      const parts = foldedParts(body.replace(/^\*|\*$/g, ''));
       parts.forEach((part, index) => {
         const first = index === 0;
         const last = index === parts.length - 1;
@@ -233,6 +248,13 @@ export class LexiconMatcher {
     } else this.infix.push([text, id]);
     return id;
   }
+}
+
+/** Most terms are plain lower-case ASCII, already folded and one token: folding them is most of a compile. */
+const FOLDED_WORD = /^[a-z0-9]+$/;
+
+function foldedParts(word: string): string[] {
+  return FOLDED_WORD.test(word) ? [word] : tokenize(fold(word));
 }
 
 function push(map: Map<string, number[]>, key: string, id: number) {
