@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import type { MailLocation, MailStore } from '../route-mail/ports.js';
+import type { MailLocation, MailStore, StoredMessage } from '../route-mail/ports.js';
 
 /**
  * Keeps messages as files: the bucket is a subfolder of `root`, the key a path below it. Keys never
@@ -15,11 +15,11 @@ export class FolderMailStore implements MailStore {
     readonly bucket = 'mail',
   ) {}
 
-  async open(location: MailLocation): Promise<AsyncIterable<Uint8Array>> {
+  async open(location: MailLocation): Promise<StoredMessage> {
     const path = this.pathOf(location);
     // Fail here, not on first read, so a missing message rejects `open` as the port promises.
-    await stat(path);
-    return createReadStream(path);
+    const { size } = await stat(path);
+    return { size, content: createReadStream(path) };
   }
 
   /** Locally the link is the file itself: it does not expire. */

@@ -1,6 +1,6 @@
 // pipeline --> (MailStore port) --> S3: reads the raw message SES stored, as a stream.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { MailLocation, MailStore } from '../route-mail/ports.js';
+import type { MailLocation, MailStore, StoredMessage } from '../route-mail/ports.js';
 
 /**
  * Reads raw messages from S3. The caller builds the S3Client: in Lambda the defaults; against s3rver
@@ -14,7 +14,7 @@ export class S3MailStore implements MailStore {
     private readonly bucket: string,
   ) {}
 
-  async open(location: MailLocation): Promise<AsyncIterable<Uint8Array>> {
+  async open(location: MailLocation): Promise<StoredMessage> {
     const response = await this.client.send(
       new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
     );
@@ -22,7 +22,7 @@ export class S3MailStore implements MailStore {
     if (!body || !isAsyncIterable(body)) {
       throw new Error(`s3://${location.bucket}/${location.key}: no readable body`);
     }
-    return body;
+    return { size: response.ContentLength, content: body };
   }
 
   /** A presigned GET; it stops working early if the signing role's session ends first. */

@@ -52,13 +52,23 @@ const REMOVED_HEADERS: Record<string, string> = {
 const OWN_HEADER_PREFIX = 'x-mailroute-';
 
 export function forwardMessage(input: ForwardInput): Uint8Array {
+  const { header, body } = forwardParts(input);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * The forward in two pieces: the new header block (with the blank line that ends it) and the body,
+ * a view of `input.raw`, not a copy. A caller that owns the memory before the body can join them
+ * without copying the body (see route-mail/message-buffer.ts).
+ */
+export function forwardParts(input: ForwardInput): { header: Buffer; body: Uint8Array } {
   const { fields, body } = splitMessage(input.raw);
   const kept = fields.filter(
     (field) => !(field.lowerName in REMOVED_HEADERS) && !field.lowerName.startsWith(OWN_HEADER_PREFIX),
   );
   const added = buildHeaders(input);
   const headerText = [...added, ...kept.map((field: RawHeaderField) => field.raw)].join('\r\n');
-  return Buffer.concat([Buffer.from(`${headerText}\r\n\r\n`, 'latin1'), body]);
+  return { header: Buffer.from(`${headerText}\r\n\r\n`, 'latin1'), body };
 }
 
 function buildHeaders(input: ForwardInput): string[] {

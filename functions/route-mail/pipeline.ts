@@ -6,7 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { RouterConfig } from '../config/schema.js';
 import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
-import { forwardMessage } from '../core/forward-message.js';
+import { forwardParts } from '../core/forward-message.js';
 import { emptyInboundMail } from '../core/inbound-mail.js';
 import { loopReasons, type RawHeaderSummary, rawHeaders } from '../core/loop-check.js';
 import { signLoopMarker } from '../core/loop-marker.js';
@@ -24,6 +24,7 @@ import {
   verdictsFromReceipt,
   verdictsFromStoredHeaders,
 } from '../core/verdicts.js';
+import { MessageBuffer } from './message-buffer.js';
 import {
   FINAL_STATUSES,
   type MailLocation,
@@ -125,7 +126,8 @@ export async function routeMessage(
   /** Where this delivery stands: nothing written yet, or it holds the record (`sending` included). */
   let phase: 'before-write' | 'writing' | 'owner' = 'before-write';
   try {
-    const raw = await step('read', () => readMessage(deps.store, location));
+    const message = await step('read', async () => MessageBuffer.read(await deps.store.open(location)));
+    const raw = message.raw;
     const headers = rawHeaders(raw);
     let release = options.release === true;
     let plan = await step('analyze', () =>
@@ -155,7 +157,7 @@ export async function routeMessage(
       deps.logger.info('message routed', outcome(record.id, plan, record.status));
       return result(record.id, plan, record.status, false);
     }
-    return await send(deps, record, plan, raw, functionalAddress, location);
+    return await send(deps, record, plan, message, functionalAddress, location);
   } catch (error) {
     const failed = error instanceof PipelineStepError ? error : new PipelineStepError('route', error);
     if (phase === 'before-write') {
@@ -345,22 +347,23 @@ async function send(
   deps: PipelineDeps,
   record: RoutingRecord,
   plan: Plan,
-  raw: Uint8Array,
+  message: MessageBuffer,
   functionalAddress: string,
   location: MailLocation,
 ): Promise<RouteResult> {
   const { analysis } = plan;
   const { decision } = analysis;
+  const size = message.raw.length;
 
   const loopMarker = signLoopMarker(record.id, deps.loopSecret);
   let outgoing: Uint8Array;
   try {
-    outgoing = compose(deps, plan, raw, functionalAddress, record.id, loopMarker);
+    outgoing = compose(deps, plan, message, functionalAddress, record.id, loopMarker);
   } catch (error) {
     // A message that breaks the forward builder still reaches a person, as an unread original.
     plan.unreadable = redact(`forward could not be built: ${(error as Error).message}`);
     plan.disposition = 'forwarded_as_notice';
-    outgoing = compose(deps, plan, raw, functionalAddress, record.id, loopMarker);
+    outgoing = compose(deps, plan, message, functionalAddress, record.id, loopMarker);
   }
   let disposition = plan.disposition;
   if (outgoing.length > deps.config.limits.maxForwardBytes) {
@@ -371,7 +374,7 @@ async function send(
         ...record.reasons,
         `oversize: ${outgoing.length} bytes > ${deps.config.limits.maxForwardBytes}`,
       ],
-      size: raw.length,
+      size,
       link: link.link,
       linkExpiresAt: link.expiresAt,
     });
@@ -398,15 +401,19 @@ async function send(
   return { ...result(record.id, plan, 'forwarded', false), disposition, sesMessageId: sent.messageId };
 }
 
-/** The bytes staff receive: the rewritten original, a text-only copy after a virus, or the unreadable note. */
+/**
+ * The bytes staff receive: the rewritten original, a text-only copy after a virus, or the unreadable
+ * note. The rewritten original is written into the message buffer: its header block is gone after.
+ */
 function compose(
   deps: PipelineDeps,
   plan: Plan,
-  raw: Uint8Array,
+  message: MessageBuffer,
   functionalAddress: string,
   routingId: string,
   loopMarker: string,
 ): Uint8Array {
+  const { raw } = message;
   const { analysis, verdict } = plan;
   if (plan.unreadable !== undefined) {
     return unreadableNotice({
@@ -422,7 +429,7 @@ function compose(
       attachments: analysis.mail.attachments,
     });
   }
-  return forwardMessage({
+  const { header, body } = forwardParts({
     raw,
     mail: analysis.mail,
     classification: analysis.classification,
@@ -433,6 +440,7 @@ function compose(
     loopMarker,
     warnings: verdict.warnings,
   });
+  return message.joinBeforeBody(header, body);
 }
 
 function noticeHeaders(
@@ -502,12 +510,6 @@ function unreadableAnalysis(config: RouterConfig, functionalAddress: string, pro
       reasons: [`unreadable: ${problem.slice(0, 200)}`],
     },
   };
-}
-
-async function readMessage(store: MailStore, location: MailLocation): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await store.open(location)) chunks.push(chunk);
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
 }
 
 /** The first recipient that is a configured functional address; SES rules only match those. */

@@ -9,9 +9,15 @@ export interface MailLocation {
   key: string;
 }
 
+/** A stored message being read: its bytes as they arrive, and its size when the store knows it. */
+export interface StoredMessage {
+  size: number | undefined;
+  content: AsyncIterable<Uint8Array>;
+}
+
 export interface MailStore {
   /** Streams the raw bytes of a stored message. Rejects if it does not exist. */
-  open(location: MailLocation): Promise<AsyncIterable<Uint8Array>>;
+  open(location: MailLocation): Promise<StoredMessage>;
   /** Lists stored messages (used by reconcile). */
   list?(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }>;
   /**

@@ -217,6 +217,6 @@ describe('routeMessage under injected faults', () => {
 
 async function readStored(deps: RigDeps, key: string): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of await deps.store.open({ bucket: 'mail', key })) chunks.push(chunk);
+  for await (const chunk of (await deps.store.open({ bucket: 'mail', key })).content) chunks.push(chunk);
   return Buffer.concat(chunks);
 }

@@ -11,10 +11,14 @@ import { S3MailStore } from '../../functions/adapters/s3-mail-store.js';
 import { localS3Client } from '../../functions/local/aws-clients.js';
 import type { MailStore } from '../../functions/route-mail/ports.js';
 
+/** The stored bytes; every store announces the size it then delivers (the reader allocates by it). */
 async function readAll(store: MailStore, bucket: string, key: string): Promise<Buffer> {
+  const stored = await store.open({ bucket, key });
   const chunks: Uint8Array[] = [];
-  for await (const chunk of await store.open({ bucket, key })) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  for await (const chunk of stored.content) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  expect(stored.size).toBe(bytes.length);
+  return bytes;
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

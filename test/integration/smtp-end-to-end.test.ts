@@ -89,9 +89,8 @@ describe('mailroute local stack, SMTP to forward', () => {
       key: `inbound/protocol@stockholm.se/${localMessageId(raw)}`,
     });
     const chunks: Uint8Array[] = [];
-    for await (const chunk of await env.stack.router.store.open(
-      outcome?.location ?? { bucket: '', key: '' },
-    )) {
+    const stored = await env.stack.router.store.open(outcome?.location ?? { bucket: '', key: '' });
+    for await (const chunk of stored.content) {
       chunks.push(chunk);
     }
     expect(Buffer.concat(chunks).equals(raw)).toBe(true);

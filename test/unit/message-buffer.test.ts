@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { splitMessage } from '../../functions/core/header-block.js';
+import { MessageBuffer } from '../../functions/route-mail/message-buffer.js';
+
+const MESSAGE = Buffer.from('From: a@example.org\r\nSubject: Hej\r\n\r\nBody line one\r\nBody line two\r\n');
+
+async function* pieces(bytes: Buffer, size: number): AsyncIterable<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+}
+
+describe('MessageBuffer.read', () => {
+  it.each([
+    ['the announced size', MESSAGE.length],
+    ['no size', undefined],
+    ['a size too small', 10],
+    ['a size too large', MESSAGE.length + 100],
+  ])('reads the stored bytes exactly with %s', async (_, size) => {
+    const message = await MessageBuffer.read({ size, content: pieces(MESSAGE, 7) });
+
+    expect(Buffer.from(message.raw)).toEqual(MESSAGE);
+  });
+});
+
+describe('MessageBuffer.joinBeforeBody', () => {
+  it('writes the header in front of the body without copying the body', async () => {
+    // Prepare
+    const message = await MessageBuffer.read({ size: MESSAGE.length, content: pieces(MESSAGE, 16) });
+    const { body } = splitMessage(message.raw);
+    const header = Buffer.from(`X-Long: ${'x'.repeat(2000)}\r\n\r\n`);
+
+    // Act
+    const joined = message.joinBeforeBody(header, body);
+
+    // Assess
+    expect(Buffer.from(joined)).toEqual(Buffer.concat([header, body]));
+    expect(joined.buffer).toBe(message.raw.buffer);
+    expect(joined.byteOffset + header.length).toBe(body.byteOffset);
+  });
+
+  it('copies when the header does not fit in the room before the body', async () => {
+    const message = await MessageBuffer.read({ size: MESSAGE.length, content: pieces(MESSAGE, 16) });
+    const { body } = splitMessage(message.raw);
+    const header = Buffer.alloc(64 * 1024, 'h');
+
+    const joined = message.joinBeforeBody(header, body);
+
+    expect(Buffer.from(joined)).toEqual(Buffer.concat([header, body]));
+    expect(joined.buffer).not.toBe(message.raw.buffer);
+  });
+
+  it('copies a body that is not its own', async () => {
+    const message = await MessageBuffer.read({ size: MESSAGE.length, content: pieces(MESSAGE, 16) });
+    const foreign = Buffer.from('another body');
+
+    const joined = message.joinBeforeBody(Buffer.from('H: v\r\n\r\n'), foreign);
+
+    expect(Buffer.from(joined).toString()).toBe('H: v\r\n\r\nanother body');
+    expect(Buffer.from(message.raw)).toEqual(MESSAGE);
+  });
+});
