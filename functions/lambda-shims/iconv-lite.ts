@@ -1,19 +1,27 @@
 // lambda-shims --> iconv-lite for the Lambda bundle (infra/bundling.ts aliases the package to this file):
 // the API libmime calls (getCodec, decode, encode, encodingExists, getDecoder, getEncoder), with
-// iconv-lite's own single-byte and Unicode codecs, and the double-byte charsets decoded by Node's
-// TextDecoder (full ICU) instead of iconv-lite's tables, which were a fifth of the bundle.
-// Korean (code page 949) keeps iconv-lite's table: ICU's euc-kr lacks the Unified Hangul Code
-// extension Windows mail uses, and reads those syllables wrongly.
+// iconv-lite's own single-byte and Unicode codecs, and the Japanese charsets (Shift_JIS, EUC-JP)
+// decoded by Node's TextDecoder (full ICU) instead of iconv-lite's tables.
+// Korean, Chinese and Big5 keep iconv-lite's own codec and tables, so they decode byte for byte as
+// iconv-lite does: ICU's euc-kr lacks the Unified Hangul Code extension Windows mail uses; ICU's big5
+// is code page 950, where iconv-lite reads `big5` as Big5-HKSCS (5,088 Hong Kong characters ICU
+// turns into private-use code points or U+FFFD); ICU's gbk maps 83 characters (the euro sign at
+// A2E3 among them) and invalid bytes differently.
 import { Buffer } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import {
+  big5AddedTable,
   bomHandling,
   type Codec,
   type CodecConstructor,
+  cp936Table,
+  cp950Table,
   type Decoder,
   dbcsCodec,
   type EncodingDefinition,
   type EncodingModule,
+  gb18030Ranges,
+  gbkAddedTable,
   internal,
   koreanTable,
   sbcsCodec,
@@ -76,22 +84,26 @@ class DoubleByteDecoder implements Decoder {
 }
 
 /** iconv-lite's own double-byte codec, its decoder swapped for the shared class above. */
-class KoreanCodec extends (IconvDoubleByteCodec as unknown as new (
+class IconvTableCodec extends (IconvDoubleByteCodec as unknown as new (
   options: Record<string, unknown>,
   iconv: unknown,
 ) => Codec) {
   constructor(options: Record<string, unknown>, iconv: unknown) {
-    super({ ...options, table: () => koreanTable }, iconv);
+    super(options, iconv);
     this.decoder = DoubleByteDecoder;
   }
 }
 
 const textDecoded = (label: string) => ({ type: '_textDecoder', label });
+const gbkTable = () => cp936Table.concat(gbkAddedTable);
 
-/** iconv-lite's double-byte names (encodings/dbcs-data.js), mapped to what reads them here. */
+/**
+ * iconv-lite's double-byte names (encodings/dbcs-data.js), mapped to what reads them here. The
+ * `_iconvTable` entries are dbcs-data.js's own definitions, with the tables imported instead of required.
+ */
 const DOUBLE_BYTE: EncodingModule = {
   _textDecoder: TextDecoderCodec as unknown as CodecConstructor,
-  _korean: KoreanCodec as unknown as CodecConstructor,
+  _iconvTable: IconvTableCodec as unknown as CodecConstructor,
   shiftjis: textDecoded('shift_jis'),
   ...aliases('shiftjis', [
     'csshiftjis',
@@ -106,7 +118,7 @@ const DOUBLE_BYTE: EncodingModule = {
     'cp932',
   ]),
   eucjp: textDecoded('euc-jp'),
-  cp936: textDecoded('gbk'),
+  cp936: { type: '_iconvTable', table: () => cp936Table },
   ...aliases('cp936', [
     'gb2312',
     'gb231280',
@@ -118,11 +130,17 @@ const DOUBLE_BYTE: EncodingModule = {
     'ms936',
     '936',
   ]),
-  gbk: textDecoded('gbk'),
+  gbk: { type: '_iconvTable', table: gbkTable },
   ...aliases('gbk', ['xgbk', 'isoir58']),
-  gb18030: textDecoded('gb18030'),
+  gb18030: {
+    type: '_iconvTable',
+    table: gbkTable,
+    gb18030: () => gb18030Ranges,
+    encodeSkipVals: [0x80],
+    encodeAdd: { '€': 0xa2e3 },
+  },
   chinese: 'gb18030',
-  cp949: { type: '_korean' },
+  cp949: { type: '_iconvTable', table: () => koreanTable },
   ...aliases('cp949', [
     'windows949',
     'ms949',
@@ -136,9 +154,21 @@ const DOUBLE_BYTE: EncodingModule = {
     'ksc56011989',
     'ksc5601',
   ]),
-  cp950: textDecoded('big5'),
+  cp950: { type: '_iconvTable', table: () => cp950Table },
   ...aliases('cp950', ['windows950', 'ms950', '950']),
-  big5hkscs: textDecoded('big5'),
+  big5hkscs: {
+    type: '_iconvTable',
+    table: () => cp950Table.concat(big5AddedTable),
+    // Characters both in HKSCS and in plain Big5 (or twice in Big5) encode to the plain / last code, as in iconv-lite.
+    encodeSkipVals: [
+      0x8e69, 0x8e6f, 0x8e7e, 0x8eab, 0x8eb4, 0x8ecd, 0x8ed0, 0x8f57, 0x8f69, 0x8f6e, 0x8fcb, 0x8ffe, 0x906d,
+      0x907a, 0x90c4, 0x90dc, 0x90f1, 0x91bf, 0x92af, 0x92b0, 0x92b1, 0x92b2, 0x92d1, 0x9447, 0x94ca, 0x95d9,
+      0x96fc, 0x9975, 0x9b76, 0x9b78, 0x9b7b, 0x9bc6, 0x9bde, 0x9bec, 0x9bf6, 0x9c42, 0x9c53, 0x9c62, 0x9c68,
+      0x9c6b, 0x9c77, 0x9cbc, 0x9cbd, 0x9cd0, 0x9d57, 0x9d5a, 0x9dc4, 0x9def, 0x9dfb, 0x9ea9, 0x9eef, 0x9efd,
+      0x9f60, 0x9fcb, 0xa077, 0xa0dc, 0xa0df, 0x8fcc, 0x92c8, 0x9644, 0x96ed, 0xa2a4, 0xa2a5, 0xa2a7, 0xa2a6,
+      0xa2cc, 0xa2ce,
+    ],
+  },
   ...aliases('big5hkscs', ['big5', 'cnbig5', 'csbig5', 'xxbig5']),
 };
 

@@ -1,5 +1,6 @@
 // The esbuild options of the Lambda bundle (infra/bundling.ts): what its aliases take out of the
-// bundle, and that the parser built with them reads mail in East Asian charsets as the unbundled one does.
+// bundle, and that the parser built with them reads mail in East Asian charsets as the unbundled one does
+// (Big5 with Hong Kong characters, which iconv-lite reads as Big5-HKSCS, included).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ const MESSAGES = [
   ['GBK', '邀请函：城市可持续发展论坛', '尊敬的市长，我们诚挚邀请您出席在北京举行的论坛。'],
   ['GB2312', '访问请求', '代表团希望于五月访问斯德哥尔摩市政厅。'],
   ['Big5', '訪問邀請', '台北市政府誠摯邀請貴市代表出席會議。'],
+  // iconv-lite reads `big5` as Big5-HKSCS: Hong Kong characters, astral ones and a two-code-point one among them
+  ['Big5', '香港特別行政區：𧉧䏰𡩣', '𨮹嫑龗𤅡𨤍 Ê̄ê̌ 香港特別行政區政府誠邀出席。'],
+  ['Big5-HKSCS', '邀請：𡩣綕', '嫑龗𤅡𨤍 香港會議。'],
+  ['GB18030', '预算：€5000', '欧元€与𠀀，ḿ。'],
   ['EUC-KR', '초청장: 도시 포럼', '스톡홀름 시장님을 서울 국제 포럼에 초대합니다. 똠방각하 뷁'],
   ['EUC-JP', '会議のご案内', '欧州連合の資金について説明会を開催します。'],
 ] as const;
@@ -56,10 +61,16 @@ describe('the Lambda bundle options', () => {
   }, 60_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it('leave out iconv-lite double-byte tables but Korean, and bundle libmime once', () => {
+  it('leave out iconv-lite Japanese tables only, and bundle libmime once', () => {
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs.filter((path) => path.includes('iconv-lite/encodings/tables/'))).toEqual([
-      'node_modules/iconv-lite/encodings/tables/cp949.json',
+    const tables = inputs.filter((path) => path.includes('iconv-lite/encodings/tables/'));
+    expect(tables.map((path) => path.replace(/.*\//, '')).sort()).toEqual([
+      'big5-added.json',
+      'cp936.json',
+      'cp949.json',
+      'cp950.json',
+      'gb18030-ranges.json',
+      'gbk-added.json',
     ]);
     expect(inputs.filter((path) => /libmime\/dist\/\w+\/libmime\.js$/.test(path))).toHaveLength(1);
     expect(inputs).toContain('functions/lambda-shims/iconv-lite.ts');
