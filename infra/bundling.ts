@@ -12,8 +12,8 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * What NodejsFunction passes to esbuild for our functions: ESM for node22, minified, with source
- * maps, every dependency bundled. Alias paths are relative to the repository root, which is the
+ * What NodejsFunction passes to esbuild for our functions: ESM for node22, minified, UTF-8, with
+ * source maps, every dependency bundled. Alias paths are relative to the repository root, which is the
  * working directory of both esbuild runs.
  */
 export const LAMBDA_BUILD = {
@@ -24,6 +24,9 @@ export const LAMBDA_BUILD = {
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
+  // Non-ASCII text as UTF-8, not \uXXXX escapes: the iconv-lite tables (CJK strings) and the lexicons take
+  // half the bytes. Node reads .mjs files as UTF-8.
+  charset: 'utf8',
   // CommonJS dependencies (mailparser and friends) call require(); ESM has none unless we make one.
   banner: {
     js: "import{createRequire as __mrRequire}from'node:module';const require=__mrRequire(import.meta.url);",
