@@ -9,6 +9,8 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   'iconv-lite': './functions/lambda-shims/iconv-lite.ts',
   // mailparser imports libmime as ESM, mailsplit requires it as CommonJS: one copy instead of two.
   libmime: './node_modules/libmime/dist/cjs/libmime.js',
+  // mailparser's linkifier, built on first use instead of at import (~30 ms): functions/lambda-shims/linkify-it.ts.
+  'linkify-it': './functions/lambda-shims/linkify-it.ts',
 };
 
 /**
