@@ -71,7 +71,7 @@ class DoubleByteDecoder implements Decoder {
     this.inner =
       codec instanceof TextDecoderCodec
         ? new TextDecoder(codec.label)
-        : new iconvDoubleByteDecoder(options, codec);
+        : new iconvDoubleByteDecoder(options, (codec as IconvTableCodec).tables);
   }
   write(bytes: Uint8Array): string {
     return this.inner instanceof TextDecoder
@@ -83,14 +83,34 @@ class DoubleByteDecoder implements Decoder {
   }
 }
 
-/** iconv-lite's own double-byte codec, its decoder swapped for the shared class above. */
-class IconvTableCodec extends (IconvDoubleByteCodec as unknown as new (
-  options: Record<string, unknown>,
-  iconv: unknown,
-) => Codec) {
-  constructor(options: Record<string, unknown>, iconv: unknown) {
-    super(options, iconv);
-    this.decoder = DoubleByteDecoder;
+/**
+ * iconv-lite's own double-byte codec, built on first use, its decoder swapped for the shared class
+ * above. Building one fills its tables (~25 ms for GBK), and libmime asks for the GBK codec at import
+ * only to compare decoder classes.
+ */
+class IconvTableCodec implements Codec {
+  readonly decoder: Codec['decoder'] = DoubleByteDecoder;
+  private built: Codec | undefined;
+
+  constructor(
+    private readonly options: Record<string, unknown>,
+    private readonly iconv: unknown,
+  ) {}
+
+  /** The codec with its tables, which iconv-lite's decoder and encoder read. */
+  get tables(): Codec {
+    this.built ??= new (IconvDoubleByteCodec as unknown as CodecConstructor)(this.options, this.iconv);
+    return this.built;
+  }
+
+  get encoder(): Codec['encoder'] {
+    const codec = this;
+    return class {
+      constructor(options: unknown) {
+        // biome-ignore lint/correctness/noConstructorReturn: the encoder is iconv-lite's own, made on the built codec
+        return new codec.tables.encoder(options, codec.tables);
+      }
+    } as unknown as Codec['encoder'];
   }
 }
 
