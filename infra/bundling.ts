@@ -26,9 +26,10 @@ export const LAMBDA_BUILD = {
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
-  // Non-ASCII text as UTF-8, not \uXXXX escapes: the iconv-lite tables (CJK strings) and the lexicons take
-  // half the bytes. Node reads .mjs files as UTF-8.
-  charset: 'utf8',
+  // Non-ASCII text as \uXXXX escapes (esbuild's default), not UTF-8: 200 KB larger, but an all-ASCII
+  // file is read and compiled as one-byte text. Measured, 15 alternating fresh imports: UTF-8 1.75 MB,
+  // 317.5 ms; ASCII 1.95 MB, 284.7 ms. Cold start is what a sender waits for; the bytes are not.
+  charset: 'ascii',
   // CommonJS dependencies (mailparser and friends) call require(); ESM has none unless we make one.
   banner: {
     js: "import{createRequire as __mrRequire}from'node:module';const require=__mrRequire(import.meta.url);",

@@ -88,7 +88,7 @@ export class MailrouteFunction extends Construct {
         target: LAMBDA_BUILD.target,
         minify: LAMBDA_BUILD.minify,
         sourceMap: LAMBDA_BUILD.sourcemap,
-        charset: nodejs.Charset.UTF8,
+        charset: nodejs.Charset.ASCII,
         mainFields: [...LAMBDA_BUILD.mainFields],
         externalModules: [],
         banner: LAMBDA_BUILD.banner.js,
