@@ -31,11 +31,3 @@ export declare const sbcsDataGenerated: EncodingModule;
 export declare const utf16: EncodingModule;
 export declare const utf32: EncodingModule;
 export declare const utf7: EncodingModule;
-/** iconv-lite's double-byte tables, in its own format: code page 949 (Unified Hangul Code), 950, the HKSCS additions, 936, the GBK additions. */
-export declare const koreanTable: unknown[];
-export declare const cp950Table: unknown[];
-export declare const big5AddedTable: unknown[];
-export declare const cp936Table: unknown[];
-export declare const gbkAddedTable: unknown[];
-/** iconv-lite's GB18030 four-byte ranges. */
-export declare const gb18030Ranges: unknown;

@@ -7,23 +7,23 @@
 // is code page 950, where iconv-lite reads `big5` as Big5-HKSCS (5,088 Hong Kong characters ICU
 // turns into private-use code points or U+FFFD); ICU's gbk maps 83 characters (the euro sign at
 // A2E3 among them) and invalid bytes differently.
+// Those tables are not in the bundle: each is read from its file beside the bundle when a codec first needs
+// it (iconv-lite-tables.ts). Should a file be missing (a deployment without them), that charset is decoded
+// by TextDecoder instead, close to iconv-lite but not byte for byte, with one warning per charset in the log:
+// a message is never lost to it. An error here would not be safe: libmime's decode() would fall back to
+// UTF-8 (mojibake), and its decode stream, which mailparser reads bodies through, would fail the whole parse.
+// Encoding to one of these charsets (nothing in the router does) throws the missing-file error instead.
 import { Buffer } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import {
-  big5AddedTable,
   bomHandling,
   type Codec,
   type CodecConstructor,
-  cp936Table,
-  cp950Table,
   type Decoder,
   dbcsCodec,
   type EncodingDefinition,
   type EncodingModule,
-  gb18030Ranges,
-  gbkAddedTable,
   internal,
-  koreanTable,
   sbcsCodec,
   sbcsData,
   sbcsDataGenerated,
@@ -31,6 +31,7 @@ import {
   utf16,
   utf32,
 } from './iconv-lite-modules.js';
+import { type IconvTableName, loadIconvTable } from './iconv-lite-tables.js';
 
 interface DecodeOptions {
   stripBOM?: boolean | (() => void);
@@ -68,10 +69,15 @@ const iconvDoubleByteDecoder: Codec['decoder'] = IconvDoubleByteCodec.prototype.
 class DoubleByteDecoder implements Decoder {
   private readonly inner: Decoder | TextDecoder;
   constructor(options: unknown, codec: Codec) {
-    this.inner =
-      codec instanceof TextDecoderCodec
-        ? new TextDecoder(codec.label)
-        : new iconvDoubleByteDecoder(options, (codec as IconvTableCodec).tables);
+    if (codec instanceof TextDecoderCodec) {
+      this.inner = new TextDecoder(codec.label);
+    } else {
+      const iconvCodec = codec as IconvTableCodec;
+      const tables = iconvCodec.tablesIfAvailable();
+      this.inner = tables
+        ? new iconvDoubleByteDecoder(options, tables)
+        : new TextDecoder(iconvCodec.textDecoderLabel);
+    }
   }
   write(bytes: Uint8Array): string {
     return this.inner instanceof TextDecoder
@@ -85,22 +91,41 @@ class DoubleByteDecoder implements Decoder {
 
 /**
  * iconv-lite's own double-byte codec, built on first use, its decoder swapped for the shared class
- * above. Building one fills its tables (~25 ms for GBK), and libmime asks for the GBK codec at import
- * only to compare decoder classes.
+ * above. Building one reads its table files and fills its tables (~25 ms for GBK), and libmime asks for
+ * the GBK codec at import only to compare decoder classes.
  */
 class IconvTableCodec implements Codec {
   readonly decoder: Codec['decoder'] = DoubleByteDecoder;
+  /** The WHATWG name TextDecoder reads this charset by, should its table files be missing. */
+  readonly textDecoderLabel: string;
   private built: Codec | undefined;
+  private unavailable = false;
 
   constructor(
     private readonly options: Record<string, unknown>,
     private readonly iconv: unknown,
-  ) {}
+  ) {
+    this.textDecoderLabel = String(options.textDecoderLabel);
+  }
 
-  /** The codec with its tables, which iconv-lite's decoder and encoder read. */
+  /** The codec with its tables, which iconv-lite's decoder and encoder read; throws if a table file is missing. */
   get tables(): Codec {
     this.built ??= new (IconvDoubleByteCodec as unknown as CodecConstructor)(this.options, this.iconv);
     return this.built;
+  }
+
+  /** The codec with its tables, or undefined (warned once, not retried) if they cannot be read. */
+  tablesIfAvailable(): Codec | undefined {
+    if (this.unavailable) return undefined;
+    try {
+      return this.tables;
+    } catch (error) {
+      this.unavailable = true;
+      console.warn(
+        `iconv-lite stand-in: the tables of '${String(this.options.encodingName)}' cannot be read (${(error as Error).message.split('\n')[0]}); decoding it with TextDecoder('${this.textDecoderLabel}') instead`,
+      );
+      return undefined;
+    }
   }
 
   get encoder(): Codec['encoder'] {
@@ -115,11 +140,13 @@ class IconvTableCodec implements Codec {
 }
 
 const textDecoded = (label: string) => ({ type: '_textDecoder', label });
-const gbkTable = () => cp936Table.concat(gbkAddedTable);
+const table = (name: IconvTableName) => loadIconvTable(name) as unknown[];
+const gbkTable = () => table('cp936').concat(table('gbk-added'));
 
 /**
  * iconv-lite's double-byte names (encodings/dbcs-data.js), mapped to what reads them here. The
- * `_iconvTable` entries are dbcs-data.js's own definitions, with the tables imported instead of required.
+ * `_iconvTable` entries are dbcs-data.js's own definitions, with the tables read from beside the bundle,
+ * and the TextDecoder name to read the charset by without them.
  */
 const DOUBLE_BYTE: EncodingModule = {
   _textDecoder: TextDecoderCodec as unknown as CodecConstructor,
@@ -138,7 +165,7 @@ const DOUBLE_BYTE: EncodingModule = {
     'cp932',
   ]),
   eucjp: textDecoded('euc-jp'),
-  cp936: { type: '_iconvTable', table: () => cp936Table },
+  cp936: { type: '_iconvTable', table: () => table('cp936'), textDecoderLabel: 'gbk' },
   ...aliases('cp936', [
     'gb2312',
     'gb231280',
@@ -150,17 +177,18 @@ const DOUBLE_BYTE: EncodingModule = {
     'ms936',
     '936',
   ]),
-  gbk: { type: '_iconvTable', table: gbkTable },
+  gbk: { type: '_iconvTable', table: gbkTable, textDecoderLabel: 'gbk' },
   ...aliases('gbk', ['xgbk', 'isoir58']),
   gb18030: {
     type: '_iconvTable',
     table: gbkTable,
-    gb18030: () => gb18030Ranges,
+    gb18030: () => loadIconvTable('gb18030-ranges'),
     encodeSkipVals: [0x80],
     encodeAdd: { '€': 0xa2e3 },
+    textDecoderLabel: 'gb18030',
   },
   chinese: 'gb18030',
-  cp949: { type: '_iconvTable', table: () => koreanTable },
+  cp949: { type: '_iconvTable', table: () => table('cp949'), textDecoderLabel: 'euc-kr' },
   ...aliases('cp949', [
     'windows949',
     'ms949',
@@ -174,11 +202,12 @@ const DOUBLE_BYTE: EncodingModule = {
     'ksc56011989',
     'ksc5601',
   ]),
-  cp950: { type: '_iconvTable', table: () => cp950Table },
+  cp950: { type: '_iconvTable', table: () => table('cp950'), textDecoderLabel: 'big5' },
   ...aliases('cp950', ['windows950', 'ms950', '950']),
   big5hkscs: {
     type: '_iconvTable',
-    table: () => cp950Table.concat(big5AddedTable),
+    table: () => table('cp950').concat(table('big5-added')),
+    textDecoderLabel: 'big5',
     // Characters both in HKSCS and in plain Big5 (or twice in Big5) encode to the plain / last code, as in iconv-lite.
     encodeSkipVals: [
       0x8e69, 0x8e6f, 0x8e7e, 0x8eab, 0x8eb4, 0x8ecd, 0x8ed0, 0x8f57, 0x8f69, 0x8f6e, 0x8fcb, 0x8ffe, 0x906d,

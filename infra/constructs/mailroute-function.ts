@@ -31,7 +31,8 @@ export interface MailrouteFunctionProps {
   /**
    * Files under node_modules shipped beside the bundle, for modules the code imports lazily by a
    * name esbuild does not follow (pdf.js loads its worker as a file of its own, so it cannot live
-   * inside the bundle). Paths relative to node_modules, e.g. `pdfjs-dist/package.json`.
+   * inside the bundle; iconv-lite's double-byte tables are read only for mail that needs them).
+   * Paths relative to node_modules, e.g. `pdfjs-dist/package.json`.
    * @default none
    */
   sideLoadedModuleFiles?: string[];
@@ -126,7 +127,7 @@ export class MailrouteFunction extends Construct {
 }
 
 /** Copies node_modules files into the bundle folder, keeping their layout so Node resolves them. */
-function sideLoadCommands(files: string[], outputDir: string): string[] {
+export function sideLoadCommands(files: string[], outputDir: string): string[] {
   return files.map((file) => {
     const target = join(outputDir, 'node_modules', file);
     return `mkdir -p ${shellQuote(dirname(target))} && cp ${shellQuote(join(REPO_ROOT, 'node_modules', file))} ${shellQuote(target)}`;

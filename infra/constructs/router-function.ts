@@ -4,6 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
+import { ICONV_TABLES } from '../../functions/lambda-shims/iconv-lite-tables.js';
 import type { DataKey } from './data-key.js';
 import { MailrouteFunction } from './mailroute-function.js';
 import type { RoutingLogTable } from './routing-log-table.js';
@@ -40,10 +41,6 @@ export interface RouterFunctionProps {
   logLevel: string;
 }
 
-/**
- * The route-mail Lambda and what it may touch: GetObject under the inbound prefixes, item access on the
- * routing log, SendRawEmail as the router's identity, and the loop-marker secret.
- */
 /** What pdf.js needs to extract text in Node: its module, its worker, and its package.json. */
 export const PDFJS_FILES = [
   'pdfjs-dist/package.json',
@@ -51,6 +48,16 @@ export const PDFJS_FILES = [
   'pdfjs-dist/legacy/build/pdf.worker.mjs',
 ];
 
+/**
+ * iconv-lite's Chinese, Korean and Big5 tables, which the bundle's iconv-lite stand-in reads on first use
+ * (functions/lambda-shims/iconv-lite-tables.ts) instead of carrying them (~350 KB of the bundle).
+ */
+export const ICONV_TABLE_FILES: string[] = Object.values(ICONV_TABLES);
+
+/**
+ * The route-mail Lambda and what it may touch: GetObject under the inbound prefixes, item access on the
+ * routing log, SendRawEmail as the router's identity, and the loop-marker secret.
+ */
 export class RouterFunction extends Construct {
   readonly handler: MailrouteFunction;
   /** HMAC key that signs the router's loop-marker header (generated, encrypted with the data key). */
@@ -72,8 +79,9 @@ export class RouterFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       logLevel: props.logLevel,
       logRetentionDays: props.retentionDays,
-      // pdf.js reads PDF letters (invitations often come as one); loaded on first use only.
-      sideLoadedModuleFiles: PDFJS_FILES,
+      // pdf.js reads PDF letters (invitations often come as one), the iconv-lite tables mail in legacy
+      // Chinese and Korean charsets; each loaded on first use only.
+      sideLoadedModuleFiles: [...PDFJS_FILES, ...ICONV_TABLE_FILES],
       environment: {
         ROUTING_TABLE_NAME: props.routingLog.table.tableName,
         MAIL_BUCKET_NAME: props.bucket.bucketName,

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMailrouteConfig } from '../../infra/config.js';
 import { CONFIG_FILE_NAME } from '../../infra/constructs/mailroute-function.js';
+import { ICONV_TABLE_FILES, PDFJS_FILES } from '../../infra/constructs/router-function.js';
+import { REPO_ROOT } from '../../infra/paths.js';
 import { pdf } from '../helpers/pdf.js';
 import { buildStack } from './stack-fixture.js';
 
@@ -51,6 +53,25 @@ async function extractPdfTextBeside(assetDir: string): Promise<string> {
     timeout: 20_000,
   });
   return stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/**
+ * Resolves each file from index.mjs in the bundle folder, as the bundled iconv-lite stand-in requires its
+ * tables (createRequire on the bundle's URL, in a process outside this repository), and returns the
+ * resolved paths.
+ */
+async function resolveBeside(assetDir: string, files: string[]): Promise<string[]> {
+  const script = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(${JSON.stringify(join(assetDir, 'index.mjs'))});
+    console.log(JSON.stringify(${JSON.stringify(files)}.map((file) => require.resolve(file))));
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: assetDir,
+    env: { PATH: process.env.PATH },
+    timeout: 20_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]');
 }
 
 describe('the Lambda bundles (esbuild, for real)', () => {
@@ -106,6 +127,25 @@ describe('the Lambda bundles (esbuild, for real)', () => {
       'environment variable ROUTE_QUEUE_URL is not set',
     );
     expect(await extractPdfTextBeside(routerDir)).toBe('Invitation to speak at the summit');
+    // iconv-lite's double-byte tables: shipped with the router, not in its bundle, found from index.mjs.
+    expect(await resolveBeside(routerDir, ICONV_TABLE_FILES)).toEqual(
+      ICONV_TABLE_FILES.map((file) => join(routerDir, 'node_modules', file)),
+    );
+    for (const file of ICONV_TABLE_FILES) {
+      expect(
+        readFileSync(join(routerDir, 'node_modules', file)).equals(
+          readFileSync(join(REPO_ROOT, 'node_modules', file)),
+        ),
+        file,
+      ).toBe(true);
+    }
+    expect(readdirSync(join(routerDir, 'node_modules')).sort()).toEqual(
+      [...new Set([...PDFJS_FILES, ...ICONV_TABLE_FILES].map((file) => file.split('/')[0]))].sort(),
+    );
+    const routerCode = readFileSync(join(routerDir, 'index.mjs'), 'utf8');
+    expect(routerCode).toContain('iconv-lite/encodings/tables/cp936.json');
+    // The start of cp936.json's first row, as the ASCII bundle would spell it: not there.
+    expect(routerCode).not.toMatch(/\["8140","\\u4e02\\u4e04/i);
     expect(existsSync(join(reconcileDir, 'node_modules'))).toBe(false);
   }, 120_000);
 });

@@ -1,15 +1,19 @@
 // The esbuild options of the Lambda bundle (infra/bundling.ts): what its aliases take out of the
-// bundle, and that the parser built with them reads mail in East Asian charsets as the unbundled one does
-// (Big5 with Hong Kong characters, which iconv-lite reads as Big5-HKSCS, included).
-import { mkdtempSync, rmSync } from 'node:fs';
+// bundle, and that the parser built with them, with iconv-lite's double-byte tables beside it as the router
+// function ships them, reads mail in East Asian charsets as the unbundled one does (Big5 with Hong Kong
+// characters, which iconv-lite reads as Big5-HKSCS, included); and, without those files, still reads it.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseMail } from '../../functions/core/parse.js';
 import { LAMBDA_BUILD } from '../../infra/bundling.js';
+import { sideLoadCommands } from '../../infra/constructs/mailroute-function.js';
+import { ICONV_TABLE_FILES } from '../../infra/constructs/router-function.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 
 /** A plain-text message whose subject (an encoded word) and body are in `charset`. */
@@ -43,8 +47,11 @@ const MESSAGES = [
 
 describe('the Lambda bundle options', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'mailroute-bundling-'));
+  // A second folder, not under the first: there the bundle finds no tables.
+  const outdirWithoutTables = mkdtempSync(join(tmpdir(), 'mailroute-bundling-no-tables-'));
   let metafile: Metafile;
   let bundledParseMail: typeof parseMail;
+  let bundledParseMailWithoutTables: typeof parseMail;
 
   beforeAll(async () => {
     const outfile = join(outdir, 'parse.mjs');
@@ -57,21 +64,28 @@ describe('the Lambda bundle options', () => {
       logLevel: 'error',
     });
     metafile = built.metafile;
+    // The tables beside the bundle, as the router function's asset has them (same list, same commands).
+    for (const command of sideLoadCommands(ICONV_TABLE_FILES, outdir))
+      execFileSync('/bin/sh', ['-c', command]);
     ({ parseMail: bundledParseMail } = await import(pathToFileURL(outfile).href));
+    for (const file of ['parse.mjs', 'parse.mjs.map'])
+      copyFileSync(join(outdir, file), join(outdirWithoutTables, file));
+    ({ parseMail: bundledParseMailWithoutTables } = await import(
+      pathToFileURL(join(outdirWithoutTables, 'parse.mjs')).href
+    ));
   }, 60_000);
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(outdirWithoutTables, { recursive: true, force: true });
+  });
+  afterEach(() => vi.restoreAllMocks());
 
-  it('leave out iconv-lite Japanese tables only, and bundle libmime once', () => {
+  it('leave out every iconv-lite double-byte table, and bundle libmime once', () => {
     const inputs = Object.keys(metafile.inputs);
-    const tables = inputs.filter((path) => path.includes('iconv-lite/encodings/tables/'));
-    expect(tables.map((path) => path.replace(/.*\//, '')).sort()).toEqual([
-      'big5-added.json',
-      'cp936.json',
-      'cp949.json',
-      'cp950.json',
-      'gb18030-ranges.json',
-      'gbk-added.json',
-    ]);
+    expect(inputs.filter((path) => path.includes('iconv-lite/encodings/tables/'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('iconv-lite/encodings/dbcs-data'))).toEqual([]);
+    for (const file of ICONV_TABLE_FILES)
+      expect(existsSync(join(outdir, 'node_modules', file)), file).toBe(true);
     expect(inputs.filter((path) => /libmime\/dist\/\w+\/libmime\.js$/.test(path))).toHaveLength(1);
     expect(inputs).toContain('functions/lambda-shims/iconv-lite.ts');
   });
@@ -83,4 +97,23 @@ describe('the Lambda bundle options', () => {
     expect(bundled.text.trim()).toBe(body);
     expect(bundled).toEqual(await parseMail(raw));
   });
+
+  it.each([
+    ['GBK', 'gbk', MESSAGES[1]],
+    ['Big5', 'big5hkscs', MESSAGES[3]],
+    ['EUC-KR', 'cp949', ['EUC-KR', '초청장: 도시 포럼', '스톡홀름 시장님을 서울 국제 포럼에 초대합니다.']],
+  ] as const)(
+    'read a %s message with TextDecoder, and warn once, when the tables are missing',
+    async (_, codec, [charset, subject, body]) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      for (let time = 0; time < 2; time++) {
+        const parsed = await bundledParseMailWithoutTables(messageIn(charset, subject, body));
+        expect(parsed.subject).toBe(subject);
+        expect(parsed.text.trim()).toBe(body);
+      }
+      const warnings = warn.mock.calls.map(([message]) => String(message));
+      expect(warnings.filter((message) => message.includes(`'${codec}'`))).toHaveLength(1);
+      expect(warnings.join('\n')).toContain('decoding it with TextDecoder');
+    },
+  );
 });

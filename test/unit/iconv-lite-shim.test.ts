@@ -1,8 +1,10 @@
 // The bundle's stand-in for iconv-lite (functions/lambda-shims/iconv-lite.ts) against the real package:
 // the same names, the same single-byte, Unicode, Korean, Chinese (GBK family) and Big5 (Big5-HKSCS)
 // decoding byte for byte, and the Japanese charsets (TextDecoder) the same for every character iconv-lite reads.
+
+import { TextDecoder } from 'node:util';
 import real from 'iconv-lite';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import shim from '../../functions/lambda-shims/iconv-lite.js';
 
 const DOUBLE_BYTE = ['shiftjis', 'eucjp', 'cp936', 'gbk', 'gb18030', 'cp949', 'cp950', 'big5hkscs'];
@@ -184,5 +186,45 @@ describe('the iconv-lite stand-in of the Lambda bundle', () => {
     for (const encoding of DOUBLE_BYTE) expect(shim.getCodec(encoding).decoder).toBe(gbk.decoder);
     expect(shim.getCodec('utf-16').decoder).not.toBe(gbk.decoder);
     expect(shim.getCodec('UTF-16')).toBe(shim.getCodec('utf16'));
+  });
+
+  it('decodes a charset whose table files are missing with TextDecoder, warns once, and refuses to encode it', async () => {
+    // Prepare: a fresh stand-in whose table files cannot be found, as in a deployment without them.
+    vi.resetModules();
+    vi.doMock('../../functions/lambda-shims/iconv-lite-tables.js', () => ({
+      loadIconvTable: (name: string) => {
+        throw Object.assign(new Error(`Cannot find module 'iconv-lite/encodings/tables/${name}.json'`), {
+          code: 'MODULE_NOT_FOUND',
+        });
+      },
+    }));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { default: withoutTables } = await import('../../functions/lambda-shims/iconv-lite.js');
+      const bytes = randomBytes(5);
+      const labels = {
+        cp936: 'gbk',
+        gbk: 'gbk',
+        gb18030: 'gb18030',
+        cp949: 'euc-kr',
+        cp950: 'big5',
+        big5hkscs: 'big5',
+      };
+
+      // Act and assess
+      for (const [encoding, label] of Object.entries(labels)) {
+        for (let sample = 0; sample < 20; sample++) {
+          const input = bytes(1 + sample);
+          expect(withoutTables.decode(input, encoding), encoding).toBe(new TextDecoder(label).decode(input));
+        }
+        expect(() => withoutTables.encode('邀请函', encoding), encoding).toThrow(/Cannot find module/);
+      }
+      // Still the shared double-byte decoder class, so libmime still cuts streamed input safely.
+      expect(withoutTables.getCodec('big5').decoder).toBe(withoutTables.getCodec('gbk').decoder);
+      expect(warn).toHaveBeenCalledTimes(Object.keys(labels).length);
+    } finally {
+      vi.doUnmock('../../functions/lambda-shims/iconv-lite-tables.js');
+      vi.restoreAllMocks();
+    }
   });
 });
