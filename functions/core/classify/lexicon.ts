@@ -97,24 +97,8 @@ interface Phrase {
   anchor: number;
 }
 
-/**
- * Finds which concepts' terms occur in a list of folded tokens. The terms are compiled on the first
- * match, not when the module loads: a Lambda cold start should not wait for a classifier it may not reach.
- */
+/** Finds which concepts' terms occur in a list of folded tokens. */
 export class LexiconMatcher {
-  private compiled: CompiledLexicon | undefined;
-
-  constructor(private readonly files: LexiconFile[] = LEXICON_FILES) {}
-
-  /** Concept id -> the distinct phrases that matched, in order of first appearance. */
-  match(words: string[]): Map<string, string[]> {
-    this.compiled ??= new CompiledLexicon(this.files);
-    return this.compiled.match(words);
-  }
-}
-
-/** Every term of the lexicon files, indexed by how a single word can match it. */
-class CompiledLexicon {
   private readonly patternIds = new Map<string, number>();
   private readonly exact = new Map<string, number[]>();
   private readonly prefix = new Map<string, number[]>();
@@ -124,7 +108,7 @@ class CompiledLexicon {
   private suffixLengths: number[] = [];
   private readonly phrasesByAnchor = new Map<number, Phrase[]>();
 
-  constructor(files: LexiconFile[]) {
+  constructor(files: LexiconFile[] = LEXICON_FILES) {
     const prefixLengths = new Set<number>();
     const suffixLengths = new Set<number>();
     for (const file of files) {
@@ -143,6 +127,7 @@ class CompiledLexicon {
     this.suffixLengths = [...suffixLengths].sort((a, b) => a - b);
   }
 
+  /** Concept id -> the distinct phrases that matched, in order of first appearance. */
   match(words: string[]): Map<string, string[]> {
     const cache = new Map<string, Set<number>>();
     const patternsOf = (word: string): Set<number> => {
