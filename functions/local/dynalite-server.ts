@@ -26,11 +26,19 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+    const onListening = () => {
+      server.off('error', onError);
       resolve();
-    });
+    };
+    const onError = (error: Error) => {
+      server.off('listening', onListening);
+      // dynalite opened its LevelDB folder when it was created and closes it only through a server
+      // that listens: without this, the folder's lock outlives the failed start and fails the next one.
+      server.listen(0, host, () => server.close(() => reject(error)));
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(options.port ?? 0, host);
   });
   const { port } = server.address() as AddressInfo;
   return { endpoint: `http://${host}:${port}`, port, close: () => closeServer(server) };

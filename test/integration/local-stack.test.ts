@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
+import { startDynalite } from '../../functions/local/dynalite-server.js';
 import { startStack } from '../../functions/local/stack.js';
 
 describe('startStack', () => {
@@ -54,4 +55,18 @@ describe('startStack', () => {
       await stack.close();
     });
   }
+
+  it('a DynamoDB start that fails on a taken port leaves its data folder free, however late it is reused', async () => {
+    // Prepare
+    const path = join(dataDir, 'late-reuse');
+    await expect(startDynalite({ path, port: busyPort })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+
+    // Act: by now LevelDB has surely finished opening the folder, if anything still holds it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const again = startDynalite({ path });
+
+    // Assess
+    await expect(again).resolves.toMatchObject({ port: expect.any(Number) });
+    await (await again).close();
+  });
 });
