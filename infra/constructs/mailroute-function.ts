@@ -89,7 +89,8 @@ export class MailrouteFunction extends Construct {
         target: LAMBDA_BUILD.target,
         minify: LAMBDA_BUILD.minify,
         sourceMap: LAMBDA_BUILD.sourcemap,
-        charset: nodejs.Charset.ASCII,
+        // NodejsFunction's Charset values are esbuild's own names ('ascii', 'utf8').
+        charset: LAMBDA_BUILD.charset as nodejs.Charset,
         mainFields: [...LAMBDA_BUILD.mainFields],
         externalModules: [],
         banner: LAMBDA_BUILD.banner.js,
