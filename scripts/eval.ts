@@ -1,9 +1,9 @@
-// scripts --> `npm run eval -- [CORPUS_DIR] [--json] [--cv|--committed|--train-on DIR] [--folds N] [--threshold T]`
+// scripts --> `npm run eval -- [CORPUS_DIR...] [--json] [--cv|--committed|--train-on DIR...] [--folds N] [--threshold T]`
 // Runs the real steps on each labelled .eml (parse, automated-mail detection, classify, decide) and
-// reports what staff would see: accuracy, misroutes, triage, per category, language and difficulty.
-// On the dev corpus the model is cross-validated: each message is scored by a model that never saw it.
-// `--train-on DIR` scores with a model built from DIR alone: a check across voices (e.g. a model
-// from the project's own examples scoring the dev corpus, or the reverse).
+// reports what staff would see: accuracy, misroutes, triage, per category, corpus (batch), language
+// and difficulty. On the dev corpus alone the model is cross-validated: each message is scored by a
+// model that never saw it. `--train-on DIR` (repeatable) scores with a model built from those
+// corpora alone: a check across voices (e.g. one blind batch scored by a model trained without it).
 import { resolve } from 'node:path';
 import { DEFAULT_ROUTER_CONFIG } from '../functions/config/schema.js';
 import { classifyFeatures } from '../functions/core/classify/index.js';
@@ -25,15 +25,16 @@ import {
 } from './classify-corpus.js';
 
 interface Options {
-  dir: string;
+  dirs: string[];
   json: boolean;
   mode: 'cv' | 'committed' | 'trained-on';
-  trainOn: string;
+  trainOn: string[];
   folds: number;
   threshold: number;
 }
 
 interface Outcome {
+  corpus: string;
   file: string;
   language: string;
   difficulty: string;
@@ -48,10 +49,10 @@ interface Outcome {
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
-    dir: DEV_CORPUS,
+    dirs: [],
     json: false,
     mode: 'cv',
-    trainOn: '',
+    trainOn: [],
     folds: 10,
     threshold: DEFAULT_ROUTER_CONFIG.confidenceThreshold,
   };
@@ -63,14 +64,18 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--committed') [options.mode, explicitMode] = ['committed', true];
     else if (arg === '--train-on') {
       [options.mode, explicitMode] = ['trained-on', true];
-      options.trainOn = argv[++index] ?? '';
+      options.trainOn.push(argv[++index] ?? '');
     } else if (arg === '--folds') options.folds = Number(argv[++index]);
     else if (arg === '--threshold') options.threshold = Number(argv[++index]);
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
-    else options.dir = arg;
+    else options.dirs.push(arg);
   }
+  if (options.dirs.length === 0) options.dirs.push(DEV_CORPUS);
+  const devAlone = options.dirs.length === 1 && resolve(options.dirs[0]!) === resolve(DEV_CORPUS);
   // A corpus the committed model was not trained on is measured with the committed model as is.
-  if (!explicitMode && resolve(options.dir) !== resolve(DEV_CORPUS)) options.mode = 'committed';
+  if (!explicitMode && !devAlone) options.mode = 'committed';
+  if (options.mode === 'cv' && options.dirs.length > 1)
+    throw new Error('--cv takes one corpus; name several with --committed or --train-on');
   if (!Number.isInteger(options.folds) || options.folds < 2)
     throw new Error('--folds must be an integer >= 2');
   return options;
@@ -85,11 +90,12 @@ function asLabelled(message: LabelledMessage): LabelledFeatures {
 }
 
 async function evaluate(options: Options): Promise<Outcome[]> {
-  const messages = await readCorpus(options.dir);
+  const messages: LabelledMessage[] = [];
+  for (const dir of options.dirs) messages.push(...(await readCorpus(dir)));
   let modelFor: (message: LabelledMessage) => LinearModel | undefined = () => undefined;
   if (options.mode === 'cv') {
     const own =
-      corpusExists(OWN_EXAMPLES) && resolve(OWN_EXAMPLES) !== resolve(options.dir)
+      corpusExists(OWN_EXAMPLES) && resolve(OWN_EXAMPLES) !== resolve(options.dirs[0]!)
         ? trainable(await readCorpus(OWN_EXAMPLES)).map(asLabelled)
         : [];
     const scored = trainable(messages).map(asLabelled);
@@ -99,9 +105,12 @@ async function evaluate(options: Options): Promise<Outcome[]> {
       return fold === undefined ? models[0] : models[fold];
     };
   } else if (options.mode === 'trained-on') {
-    if (!corpusExists(options.trainOn))
-      throw new Error(`--train-on: no labelled corpus at ${options.trainOn}`);
-    const model = buildModel(trainable(await readCorpus(options.trainOn)).map(asLabelled));
+    const training: LabelledFeatures[] = [];
+    for (const dir of options.trainOn) {
+      if (!corpusExists(dir)) throw new Error(`--train-on: no labelled corpus at ${dir}`);
+      training.push(...trainable(await readCorpus(dir)).map(asLabelled));
+    }
+    const model = buildModel(training);
     modelFor = () => model;
   }
   const config = { ...DEFAULT_ROUTER_CONFIG, confidenceThreshold: options.threshold };
@@ -117,6 +126,7 @@ async function evaluate(options: Options): Promise<Outcome[]> {
       config,
     );
     return {
+      corpus: message.corpus,
       file: message.label.file,
       language: message.label.language,
       difficulty: message.label.difficulty,
@@ -173,7 +183,7 @@ function summarise(outcomes: Outcome[], options: Options) {
     falseAutomated: flagged.filter((o) => !o.expectedAutomated).map((o) => o.file),
     missedAutomated: automatedTrue.filter((o) => !o.automated).map((o) => o.file),
   };
-  const breakdown = (key: 'language' | 'difficulty') => {
+  const breakdown = (key: 'corpus' | 'language' | 'difficulty') => {
     const groups = [...new Set(outcomes.map((o) => o[key]))].sort();
     return Object.fromEntries(
       groups.map((group) => {
@@ -185,6 +195,13 @@ function summarise(outcomes: Outcome[], options: Options) {
             accuracy: round(ratio(members.filter((o) => o.routed === o.expected).length, members.length)),
             misrouted: members.filter((o) => o.routed !== 'other' && o.routed !== o.expected).length,
             triaged: members.filter((o) => o.routed === 'other' && o.expected !== 'other').length,
+            automatedRecall: round(
+              ratio(
+                members.filter((o) => o.expectedAutomated && o.automated).length,
+                members.filter((o) => o.expectedAutomated).length,
+              ),
+            ),
+            falseAutomated: members.filter((o) => o.automated && !o.expectedAutomated).length,
           },
         ];
       }),
@@ -207,7 +224,7 @@ function summarise(outcomes: Outcome[], options: Options) {
   const errors = outcomes
     .filter((o) => o.routed !== o.expected || o.automated !== o.expectedAutomated)
     .map((o) => ({
-      file: o.file,
+      file: options.dirs.length > 1 ? `${o.corpus}/${o.file}` : o.file,
       expected: o.expected,
       routed: o.routed,
       guess: o.classification.category,
@@ -223,7 +240,7 @@ function summarise(outcomes: Outcome[], options: Options) {
       reasons: o.reasons,
     }));
   return {
-    corpus: options.dir,
+    corpus: options.dirs.join(' '),
     mode:
       options.mode === 'cv'
         ? `${options.folds}-fold cross-validation`
@@ -238,6 +255,7 @@ function summarise(outcomes: Outcome[], options: Options) {
     perCategory,
     confusion,
     automated,
+    byCorpus: breakdown('corpus'),
     byLanguage: breakdown('language'),
     byDifficulty: breakdown('difficulty'),
     thresholds,
@@ -294,19 +312,22 @@ function printReport(summary: Summary): void {
     ),
   );
   for (const [title, groups] of [
+    ...(Object.keys(summary.byCorpus).length > 1 ? [['corpus', summary.byCorpus] as const] : []),
     ['language', summary.byLanguage],
     ['difficulty', summary.byDifficulty],
   ] as const) {
     lines.push('');
     lines.push(
       table(
-        [title, 'messages', 'accuracy', 'misrouted', 'triaged'],
+        [title, 'messages', 'accuracy', 'misrouted', 'triaged', 'automated recall', 'false automated'],
         Object.entries(groups).map(([group, g]) => [
           group,
           g.messages,
           pct(g.accuracy),
           g.misrouted,
           g.triaged,
+          pct(g.automatedRecall),
+          g.falseAutomated,
         ]),
       ),
     );
@@ -332,8 +353,9 @@ function printReport(summary: Summary): void {
 }
 
 const options = parseArgs(process.argv.slice(2));
-if (!corpusExists(options.dir)) {
-  console.error(`no labelled corpus at ${options.dir} (expected ${options.dir}/labels.jsonl)`);
+for (const dir of options.dirs) {
+  if (corpusExists(dir)) continue;
+  console.error(`no labelled corpus at ${dir} (expected ${dir}/labels.jsonl)`);
   process.exit(2);
 }
 const summary = summarise(await evaluate(options), options);

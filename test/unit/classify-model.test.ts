@@ -35,7 +35,7 @@ const toyExamples: Example[] = [
 
 describe('train', () => {
   it('learns separable evidence and is deterministic', () => {
-    const options = { l2: 0.01, iterations: 300, learningRate: 0.5 };
+    const options = { l2: 0.01, termL2: 0.01, iterations: 300, learningRate: 0.5 };
 
     const first = train(toyPrior, toyExamples, options);
     const second = train(toyPrior, toyExamples, options);
@@ -63,6 +63,7 @@ describe('train', () => {
 
     const model = train(prior, [{ values: new Map([['a', 1]]), category: 'other' }], {
       l2: 5,
+      termL2: 5,
       iterations: 300,
       learningRate: 0.1,
     });
@@ -94,7 +95,7 @@ describe('assignFolds', () => {
       [1, 2, 3].map((n) => ({
         id: `${category}-${n}`,
         category: category as 'invitation' | 'other',
-        features: { values: new Map(), evidence: new Map() },
+        features: { values: new Map(), evidence: new Map(), words: new Map() },
       })),
     );
 

@@ -1,7 +1,7 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import type { InboundMail } from '../types.js';
-import { COMBINATIONS, type Combination, LexiconMatcher } from './lexicon.js';
+import { COMBINATIONS, type Combination, type Concept, concepts, LexiconMatcher } from './lexicon.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
 
@@ -14,7 +14,8 @@ export const SOURCE_WEIGHTS = {
   attachment: 0.9,
   'attachment-name': 0.9,
   forwarded: 0.85,
-  quoted: 0.7,
+  // Quoted history tells what a bare reply is about; under new text of its own it is a weak prior.
+  quoted: 0.8,
   // Who writes ("Embassy of Japan", "Office of the Governor") hints at level, but the text decides.
   sender: 0.5,
 } as const;
@@ -28,6 +29,11 @@ export interface FeatureSet {
   values: Map<string, number>;
   /** Feature name -> the evidence a person can check, e.g. `subject:"inbjudan"`. */
   evidence: Map<string, string>;
+  /**
+   * Every folded word read, with the weight of the strongest source it was read in: the learned
+   * complement to the lexicons (`terms.ts`) looks its vocabulary up here.
+   */
+  words: Map<string, number>;
 }
 
 const REPLY_PREFIX = /^\s*((re|sv|aw|vs|odp|res|rif|r|vá|ответ|відп)\s*(\[\d+\])?\s*:\s*)+/i;
@@ -37,6 +43,41 @@ const defaultMatcher = new LexiconMatcher();
 /** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
 const CORROBORATION_STEP = 0.25;
 const MAX_CORROBORATING = 2;
+/** The weight of quoted history once the new text names a matter of its own: the new text decides. */
+const QUOTED_UNDER_NEW_TEXT = 0.3;
+/** Summed prior weight of the concepts in the new text from which it counts as naming its own matter. */
+const OWN_MATTER = 2;
+/**
+ * A purpose that alone makes a message `other` (a job application, a press question) outweighs
+ * everything else; found once, in one word of the body, it may be a homonym ("Bewerbung" is also
+ * a city's bid, "vacancy" a hotel's), so it counts this much until a second phrase or the subject
+ * confirms it.
+ */
+const UNCONFIRMED_PURPOSE = 0.4;
+const DECISIVE_PURPOSE_WEIGHT = 3;
+
+/** Concepts that send a message to `other` on their own strength. */
+function decisivePurposes(all: Concept[]): Set<string> {
+  return new Set(
+    all
+      .filter((concept) => {
+        const toward = Object.entries(concept.priors).filter(([, weight]) => (weight ?? 0) > 0);
+        return toward.length === 1 && toward[0]![0] === 'other' && toward[0]![1]! >= DECISIVE_PURPOSE_WEIGHT;
+      })
+      .map((concept) => concept.id),
+  );
+}
+const CONCEPT_LIST = concepts();
+const DECISIVE_PURPOSES = decisivePurposes(CONCEPT_LIST);
+const STRONGEST_PRIOR = new Map(
+  CONCEPT_LIST.map((concept) => [concept.id, Math.max(0, ...Object.values(concept.priors).map(Number))]),
+);
+
+interface SourceHits {
+  source: Source;
+  words: string[];
+  hits: Map<string, string[]>;
+}
 
 export function extractFeatures(
   mail: InboundMail,
@@ -46,17 +87,29 @@ export function extractFeatures(
 ): FeatureSet {
   const values = new Map<string, number>();
   const evidence = new Map<string, string>();
+  const words = new Map<string, number>();
   const note = (feature: string, strength: number, proof: string) => {
     if ((values.get(feature) ?? 0) >= strength) return;
     values.set(feature, strength);
     evidence.set(feature, proof);
   };
 
+  const read: SourceHits[] = readableTexts(mail).map(([source, text, camelCase]) => {
+    const sourceWords = tokens(text, { camelCase });
+    return { source, words: sourceWords, hits: matcher.match(sourceWords) };
+  });
+  const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
+  const quotedWeight = namesOwnMatter(read, inThread) ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.quoted;
+  const weightOf = (source: Source) => (source === 'quoted' ? quotedWeight : SOURCE_WEIGHTS[source]);
+
   const phrases = new Map<string, Set<string>>();
-  for (const [source, text, camelCase] of readableTexts(mail)) {
-    const words = tokens(text, { camelCase });
-    for (const [concept, matched] of matcher.match(words)) {
-      note(concept, SOURCE_WEIGHTS[source], `${source}:"${matched[0]}"`);
+  const inSubject = new Set<string>();
+  for (const { source, words: sourceWords, hits } of read) {
+    const weight = weightOf(source);
+    for (const word of sourceWords) if ((words.get(word) ?? 0) < weight) words.set(word, weight);
+    for (const [concept, matched] of hits) {
+      note(concept, weight, `${source}:"${matched[0]}"`);
+      if (source === 'subject') inSubject.add(concept);
       const seen = phrases.get(concept) ?? new Set<string>();
       for (const phrase of matched) seen.add(phrase);
       phrases.set(concept, seen);
@@ -64,7 +117,8 @@ export function extractFeatures(
   }
   for (const [concept, seen] of phrases) {
     const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, seen.size - 1);
-    values.set(concept, (values.get(concept) ?? 0) * corroboration);
+    const unconfirmed = DECISIVE_PURPOSES.has(concept) && seen.size < 2 && !inSubject.has(concept);
+    values.set(concept, (values.get(concept) ?? 0) * corroboration * (unconfirmed ? UNCONFIRMED_PURPOSE : 1));
   }
   for (const combination of combinations) {
     const parts = combination.all.map((concept) => values.get(concept) ?? 0);
@@ -83,7 +137,21 @@ export function extractFeatures(
   if (FORWARD_PREFIX.test(subject)) note('thread:forward', 1, 'thread:forward');
   const mailbox = fold(context.functionalAddress.split('@')[0] ?? '').replace(/[^a-z0-9]+/g, '-');
   if (mailbox) note(`address:${mailbox}`, 1, `address:${mailbox}`);
-  return { values, evidence };
+  return { values, evidence, words };
+}
+
+/**
+ * Whether what the sender wrote now names a matter: not the history it quotes, not who they are,
+ * and not the subject of a reply or forward, which is the thread's.
+ */
+function namesOwnMatter(read: SourceHits[], inThread: boolean): boolean {
+  let weight = 0;
+  for (const { source, hits } of read) {
+    if (source === 'quoted' || source === 'sender' || source === 'forwarded') continue;
+    if (source === 'subject' && inThread) continue;
+    for (const concept of hits.keys()) weight += STRONGEST_PRIOR.get(concept) ?? 0;
+  }
+  return weight >= OWN_MATTER;
 }
 
 /** Every text a person would read, tagged with where it came from. */

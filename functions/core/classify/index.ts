@@ -3,13 +3,15 @@
 import type { Category, Classification, InboundMail } from '../types.js';
 import { extractFeatures, type FeatureSet } from './features.js';
 import { concepts } from './lexicon.js';
-import { type LinearModel, logits, softmax } from './model.js';
+import { featureIndex, type LinearModel, logits, softmax, vocabularyOf } from './model.js';
 import trainedModel from './model.json' with { type: 'json' };
+import { describeTerm, isTermFeature, withTerms } from './terms.js';
 
 export { extractFeatures } from './features.js';
 
 const MODEL = trainedModel as LinearModel;
 const CONCEPTS = concepts();
+const PRIORS = new Map(CONCEPTS.map((concept) => [concept.id, concept.priors]));
 /** Enough evidence for staff to see why; more is noise in a header. */
 const MAX_REASONS = 6;
 
@@ -28,33 +30,39 @@ export function classify(
 
 /** Scores already extracted features; the evaluation uses it to score once per fold. */
 export function classifyFeatures(features: FeatureSet, model: LinearModel = MODEL): Classification {
-  const probabilities = softmax(logits(model, features.values, CONCEPTS), model.temperature);
+  const values = withTerms(features, vocabularyOf(model));
+  const probabilities = softmax(logits(model, values, CONCEPTS), model.temperature);
   let best = 0;
   probabilities.forEach((probability, index) => {
     if (probability > (probabilities[best] ?? 0)) best = index;
   });
   const category = model.categories[best] as Category;
   const confidence = Math.round((probabilities[best] ?? 0) * 1000) / 1000;
-  return { category, confidence, reasons: reasonsFor(category, features, model) };
+  return { category, confidence, reasons: reasonsFor(category, values, features.evidence, model) };
 }
 
 /** The evidence that pushed toward the chosen category, strongest first. */
-function reasonsFor(category: Category, features: FeatureSet, model: LinearModel): string[] {
+function reasonsFor(
+  category: Category,
+  values: Map<string, number>,
+  evidence: Map<string, string>,
+  model: LinearModel,
+): string[] {
   const row = model.categories.indexOf(category);
-  const index = new Map(model.features.map((feature, position) => [feature, position]));
-  const contributions = [...features.values]
+  const index = featureIndex(model);
+  const contributions = [...values]
     .map(([feature, value]) => {
       const column = index.get(feature);
       const weight =
-        column !== undefined
-          ? (model.weights[row]?.[column] ?? 0)
-          : (CONCEPTS.find((concept) => concept.id === feature)?.priors[category] ?? 0);
+        column !== undefined ? (model.weights[row]?.[column] ?? 0) : (PRIORS.get(feature)?.[category] ?? 0);
       return { feature, contribution: weight * value };
     })
     .filter(({ contribution }) => contribution > 0.05)
     .sort((a, b) => b.contribution - a.contribution || a.feature.localeCompare(b.feature));
   const reasons = contributions
     .slice(0, MAX_REASONS)
-    .map(({ feature }) => features.evidence.get(feature) ?? feature);
+    .map(
+      ({ feature }) => evidence.get(feature) ?? (isTermFeature(feature) ? describeTerm(feature) : feature),
+    );
   return reasons.length > 0 ? reasons : ['no decisive evidence'];
 }

@@ -3,6 +3,7 @@
 // weights) and its calibration (one temperature).
 import { CATEGORIES, type Category } from '../types.js';
 import type { Concept } from './lexicon.js';
+import { isTermFeature } from './terms.js';
 
 export interface LinearModel {
   categories: Category[];
@@ -22,11 +23,42 @@ export interface Example {
 export interface TrainOptions {
   /** Strength of the pull toward the prior weights; larger keeps the model closer to the lexicons. */
   l2: number;
+  /** The pull toward zero of the learned terms' weights (they have no prior): larger trusts them less. */
+  termL2: number;
   iterations: number;
   learningRate: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { l2: 0.05, iterations: 1500, learningRate: 0.5 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  l2: 0.05,
+  termL2: 0.02,
+  iterations: 1500,
+  learningRate: 0.5,
+};
+
+const featureIndexes = new WeakMap<LinearModel, Map<string, number>>();
+
+const vocabularies = new WeakMap<LinearModel, ReadonlySet<string>>();
+
+/** The learned terms the model weighs (`terms.ts`), found once per model. */
+export function vocabularyOf(model: LinearModel): ReadonlySet<string> {
+  let vocabulary = vocabularies.get(model);
+  if (!vocabulary) {
+    vocabulary = new Set(model.features.filter(isTermFeature));
+    vocabularies.set(model, vocabulary);
+  }
+  return vocabulary;
+}
+
+/** Feature name -> column, built once per model. */
+export function featureIndex(model: LinearModel): Map<string, number> {
+  let index = featureIndexes.get(model);
+  if (!index) {
+    index = new Map(model.features.map((feature, position) => [feature, position]));
+    featureIndexes.set(model, index);
+  }
+  return index;
+}
 
 /** Prior weights from the lexicons: the model a reviewer wrote, before any data. */
 export function priorModel(concepts: Concept[], extraFeatures: string[] = []): LinearModel {
@@ -40,7 +72,7 @@ export function priorModel(concepts: Concept[], extraFeatures: string[] = []): L
 
 /** Raw scores per category; features the model does not know fall back to the lexicons' priors. */
 export function logits(model: LinearModel, values: Map<string, number>, fallback: Concept[] = []): number[] {
-  const index = new Map(model.features.map((feature, position) => [feature, position]));
+  const index = featureIndex(model);
   return model.categories.map((category, row) => {
     let sum = model.bias[row] ?? 0;
     for (const [feature, value] of values) {
@@ -60,42 +92,71 @@ export function softmax(scores: number[], temperature = 1): number[] {
   return exps.map((value) => value / total);
 }
 
-/** Fits weights and biases; deterministic for the same examples in the same order. */
+/**
+ * Fits weights and biases; deterministic for the same examples in the same order. Flat typed
+ * arrays: a model with a learned vocabulary has thousands of columns, and the cross-validated
+ * evaluation trains dozens of models.
+ */
 export function train(
   prior: LinearModel,
   examples: Example[],
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
 ) {
   const { categories, features } = prior;
-  const featureIndex = new Map(features.map((feature, position) => [feature, position]));
-  const rows = examples.map((example) => ({
-    entries: [...example.values]
-      .map(([feature, value]) => [featureIndex.get(feature), value] as const)
-      .filter((entry): entry is readonly [number, number] => entry[0] !== undefined),
-    target: categories.indexOf(example.category),
-  }));
-  const weights = prior.weights.map((row) => [...row]);
-  const bias = [...prior.bias];
+  const width = features.length;
+  const classes = categories.length;
+  const column = new Map(features.map((feature, position) => [feature, position]));
+  const rows = examples.map((example) => {
+    const entries = [...example.values].filter(([feature]) => column.has(feature));
+    return {
+      columns: Int32Array.from(entries, ([feature]) => column.get(feature)!),
+      values: Float64Array.from(entries, ([, value]) => value),
+      target: categories.indexOf(example.category),
+    };
+  });
+  const priorWeights = Float64Array.from(prior.weights.flat());
+  const weights = Float64Array.from(priorWeights);
+  const bias = Float64Array.from(prior.bias);
+  const pull = Float64Array.from(features, (feature) =>
+    isTermFeature(feature) ? options.termL2 : options.l2,
+  );
   const count = Math.max(1, rows.length);
+  const gradW = new Float64Array(classes * width);
+  const gradB = new Float64Array(classes);
+  const scores = new Float64Array(classes);
   for (let iteration = 0; iteration < options.iterations; iteration++) {
-    const gradW = categories.map(() => features.map(() => 0));
-    const gradB = categories.map(() => 0);
+    gradW.fill(0);
+    gradB.fill(0);
     for (const row of rows) {
-      const scores = categories.map((_, c) =>
-        row.entries.reduce((sum, [f, value]) => sum + weights[c]![f]! * value, bias[c]!),
-      );
-      const probabilities = softmax(scores);
-      probabilities.forEach((probability, c) => {
-        const error = probability - (c === row.target ? 1 : 0);
+      let top = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < classes; c++) {
+        let sum = bias[c]!;
+        const offset = c * width;
+        for (let k = 0; k < row.columns.length; k++)
+          sum += weights[offset + row.columns[k]!]! * row.values[k]!;
+        scores[c] = sum;
+        if (sum > top) top = sum;
+      }
+      let total = 0;
+      for (let c = 0; c < classes; c++) {
+        scores[c] = Math.exp(scores[c]! - top);
+        total += scores[c]!;
+      }
+      for (let c = 0; c < classes; c++) {
+        const error = scores[c]! / total - (c === row.target ? 1 : 0);
         gradB[c]! += error;
-        for (const [f, value] of row.entries) gradW[c]![f]! += error * value;
-      });
+        const offset = c * width;
+        for (let k = 0; k < row.columns.length; k++)
+          gradW[offset + row.columns[k]!]! += error * row.values[k]!;
+      }
     }
-    for (let c = 0; c < categories.length; c++) {
+    for (let c = 0; c < classes; c++) {
       bias[c]! -= (options.learningRate * gradB[c]!) / count;
-      for (let f = 0; f < features.length; f++) {
-        const pull = options.l2 * (weights[c]![f]! - prior.weights[c]![f]!);
-        weights[c]![f]! -= options.learningRate * (gradW[c]![f]! / count + pull);
+      const offset = c * width;
+      for (let f = 0; f < width; f++) {
+        const at = offset + f;
+        weights[at]! -=
+          options.learningRate * (gradW[at]! / count + pull[f]! * (weights[at]! - priorWeights[at]!));
       }
     }
   }
@@ -103,8 +164,8 @@ export function train(
   return {
     categories,
     features,
-    weights: weights.map((row) => row.map(round)),
-    bias: bias.map(round),
+    weights: categories.map((_, c) => Array.from(weights.subarray(c * width, (c + 1) * width), round)),
+    bias: Array.from(bias, round),
     temperature: 1,
   } satisfies LinearModel;
 }

@@ -5,14 +5,15 @@ import type { FeatureSet } from './features.js';
 import { concepts } from './lexicon.js';
 import {
   DEFAULT_TRAIN_OPTIONS,
-  type Example,
   fitTemperature,
   type LinearModel,
   logits,
   priorModel,
   type TrainOptions,
   train,
+  vocabularyOf,
 } from './model.js';
+import { DEFAULT_VOCABULARY, selectVocabulary, type VocabularyOptions, withTerms } from './terms.js';
 
 export interface LabelledFeatures {
   id: string;
@@ -23,15 +24,38 @@ export interface LabelledFeatures {
 /** Folds used to fit the temperature inside a training set. */
 const INNER_FOLDS = 5;
 
+export interface BuildOptions {
+  train: TrainOptions;
+  vocabulary: VocabularyOptions;
+}
+
+export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
+  train: DEFAULT_TRAIN_OPTIONS,
+  vocabulary: DEFAULT_VOCABULARY,
+};
+
 /** Trains on all examples and calibrates on their cross-validated predictions. */
 export function buildModel(
   examples: LabelledFeatures[],
-  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  options: BuildOptions = DEFAULT_BUILD_OPTIONS,
 ): LinearModel {
-  const prior = priorFor(examples);
-  const heldOut = outOfFoldScores(prior, examples, INNER_FOLDS, options);
-  const model = train(prior, examples.map(toExample), options);
-  return { ...model, temperature: fitTemperature(heldOut) };
+  const heldOut = outOfFoldScores(examples, INNER_FOLDS, options);
+  return { ...fitWeights(examples, options), temperature: fitTemperature(heldOut) };
+}
+
+/**
+ * Selects the learned vocabulary and trains the weights (temperature 1). Everything that depends
+ * on the labels happens here, so a held-out fold never shapes the model that scores it.
+ */
+function fitWeights(examples: LabelledFeatures[], options: BuildOptions): LinearModel {
+  const vocabulary = selectVocabulary(examples, options.vocabulary);
+  const known = new Set(vocabulary);
+  const prior = priorFor(examples, vocabulary);
+  return train(
+    prior,
+    examples.map((example) => ({ values: withTerms(example.features, known), category: example.category })),
+    options.train,
+  );
 }
 
 /**
@@ -53,7 +77,7 @@ export function crossValidatedModels(
   scored: LabelledFeatures[],
   extra: LabelledFeatures[],
   folds: number,
-  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  options: BuildOptions = DEFAULT_BUILD_OPTIONS,
 ): { foldOf: Map<string, number>; models: LinearModel[] } {
   const foldOf = assignFolds(scored, folds);
   const models: LinearModel[] = [];
@@ -64,37 +88,32 @@ export function crossValidatedModels(
   return { foldOf, models };
 }
 
-function priorFor(examples: LabelledFeatures[]): LinearModel {
+function priorFor(examples: LabelledFeatures[], vocabulary: string[]): LinearModel {
   const known = new Set(concepts().map((concept) => concept.id));
   const extra = new Set<string>();
   for (const example of examples) {
     for (const feature of example.features.values.keys()) if (!known.has(feature)) extra.add(feature);
   }
-  return priorModel(concepts(), [...extra].sort());
-}
-
-function toExample(example: LabelledFeatures): Example {
-  return { values: example.features.values, category: example.category };
+  return priorModel(concepts(), [...[...extra].sort(), ...vocabulary]);
 }
 
 function outOfFoldScores(
-  prior: LinearModel,
   examples: LabelledFeatures[],
   folds: number,
-  options: TrainOptions,
+  options: BuildOptions,
 ): Array<{ scores: number[]; target: number }> {
   if (examples.length < folds * 2) return [];
   const foldOf = assignFolds(examples, folds);
   const heldOut: Array<{ scores: number[]; target: number }> = [];
   for (let fold = 0; fold < folds; fold++) {
-    const model = train(
-      prior,
-      examples.filter((example) => foldOf.get(example.id) !== fold).map(toExample),
+    const model = fitWeights(
+      examples.filter((example) => foldOf.get(example.id) !== fold),
       options,
     );
+    const vocabulary = vocabularyOf(model);
     for (const example of examples.filter((candidate) => foldOf.get(candidate.id) === fold)) {
       heldOut.push({
-        scores: logits(model, example.features.values),
+        scores: logits(model, withTerms(example.features, vocabulary)),
         target: model.categories.indexOf(example.category),
       });
     }

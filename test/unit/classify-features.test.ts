@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { extractFeatures } from '../../functions/core/classify/features.js';
+import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
+import type { InboundMail } from '../../functions/core/types.js';
+
+const EU = { functionalAddress: 'EUinternational@stockholm.se' };
+
+function featuresOf(parts: Partial<InboundMail>) {
+  return extractFeatures(
+    emptyInboundMail({ from: { name: 'Sender', address: 'a@example.org' }, ...parts }),
+    EU,
+  );
+}
+
+const OLD_INTERREG_THREAD = [
+  'From: Projektkontoret <eu@example.org>',
+  'Sent: den 2 mars 2027 14:10',
+  'Subject: Interreg Baltic Sea Region partner search',
+  '',
+  'We are looking for partners for our Interreg project application; the call for proposals closes in May.',
+].join('\n');
+
+describe('extractFeatures', () => {
+  it('lets the new text decide: quoted history under a matter of its own is a weak prior', () => {
+    // Prepare
+    const fresh =
+      'We would be honoured to invite the Mayor to speak at our summit of European mayors in Porto.';
+
+    // Act
+    const underNewText = featuresOf({ subject: 'New topic', text: `${fresh}\n\n${OLD_INTERREG_THREAD}` });
+    const bareReply = featuresOf({
+      subject: 'Re: partner search',
+      text: `Thanks, noted.\n\n${OLD_INTERREG_THREAD}`,
+    });
+
+    // Assess
+    expect(underNewText.values.get('invite')).toBe(1);
+    expect(underNewText.values.get('eu_programme')).toBeLessThanOrEqual(0.3);
+    expect(bareReply.values.get('eu_programme')).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('weighs a decisive `other` purpose found once in the body as unconfirmed', () => {
+    // Prepare
+    const once = 'The delegation of the Lord Mayor asks to be received; see also our vacancy notice.';
+    const twice =
+      'I am applying for the vacancy of project officer; please find my CV and cover letter attached.';
+
+    // Act
+    const single = featuresOf({ subject: 'Visit', text: once });
+    const corroborated = featuresOf({ subject: 'Application', text: twice });
+    const inSubject = featuresOf({ subject: 'Job application', text: 'Please find my CV attached.' });
+
+    // Assess
+    expect(single.values.get('job_application')).toBeLessThan(0.5);
+    expect(corroborated.values.get('job_application')).toBeGreaterThan(1);
+    expect(inSubject.values.get('job_application')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps every folded word read, at the weight of its strongest source', () => {
+    // Act
+    const features = featuresOf({
+      subject: 'Delegación',
+      text: `Hola.\n\n${OLD_INTERREG_THREAD}`,
+    });
+
+    // Assess
+    expect(features.words.get('delegacion')).toBe(1);
+    expect(features.words.get('interreg')).toBeGreaterThan(0);
+    expect(features.words.get('interreg')).toBeLessThan(1);
+  });
+});
