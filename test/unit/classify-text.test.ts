@@ -73,6 +73,102 @@ describe('segmentBody', () => {
     expect(quoted).not.toContain('>');
   });
 
+  it.each([
+    [
+      'Dutch Outlook',
+      [
+        'Van: Pieter de Vries <p.devries@example.nl>',
+        'Verzonden: dinsdag 3 maart 2027 10:12',
+        'Aan: EU International',
+        'Onderwerp: Interreg',
+      ],
+    ],
+    [
+      'Portuguese Outlook',
+      [
+        'De: Ana Costa <ana@example.pt>',
+        'Enviado: 3 de março de 2027 10:12',
+        'Para: EU International',
+        'Assunto: Interreg',
+      ],
+    ],
+    [
+      'Czech Outlook',
+      [
+        'Od: Jan Novák <jan@example.cz>',
+        'Odesláno: 3. března 2027 10:12',
+        'Komu: EU International',
+        'Předmět: Interreg',
+      ],
+    ],
+    [
+      'Hungarian Outlook',
+      [
+        'Feladó: Kovács Anna <anna@example.hu>',
+        'Elküldve: 2027. március 3. 10:12',
+        'Címzett: EU International',
+        'Tárgy: Interreg',
+      ],
+    ],
+    [
+      'Greek Outlook',
+      [
+        'Από: Νίκος Παπαδόπουλος <n@example.gr>',
+        'Στάλθηκε: Τρίτη, 3 Μαρτίου 2027 10:12',
+        'Προς: EU International',
+        'Θέμα: Interreg',
+      ],
+    ],
+    [
+      'Bulgarian Outlook',
+      [
+        'От: Иван Петров <ivan@example.bg>',
+        'Изпратено: 3 март 2027 10:12',
+        'До: EU International',
+        'Относно: Interreg',
+      ],
+    ],
+    [
+      'Latvian Outlook',
+      [
+        'No: Anna Bērziņa <anna@example.lv>',
+        'Nosūtīts: 2027. gada 3. martā 10:12',
+        'Kam: EU International',
+        'Tēma: Interreg',
+      ],
+    ],
+    [
+      'Romanian Outlook',
+      [
+        'De la: Ion Popescu <ion@example.ro>',
+        'Trimis: 3 martie 2027 10:12',
+        'Către: EU International',
+        'Subiect: Interreg',
+      ],
+    ],
+    ['Dutch Gmail', ['Op di 3 mrt 2027 om 10:12 schreef Pieter de Vries <p@example.nl>:']],
+    ['Portuguese Gmail', ['Em ter., 3 de mar. de 2027 às 10:12, Ana Costa <ana@example.pt> escreveu:']],
+    ['Czech Gmail', ['Dne út 3. 3. 2027 v 10:12 odesílatel Jan Novák <jan@example.cz> napsal:']],
+    ['Hungarian Gmail', ['Anna Kovács <anna@example.hu> ezt írta (időpont: 2027. márc. 3., K 10:12):']],
+    ['Icelandic Apple Mail', ['Þann 3. mar. 2027 kl. 10:12 skrifaði Jón Jónsson <jon@example.is>:']],
+  ])('separates the new text from quoted history (%s)', (_client, header) => {
+    // Prepare
+    const body = [
+      'Tack, vi återkommer.',
+      '',
+      ...header,
+      '',
+      'We seek partners for an Interreg project.',
+    ].join('\n');
+
+    // Act
+    const { fresh, quoted } = segmentBody(body);
+
+    // Assess
+    expect(fresh).toBe('Tack, vi återkommer.');
+    expect(quoted).toContain('We seek partners');
+  });
+
   it('drops signatures after "-- ", mobile footers and legal disclaimers', () => {
     const body = [
       'Please find attached an invitation for the Mayor.',

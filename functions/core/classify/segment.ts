@@ -10,18 +10,36 @@ export interface BodySegments {
 
 /** A line that opens quoted or forwarded history, in the languages the city receives. */
 const HISTORY_OPENERS: RegExp[] = [
-  /^-{2,}\s*(original message|ursprungligt meddelande|forwarded message|vidarebefordrat meddelande|weitergeleitete nachricht|urspr[üu]ngliche nachricht|message d'origine|message transf[ée]r[ée]|alkuper[äa]inen viesti|v[äa]litetty viesti|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|wiadomo[śs][ćc] oryginalna|przekazana wiadomo[śs][ćc]|oprindelig meddelelse|videresendt meddelelse|opprinnelig melding|videresendt melding|algne kiri|edastatud kiri|пересланий лист|вихідний лист)/i,
-  /^(on|den|am|le|el|il|w dniu|dnia)\b.{4,160}(wrote|skrev|schrieb|a [ée]crit|escribi[óo]|ha scritto|napisa[łl]\(?a?\)?|kirjoitti|kirjutas|написав|написала)\s*:?\s*$/i,
-  /^.{0,80}\d{1,2}[:.]\d{2}.{0,40}(skrev|wrote|schrieb|kirjoitti)\s*:?\s*$/i,
+  // Outlook, Thunderbird and webmail separators: "-----Original Message-----" and their translations.
+  /^-{2,}\s*(original message|ursprungligt meddelande|forwarded message|vidarebefordrat meddelande|weitergeleitete nachricht|urspr[üu]ngliche nachricht|message d'origine|message transf[ée]r[ée]|alkuper[äa]inen viesti|v[äa]litetty viesti|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|wiadomo[śs][ćc] oryginalna|przekazana wiadomo[śs][ćc]|oprindelig meddelelse|videresendt meddelelse|opprinnelig melding|videresendt melding|algne kiri|edastatud kiri|пересланий лист|вихідний лист|oorspronkelijk bericht|doorgestuurd bericht|mensagem original|mensagem encaminhada|p[ůu]vodn[íi] zpr[áa]va|p[řr]eposlan[áa] zpr[áa]va|p[ôo]vodn[áa] spr[áa]va|preposlan[áa] spr[áa]va|eredeti [üu]zenet|tov[áa]bb[íi]tott [üu]zenet|mesaj original|mesaj redirec[țţt]ionat|izvorna poruka|proslije[đd]ena poruka|izvirno sporo[čc]ilo|posredovano sporo[čc]ilo|оригинално съобщение|препратено съобщение|αρχικό μήνυμα|προωθημένο μήνυμα|s[āa]kotn[ēe]j[āa] zi[ņn]a|p[āa]rs[ūu]t[īi]t[āa] zi[ņn]a|originalus lai[šs]kas|persi[ųu]stas lai[šs]kas|upprunaleg skilabo[ðd]|framsend skilabo[ðd]|teachtaireacht bhunaidh|messa[ġg]g ori[ġg]inali)/i,
+  // Gmail, Apple Mail and Thunderbird attributions: "On <date>, <name> wrote:" in each language.
+  /^(on|den|am|le|el|il|w dniu|dnia|op|em|dne|d[ňn]a|ng[àa]y|pe|dana|dne|на|στις|tr[ēe]|[šs]eit|þann|ar)\b.{4,160}(wrote|skrev|schrieb|a [ée]crit|escribi[óo]|ha scritto|napisa[łl]\(?a?\)?|kirjoitti|kirjutas|написав|написала|schreef|escreveu|napsal\(?a?\)?|nap[íi]sal\(?a?\)?|[íi]rta|a scris|je napisao|je napisala|je napisal\(?a?\)?|написа|έγραψε|rakst[īi]ja|ra[šs][ėe]|skrifa[ðd]i|scr[íi]obh)\s*:?\s*$/i,
+  /^.{0,80}\d{1,2}[:.]\d{2}.{0,40}(skrev|wrote|schrieb|kirjoitti|schreef|escreveu|napsal|[íi]rta|написа|έγραψε|rakst[īi]ja|ra[šs][ėe]|skrifa[ðd]i)\s*:?\s*$/i,
 ];
 
 /** Cheap test that a line could end an attribution ("... wrote:") before the costly patterns run. */
 const ATTRIBUTION_END =
-  /(wrote|skrev|schrieb|crit|escribi[óo]|scritto|napisa[łl]\(?a?\)?|kirjoitti|kirjutas|написав|написала)\s*:?\s*$/i;
+  /(wrote|skrev|schrieb|crit|escribi[óo]|scritto|napisa[łl]\(?a?\)?|kirjoitti|kirjutas|написав|написала|schreef|escreveu|napsal\(?a?\)?|nap[íi]sal\(?a?\)?|[íi]rta|a scris|napisao|napisala|napisal\(?a?\)?|написа|έγραψε|rakst[īi]ja|ra[šs][ėe]|skrifa[ðd]i|scr[íi]obh)\s*:?\s*$/i;
 
-const HEADER_FROM = /^\*?(from|fr[åa]n|von|de|fra|l[äa]hett[äa]j[äa]|od|da|saatja|від)\s*:\*?\s*\S/i;
+/**
+ * Clients that put the verb inside the line ("Am … schrieb Hans <h@example.de>:", "Op … schreef …:",
+ * "… ezt írta (időpont: …):", "Þann … skrifaði …:"): a line ending in a colon, with an address or a
+ * time, and an attribution verb anywhere.
+ */
+const ATTRIBUTION_VERB =
+  /(wrote|skrev|schrieb|a [ée]crit|escribi[óo]|ha scritto|napisa[łl]|kirjoitti|kirjutas|написав|написала|schreef|escreveu|napsal|nap[íi]sal|[íi]rta|a scris|napisao|napisala|napisal|написа|έγραψε|rakst[īi]ja|ra[šs][ėe]|skrifa[ðd]i|scr[íi]obh)/i;
+const ADDRESS_OR_TIME = /@|\d{1,2}[:.]\d{2}/;
+
+function isInlineAttribution(line: string): boolean {
+  return (
+    line.endsWith(':') && line.length <= 300 && ADDRESS_OR_TIME.test(line) && ATTRIBUTION_VERB.test(line)
+  );
+}
+
+const HEADER_FROM =
+  /^\*?(from|fr[åa]n|von|de|fra|l[äa]hett[äa]j[äa]|od|da|saatja|від|van|de la|felad[óo]|[šs]alje|po[šs]iljatelj|от|από|no|nuo|fr[áa]|[óo])\s*:\*?\s*\S/i;
 const HEADER_NEXT =
-  /^\*?(sent|skickat|gesendet|envoy[ée]|sendt|l[äa]hetetty|date|datum|wys[łl]ano|enviado|inviato|saadetud|надіслано|to|till|an|[àa]|til|vastaanottaja|do|para|a|kellele|кому|subject|[äa]mne|betreff|objet|emne|aihe|temat|asunto|oggetto|teema|тема)\s*:/i;
+  /^\*?(sent|skickat|gesendet|envoy[ée]|sendt|l[äa]hetetty|date|datum|wys[łl]ano|enviado|inviato|saadetud|надіслано|verzonden|verstuurd|odesl[áa]no|odoslan[ée]|elk[üu]ldve|d[áa]tum|trimis|poslano|изпратено|στάλθηκε|nos[ūu]t[īi]ts|i[šs]si[ųu]sta|sent|seolta|to|till|an|[àa]|til|vastaanottaja|do|para|a|kellele|кому|aan|komu|c[íi]mzett|c[ăa]tre|prima|prejemnik|до|προς|kam|chuig|subject|[äa]mne|betreff|objet|emne|aihe|temat|asunto|oggetto|teema|тема|onderwerp|assunto|p[řr]edm[ěe]t|predmet|t[áa]rgy|subiect|zadeva|относно|θέμα|t[ēe]ma|efni|[áa]bhar)\s*:/i;
 
 /** Small print that says nothing about the matter; two cues in one paragraph mark it. */
 const DISCLAIMER_CUES =
@@ -50,6 +68,7 @@ function historyStart(lines: string[]): number {
     ) {
       return index;
     }
+    if (isInlineAttribution(line)) return index;
     if (HEADER_FROM.test(line)) {
       const next = lines.slice(index + 1, index + 5).map((candidate) => candidate.trim());
       if (next.some((candidate) => HEADER_NEXT.test(candidate))) return index;
