@@ -1,6 +1,6 @@
 // scripts --> labelled corpora read through the real pipeline steps (parse, automated-mail
 // detection, feature extraction), shared by `npm run eval` and `npm run train`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ROUTER_CONFIG, findFunctionalAddress } from '../functions/config/schema.js';
 import { detectAutomated } from '../functions/core/automated.js';
@@ -15,6 +15,22 @@ import {
 
 export const DEV_CORPUS = '../shared/corpus/dev';
 export const OWN_EXAMPLES = 'test/fixtures/classify';
+/** Labelled batches written blind from the taxonomy alone, each scored before it was used. */
+export const BLIND_CORPUS = 'corpus/blind';
+
+/** The blind batches in the repository, in name order. */
+export function blindBatches(): string[] {
+  if (!existsSync(BLIND_CORPUS)) return [];
+  return readdirSync(BLIND_CORPUS)
+    .filter((name) => corpusExists(join(BLIND_CORPUS, name)))
+    .sort()
+    .map((name) => join(BLIND_CORPUS, name));
+}
+
+/** Everything the committed model learns from: the dev corpus (when present), the own examples, the blind batches. */
+export function trainingCorpora(): string[] {
+  return [DEV_CORPUS, OWN_EXAMPLES, ...blindBatches()];
+}
 
 export interface Label {
   file: string;

@@ -1,21 +1,22 @@
 // scripts --> `npm run train`: rebuilds functions/core/classify/model.json from labelled messages:
-// the dev corpus (../shared/corpus/dev, when present) and the project's own examples
-// (test/fixtures/classify), so a rebuild works without ../shared. Deterministic: same input, same file.
+// the dev corpus (../shared/corpus/dev, when present), the project's own examples
+// (test/fixtures/classify) and the blind batches (corpus/blind/*), so a rebuild works without
+// ../shared. `npm run train -- DIR...` adds further labelled folders (e.g. staff corrections).
+// Deterministic: same input, same file.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { buildModel, type LabelledFeatures } from '../functions/core/classify/training.js';
 import {
   corpusExists,
-  DEV_CORPUS,
   type LabelledMessage,
-  OWN_EXAMPLES,
   readCorpus,
   trainable,
+  trainingCorpora,
 } from './classify-corpus.js';
 
 const MODEL_FILE = 'functions/core/classify/model.json';
 
-const sources = [DEV_CORPUS, OWN_EXAMPLES].filter((dir) => {
+const sources = [...trainingCorpora(), ...process.argv.slice(2)].filter((dir) => {
   if (corpusExists(dir)) return true;
   console.error(`skipping ${dir}: no labels.jsonl`);
   return false;
