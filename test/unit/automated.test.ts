@@ -265,7 +265,7 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
   });
 });
 
-const automatedFixture = (name: string) => readFileSync(join('test/fixtures/automated', name));
+const automatedFixture = (name: string) => fixture(`automated/${name}`);
 
 describe('detectAutomated: one realistic message per generator (test/fixtures/automated)', () => {
   it.each([
