@@ -75,10 +75,11 @@ export const CALENDAR_REPLY_SUBJECT_OPENINGS: Readonly<Record<string, readonly s
 /**
  * What a mailing-list manager's own notices say in their subject (Mailman 2 and 3, groups.io-like
  * hosts), anywhere in it: "Your message to eu-cities@lists.example.eu awaits moderator approval".
+ * Not Mailman's "... requires approval": people write that too, and that notice carries
+ * X-List-Administrivia or comes from the list's -owner address anyway.
  */
 export const LIST_NOTICE_SUBJECT_PHRASES: readonly string[] = [
   'awaits moderator approval',
-  'requires approval',
   'mailing list memberships reminder',
   'message approval needed',
   'pending moderation',
@@ -100,6 +101,9 @@ export const CALENDAR_REPLY_BODY_PHRASES: readonly string[] = [
   'has declined this invitation',
   'has tentatively accepted this invitation',
   'has replied maybe to this invitation',
+  'has accepted your event invitation',
+  'has declined your event invitation',
+  'has tentatively accepted your event invitation',
   'invitation from google calendar',
   'har accepterat inbjudan',
   'har tackat nej till inbjudan',

@@ -417,6 +417,27 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(verdict).toEqual({ automated: false, reasons: [] });
   });
 
+  it("does not take a person's subject about an approval for a list notice", async () => {
+    // Act
+    const route = await routeOf(message('The budget requires approval: invitation to the council hearing'));
+
+    // Assess
+    expect(route.automated).toEqual({ automated: false, reasons: [] });
+  });
+
+  it('flags a Thunderbird answer by its own words when its calendar part is lost', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message('Accepted: Baltic Cities Forum', 'Eva Lind has accepted your event invitation.'),
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['subject:"accepted" (en)', 'body:calendar-reply'],
+    });
+  });
+
   it('sends a list-notice subject with nothing else of a list manager to triage', async () => {
     // Act
     const route = await routeOf(message('Your message to eu-urban awaits moderator approval'));
