@@ -1,66 +1,126 @@
 // core (pure): InboundMail --> is this mail written by a machine? Step 5 of DESIGN.md.
 // Automated mail is logged but never forwarded or answered: forwarding it to staff is noise, and
-// answering it is how mail loops start (RFC 3834).
-import { fold } from './classify/normalize.js';
+// answering it is how mail loops start (RFC 3834). A person's mail suppressed is the worst error the
+// router can make (nobody ever reads it), so only what a machine alone writes decides: RFC 3834
+// headers, a delivery or read report, a null return path, a calendar's own answer, a list manager's
+// notice. Words a person may also write (a subject opening "Out of office", "Accepted:") count only
+// together with other evidence, and when they stand alone a person looks at the message (triage).
+import {
+  AUTO_REPLY_BODY_PHRASES,
+  AUTO_REPLY_SUBJECT_OPENINGS,
+  type AutoReplyBodyKind,
+  CALENDAR_REPLY_BODY_PHRASES,
+  CALENDAR_REPLY_SUBJECT_OPENINGS,
+  LIST_NOTICE_BODY_PHRASES,
+  LIST_NOTICE_SUBJECT_PHRASES,
+} from './automated-phrases.js';
+import { fold, tokens } from './classify/normalize.js';
+import { segmentBody } from './classify/segment.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
-/**
- * Subject openings that auto-responders and delivery reports write, by language. Matched at the
- * start of the subject after case and diacritic folding, so "Réponse automatique" and
- * "reponse automatique" both hit. Only phrases a person would not open a subject with.
- */
-const AUTOMATED_SUBJECT_OPENINGS: Record<string, string[]> = {
-  sv: [
-    'autosvar',
-    'automatiskt svar',
-    'franvaro',
-    'franvarande',
-    'det gick inte att leverera',
-    'olevererbart',
-  ],
-  en: [
-    'automatic reply',
-    'auto reply',
-    'auto-reply',
-    'autoreply',
-    'auto response',
-    'automatic response',
-    'out of office',
-    'out of the office',
-    'away from the office',
-    'undeliverable:',
-    'undelivered mail returned to sender',
-    'delivery status notification',
-    'mail delivery failed',
-    'delivery failure',
-    'returned mail:',
-    'delayed mail',
-    'warning: delayed',
-  ],
-  de: ['abwesenheitsnotiz', 'automatische antwort', 'unzustellbar', 'nicht zustellbar'],
-  fr: ['reponse automatique', "message d'absence", 'absence du bureau', 'non remis'],
-  fi: ['automaattinen vastaus', 'poissaoloilmoitus', 'lomavastaaja', 'ei toimitettu'],
-  da: ['automatisk svar', 'fravaersbesked', 'ikke til stede', 'kunne ikke leveres'],
-  no: ['automatisk svar', 'fravaersmelding', 'ikke pa kontoret', 'kan ikke leveres'],
-  nl: ['automatisch antwoord', 'afwezigheidsbericht', 'onbestelbaar'],
-  es: ['respuesta automatica', 'fuera de la oficina', 'ausencia de la oficina', 'no se puede entregar'],
-  pt: ['resposta automatica', 'ausencia do escritorio'],
-  it: ['risposta automatica', 'fuori sede', "fuori dall'ufficio", 'non recapitabile'],
-  pl: ['automatyczna odpowiedz', 'odpowiedz automatyczna', 'poza biurem', 'nieobecnosc', 'niedostarczone'],
-  et: ['automaatne vastus', 'kontorist eemal', 'kontorist valjas'],
-  lv: ['automatiska atbilde'],
-  lt: ['automatinis atsakymas'],
-  uk: ['автоматична відповідь', 'автовідповідь', 'немає в офісі', 'не доставлено'],
-  ru: ['автоматический ответ', 'автоответ', 'не доставлено'],
-};
+/** What kind of machine a cue points at; evidence only adds up within one kind. */
+type MachineKind = 'auto-reply' | 'calendar-reply' | 'list-notice';
 
-const SUBJECT_OPENINGS = Object.entries(AUTOMATED_SUBJECT_OPENINGS).flatMap(([language, phrases]) =>
-  phrases.map((phrase) => ({ language, phrase: foldForMatching(phrase) })),
-);
+interface SubjectCue {
+  kind: MachineKind;
+  language: string;
+  phrase: string;
+  /**
+   * The opening is followed by nothing or by a separator ("Automatic reply: ...", "Delivery Status
+   * Notification (Failure)"), as generators write it; not by more words of a sentence ("Out of office
+   * hours reception for ...").
+   */
+  labelled: boolean;
+}
+
+interface Opening {
+  kind: MachineKind;
+  language: string;
+  phrase: string;
+  pattern: RegExp;
+}
+
+/** An auto-reply's body is short; a person's letter that happens to say "out of office" is not. */
+const MAX_AUTO_REPLY_WORDS = 150;
+/** A body this short says nothing a person would route: "toto", an empty Outlook answer. */
+const MAX_EMPTY_WORDS = 5;
+/** An attendee's note from this long on may carry a request ("Accepted, but may I bring ..."). */
+const MIN_CALENDAR_COMMENT_WORDS = 6;
+/** A calendar answer whose typed body is this long was written by the attendee. */
+const MIN_CALENDAR_BODY_WORDS = 20;
+
+// Longer phrases first, so that "out of office autoreply" is named rather than "out of office".
+const OPENINGS: Opening[] = [
+  ...openings('auto-reply', AUTO_REPLY_SUBJECT_OPENINGS),
+  ...openings('calendar-reply', CALENDAR_REPLY_SUBJECT_OPENINGS),
+].sort((a, b) => b.phrase.length - a.phrase.length);
+const LIST_NOTICE_SUBJECTS = LIST_NOTICE_SUBJECT_PHRASES.map(phraseKey);
+const LIST_NOTICE_BODIES = LIST_NOTICE_BODY_PHRASES.map(phraseKey);
+const CALENDAR_REPLY_BODIES = CALENDAR_REPLY_BODY_PHRASES.map(phraseKey);
+const AUTO_REPLY_BODIES = Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, phrases]) => ({
+  kind: kind as AutoReplyBodyKind,
+  phrases: phrases.map(phraseKey),
+}));
 
 const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maildelivery|mailerdaemon)$/i;
+/** Addresses a list manager sends its own notices from (Mailman, Sympa, Majordomo, LISTSERV). */
+const LIST_MANAGER_LOCAL_PARTS =
+  /^(owner-.+|.+-(owner|bounces|request)(\+.*)?|mailman|sympa|majordomo|listserv|listproc)$/i;
+const NO_REPLY_LOCAL_PARTS = /^(no-?reply|do-?not-?reply|noreply[-.+].*|.*[-.]no-?reply|auto-?reply)$/i;
+/** Subjects a person gives to a message that only carries on a thread or passes one on. */
+const REPLY_OR_FORWARD_PREFIX = /^\s*(re|sv|aw|vs|antw|odp|ynt|fw|fwd|vb|wg|tr|rv|enc|doorst)\s*:/i;
 
 export function detectAutomated(mail: InboundMail): AutomatedVerdict {
+  const reasons = decisiveEvidence(mail);
+  if (reasons.length > 0) return { automated: true, reasons };
+
+  const fresh = segmentBody(mail.text).fresh;
+  const freshWords = tokens(fresh).length;
+  const freshKey = textKey(fresh);
+  const cue = subjectCue(mail.subject);
+  const support = supportingEvidence(mail, freshKey, freshWords);
+  const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
+
+  if (calendarReply) {
+    const comment = attendeeComment(mail, freshKey, freshWords);
+    if (!comment)
+      return { automated: true, reasons: ['calendar:method=reply', ...support['calendar-reply']] };
+    return { automated: false, reasons: [], doubts: [`calendar:method=reply with the attendee's words`] };
+  }
+
+  const listNotice = support['list-notice'];
+  const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
+  const listNoticeSubject = listNotice.includes('subject:list-notice');
+  if (fromListManager && listNotice.length > 0) {
+    return { automated: true, reasons: ['sender:list-manager', ...listNotice] };
+  }
+  if (
+    listNoticeSubject &&
+    listNotice.some((reason) => reason !== 'subject:list-notice' && !reason.startsWith('header:precedence'))
+  ) {
+    return { automated: true, reasons: listNotice };
+  }
+  if (listNoticeSubject) {
+    return { automated: false, reasons: [], doubts: ['subject:list-notice, nothing else automated'] };
+  }
+
+  if (!cue) return { automated: false, reasons: [] };
+  const cueReason = `subject:"${cue.phrase}" (${cue.language})`;
+  const corroboration = support[cue.kind];
+  if (cue.labelled && corroboration.length > 0) {
+    return { automated: true, reasons: [cueReason, ...corroboration] };
+  }
+  // A labelled opening alone, or an unlabelled one over a responder's body: a person decides.
+  if (cue.labelled)
+    return { automated: false, reasons: [], doubts: [`${cueReason}, nothing else automated`] };
+  if (corroboration.some((reason) => reason.startsWith('body:'))) {
+    return { automated: false, reasons: [], doubts: [`${cueReason} over ${corroboration.join(', ')}`] };
+  }
+  return { automated: false, reasons: [] };
+}
+
+/** What only a machine writes: each of these alone marks the message automated. */
+function decisiveEvidence(mail: InboundMail): string[] {
   const reasons: string[] = [];
   const { headers } = mail;
 
@@ -75,21 +135,113 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   if (/^(auto_reply|auto-reply|autoreply|junk)$/i.test(headers.precedence)) {
     reasons.push(`header:precedence=${headers.precedence.toLowerCase()}`);
   }
+  // Mailman marks the notices it writes itself (held, rejected, reminders), never a member's post.
+  if (/^yes\b/i.test(headers.listAdministrivia)) reasons.push('header:x-list-administrivia=yes');
 
   const reportType = /^multipart\/report\b.*report-type="?([a-z-]+)/.exec(headers.contentType)?.[1];
   if (reportType === 'delivery-status') reasons.push('mime:delivery-status-report');
   if (reportType === 'disposition-notification') reasons.push('mime:read-receipt');
 
-  const senderLocalPart = (mail.from?.address ?? '').split('@')[0] ?? '';
-  if (MACHINE_SENDER_LOCAL_PARTS.test(senderLocalPart))
-    reasons.push(`sender:${senderLocalPart.toLowerCase()}`);
+  const localPart = senderLocalPart(mail);
+  if (MACHINE_SENDER_LOCAL_PARTS.test(localPart)) reasons.push(`sender:${localPart.toLowerCase()}`);
+  // RFC 5321 4.5.5: the null reverse-path is for notifications, never for a person's mail.
   if (/^<\s*>$/.test(headers.returnPath.trim())) reasons.push('header:return-path=<>');
+  return reasons;
+}
 
-  const subject = foldForMatching(mail.subject);
-  const opening = SUBJECT_OPENINGS.find(({ phrase }) => subject.startsWith(phrase));
-  if (opening) reasons.push(`subject:"${opening.phrase}" (${opening.language})`);
+/** Evidence that is not decisive alone, by the kind of machine it points at. */
+function supportingEvidence(
+  mail: InboundMail,
+  freshKey: string,
+  freshWords: number,
+): Record<MachineKind, string[]> {
+  const nearlyEmpty = freshWords <= MAX_EMPTY_WORDS && !hasDocuments(mail) ? ['body:empty'] : [];
+  const noReplySender = NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : [];
 
-  return { automated: reasons.length > 0, reasons };
+  const autoReply: string[] = [];
+  if (freshWords <= MAX_AUTO_REPLY_WORDS) {
+    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) =>
+      phrases.some((phrase) => freshKey.includes(phrase)),
+    );
+    if (kinds.some(({ kind }) => kind === 'self') || kinds.length >= 2) {
+      autoReply.push(`body:auto-reply(${kinds.map(({ kind }) => kind).join('+')})`);
+    }
+  }
+
+  const list: string[] = [];
+  if (mail.headers.listId) list.push('header:list-id');
+  if (/^(bulk|list)$/i.test(mail.headers.precedence))
+    list.push(`header:precedence=${mail.headers.precedence}`);
+  const subjectKey = textKey(mail.subject);
+  if (!REPLY_OR_FORWARD_PREFIX.test(mail.subject) && LIST_NOTICE_SUBJECTS.some((p) => subjectKey.includes(p)))
+    list.push('subject:list-notice');
+  if (LIST_NOTICE_BODIES.some((phrase) => freshKey.includes(phrase))) list.push('body:list-notice');
+
+  const calendar = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase))
+    ? ['body:calendar-reply']
+    : [];
+  return {
+    'auto-reply': [...autoReply, ...nearlyEmpty, ...noReplySender],
+    'calendar-reply': [...calendar, ...nearlyEmpty, ...noReplySender],
+    'list-notice': list,
+  };
+}
+
+/**
+ * The attendee's own words on a calendar answer, if they say more than "Thanks": the calendar's
+ * comment, or a body the attendee typed (Outlook's "edit the response"). Google Calendar's body is
+ * its own text about the event, recognised by its phrases.
+ */
+function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number): boolean {
+  const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
+  if (tokens(comment).length >= MIN_CALENDAR_COMMENT_WORDS) return true;
+  const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase));
+  return !generatedBody && freshWords >= MIN_CALENDAR_BODY_WORDS;
+}
+
+/** The first machine opening of the subject, at a word boundary: "Frånvaroanmälan" is not "Frånvaro". */
+function subjectCue(subject: string): SubjectCue | undefined {
+  const folded = foldForMatching(subject);
+  for (const { kind, language, phrase, pattern } of OPENINGS) {
+    const match = pattern.exec(folded);
+    if (!match) continue;
+    const rest = folded.slice(match[0].length).trimStart();
+    return { kind, language, phrase, labelled: rest === '' || /^[:：([\-–—|]/.test(rest) };
+  }
+  return undefined;
+}
+
+function openings(kind: MachineKind, table: Readonly<Record<string, readonly string[]>>): Opening[] {
+  return Object.entries(table).flatMap(([language, phrases]) =>
+    phrases.map((phrase) => {
+      const words = tokens(phrase).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const pattern = new RegExp(`^${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
+      return { kind, language, phrase: foldForMatching(phrase), pattern };
+    }),
+  );
+}
+
+function hasDocuments(mail: InboundMail): boolean {
+  return mail.attachments.some(
+    ({ contentType, filename }) =>
+      !contentType.startsWith('image/') &&
+      contentType !== 'text/calendar' &&
+      contentType !== 'application/ics' &&
+      !filename.toLowerCase().endsWith('.ics'),
+  );
+}
+
+function senderLocalPart(mail: InboundMail): string {
+  return (mail.from?.address ?? '').split('@')[0] ?? '';
+}
+
+/** Folded words joined by single spaces and framed by spaces, so phrases match whole words only. */
+function textKey(text: string): string {
+  return ` ${tokens(text).join(' ')} `;
+}
+
+function phraseKey(phrase: string): string {
+  return textKey(phrase);
 }
 
 function firstWord(value: string): string {

@@ -4,8 +4,8 @@ import type { CalendarInfo } from './types.js';
 const MAX_CALENDAR_CHARS = 256 * 1024;
 
 /**
- * Reads METHOD and the first VEVENT's SUMMARY, DESCRIPTION, ORGANIZER and LOCATION. Not a full
- * RFC 5545 parser: routing needs what the invitation says, not its recurrence rules.
+ * Reads METHOD and the first VEVENT's SUMMARY, DESCRIPTION, ORGANIZER, LOCATION and the attendee's
+ * comment. Not a full RFC 5545 parser: routing needs what the invitation says, not its recurrence rules.
  */
 export function parseCalendar(ics: string): CalendarInfo | undefined {
   const lines = unfold(ics.slice(0, MAX_CALENDAR_CHARS));
@@ -36,12 +36,25 @@ export function parseCalendar(ics: string): CalendarInfo | undefined {
     if (name === 'SUMMARY') info.summary = unescapeText(value);
     else if (name === 'DESCRIPTION') info.description = unescapeText(value);
     else if (name === 'LOCATION') info.location = unescapeText(value);
+    else if (name === 'COMMENT') addComment(info, unescapeText(value));
+    else if (name === 'ATTENDEE') addComment(info, responseComment(params));
     else if (name === 'ORGANIZER') {
       const commonName = /(?:^|;)CN="?([^";]*)"?/i.exec(params)?.[1] ?? '';
       info.organizer = [commonName, value.replace(/^mailto:/i, '')].filter(Boolean).join(' ');
     }
   }
   return info;
+}
+
+/** An attendee's note on a reply: Outlook writes the event's COMMENT, often as an empty "\n". */
+function addComment(info: CalendarInfo, comment: string): void {
+  const words = comment.trim();
+  if (words) info.comment = info.comment ? `${info.comment}\n${words}` : words;
+}
+
+/** Google Calendar puts the note a guest typed with the answer on the ATTENDEE line. */
+function responseComment(params: string): string {
+  return unescapeText(/(?:^|;)X-RESPONSE-COMMENT="([^"]*)"/i.exec(params)?.[1] ?? '');
 }
 
 function unfold(text: string): string[] {

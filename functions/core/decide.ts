@@ -25,6 +25,18 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     };
   }
 
+  // Looks automated, but not enough to suppress: a person of the address's triage group decides,
+  // rather than the group of whatever topic the message (or the meeting it answers) is about.
+  if (automated.doubts?.length) {
+    return {
+      category: 'other',
+      disposition: 'forward',
+      recipients: triage,
+      subjectTag: otherTag,
+      reasons: ['maybe automated: to a person', ...automated.doubts],
+    };
+  }
+
   if (classification.category === 'other') {
     return {
       category: 'other',

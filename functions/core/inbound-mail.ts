@@ -9,6 +9,8 @@ export const NO_AUTOMATION_HEADERS: Readonly<AutomationHeaders> = {
   xAutorespond: '',
   returnPath: '',
   contentType: 'text/plain',
+  listAdministrivia: '',
+  listId: '',
 };
 
 /** An InboundMail with nothing in it, with the given parts set. */

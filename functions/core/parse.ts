@@ -150,6 +150,9 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
       xAutorespond: stringHeader(headers, 'x-autorespond'),
       returnPath: rawHeaderValue(headerLines, 'return-path'),
       contentType: contentTypeHeader(headers),
+      listAdministrivia: stringHeader(headers, 'x-list-administrivia'),
+      // mailparser folds List-* headers into one 'list' object; presence is what counts here.
+      listId: rawHeaderValue(headerLines, 'list-id'),
     },
     parseWarnings,
   };

@@ -23,6 +23,11 @@ export interface CalendarInfo {
   description: string;
   organizer: string;
   location: string;
+  /**
+   * The attendee's own words on a REPLY (the event's COMMENT, or Google Calendar's
+   * X-RESPONSE-COMMENT on the attendee); absent when there are none.
+   */
+  comment?: string;
 }
 
 /** Text a person would read in an attachment: a small text file, a PDF letter, a forwarded message. */
@@ -44,6 +49,10 @@ export interface AutomationHeaders {
   returnPath: string;
   /** Full Content-Type of the root part, lower-cased, e.g. `multipart/report; report-type=delivery-status`. */
   contentType: string;
+  /** `X-List-Administrivia` (Mailman 2 on its own notices), e.g. `yes`. */
+  listAdministrivia: string;
+  /** `List-Id` (RFC 2919): present on list posts, and on a list manager's own notices. */
+  listId: string;
 }
 
 /** One inbound message as the router sees it: small, typed, and free of the raw bytes. */
@@ -71,6 +80,11 @@ export interface AutomatedVerdict {
   automated: boolean;
   /** Evidence, e.g. `header:auto-submitted=auto-replied`, `subject:"Automatic reply:"`. */
   reasons: string[];
+  /**
+   * Not automated, but machine-like cues too weak to suppress on (a subject that responders write,
+   * and nothing else machine-like): a person must look, so the message goes to triage.
+   */
+  doubts?: string[];
 }
 
 export interface Classification {

@@ -50,4 +50,41 @@ describe('parseCalendar', () => {
   it('returns nothing for text that is not a calendar', () => {
     expect(parseCalendar('SUMMARY:not in a calendar')).toBeUndefined();
   });
+
+  it("reads an attendee's note from Outlook's COMMENT and Google's X-RESPONSE-COMMENT", () => {
+    // Prepare
+    const reply = (attendee: string, comment: string) =>
+      [
+        'BEGIN:VCALENDAR',
+        'METHOD:REPLY',
+        'BEGIN:VEVENT',
+        attendee,
+        comment,
+        'SUMMARY:Baltic Cities Forum',
+        'END:VEVENT',
+        'END:VCALENDAR',
+      ].join('\r\n');
+
+    // Act
+    const outlook = parseCalendar(
+      reply(
+        'ATTENDEE;PARTSTAT=ACCEPTED:mailto:a@example.fi',
+        'COMMENT;LANGUAGE=fi-FI:Can we start\\, say\\, at 11?',
+      ),
+    );
+    const google = parseCalendar(
+      reply(
+        'ATTENDEE;PARTSTAT=DECLINED;X-RESPONSE-COMMENT="Sorry\\, we have a council meeting":mailto:b@example.pt',
+        'X-NOTHING:',
+      ),
+    );
+    const empty = parseCalendar(
+      reply('ATTENDEE;PARTSTAT=ACCEPTED:mailto:c@example.se', 'COMMENT;LANGUAGE=sv-SE:\\n'),
+    );
+
+    // Assess
+    expect(outlook).toMatchObject({ method: 'REPLY', comment: 'Can we start, say, at 11?' });
+    expect(google?.comment).toBe('Sorry, we have a council meeting');
+    expect(empty?.comment).toBeUndefined();
+  });
 });

@@ -31,6 +31,27 @@ describe('decide', () => {
     });
   });
 
+  it('sends mail that may be automated to the triage group, whatever its confident category', () => {
+    // Prepare
+    const doubtful: AutomatedVerdict = { automated: false, reasons: [], doubts: ['subject:"autosvar" (sv)'] };
+
+    // Act
+    const decision = decideFor(
+      { category: 'invitation', confidence: 0.99, reasons: [] },
+      'protocol@stockholm.se',
+      doubtful,
+    );
+
+    // Assess
+    expect(decision).toEqual({
+      category: 'other',
+      disposition: 'forward',
+      recipients: ['triage-protocol@stockholm.se'],
+      subjectTag: '[Triage]',
+      reasons: ['maybe automated: to a person', 'subject:"autosvar" (sv)'],
+    });
+  });
+
   it('sends other to the triage group of the address it came to', () => {
     const decision = decideFor({ category: 'other', confidence: 0.9, reasons: [] }, 'PROTOCOL@stockholm.se');
 

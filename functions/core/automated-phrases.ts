@@ -1,0 +1,278 @@
+// core (pure) --> automated: the words that machines write, by language. Matched after case and
+// diacritic folding (functions/core/classify/normalize.ts), so "Réponse automatique" and
+// "reponse automatique" are the same phrase. None of these decides alone (functions/core/automated.ts).
+
+/**
+ * Subject openings of auto-responders and delivery reports. A person may open a subject with the
+ * same words ("Out of office hours reception ...", "Frånvaroanmälan ..."), so an opening counts only
+ * at a word boundary, and only as one cue among others.
+ */
+export const AUTO_REPLY_SUBJECT_OPENINGS: Readonly<Record<string, readonly string[]>> = {
+  sv: [
+    'autosvar',
+    'automatiskt svar',
+    'frånvaro',
+    'frånvarande',
+    'det gick inte att leverera',
+    'olevererbart',
+  ],
+  en: [
+    'automatic reply',
+    'auto reply',
+    'auto-reply',
+    'autoreply',
+    'auto response',
+    'automatic response',
+    'out of office autoreply',
+    'out of office',
+    'out of the office',
+    'away from the office',
+    'undeliverable',
+    'undelivered mail returned to sender',
+    'delivery status notification',
+    'mail delivery failed',
+    'delivery failure',
+    'returned mail',
+    'delayed mail',
+    'warning: delayed',
+  ],
+  de: ['abwesenheitsnotiz', 'automatische antwort', 'unzustellbar', 'nicht zustellbar'],
+  fr: ['réponse automatique', "message d'absence", 'absence du bureau', 'non remis'],
+  fi: ['automaattinen vastaus', 'poissaoloilmoitus', 'lomavastaaja', 'ei toimitettu'],
+  da: ['automatisk svar', 'fraværsbesked', 'ikke til stede', 'kunne ikke leveres'],
+  no: ['automatisk svar', 'fraværsmelding', 'ikke på kontoret', 'kan ikke leveres'],
+  nl: ['automatisch antwoord', 'afwezigheidsbericht', 'onbestelbaar'],
+  es: ['respuesta automática', 'fuera de la oficina', 'ausencia de la oficina', 'no se puede entregar'],
+  pt: ['resposta automática', 'ausência do escritório'],
+  it: ['risposta automatica', 'fuori sede', "fuori dall'ufficio", 'non recapitabile'],
+  pl: ['automatyczna odpowiedź', 'odpowiedź automatyczna', 'poza biurem', 'nieobecność', 'niedostarczone'],
+  et: ['automaatne vastus', 'kontorist eemal', 'kontorist väljas'],
+  lv: ['automātiskā atbilde'],
+  lt: ['automatinis atsakymas'],
+  uk: ['автоматична відповідь', 'автовідповідь', 'немає в офісі', 'не доставлено'],
+  ru: ['автоматический ответ', 'автоответ', 'не доставлено'],
+};
+
+/**
+ * Subject openings that calendar clients put on an answer to an invitation (Outlook/Exchange in the
+ * user's language, Google Calendar in English and its own translations).
+ */
+export const CALENDAR_REPLY_SUBJECT_OPENINGS: Readonly<Record<string, readonly string[]>> = {
+  en: ['accepted', 'declined', 'tentative', 'tentatively accepted'],
+  sv: ['accepterat', 'accepterad', 'avböjt', 'avböjd', 'preliminärt accepterat'],
+  de: ['angenommen', 'abgelehnt', 'mit vorbehalt angenommen', 'vorläufig zugesagt'],
+  nl: ['geaccepteerd', 'geweigerd', 'voorlopig geaccepteerd'],
+  fr: ['accepté', 'refusé', 'accepté provisoirement'],
+  fi: ['hyväksytty', 'hylätty', 'alustavasti hyväksytty'],
+  da: ['accepteret', 'afvist', 'foreløbigt accepteret'],
+  no: ['godtatt', 'akseptert', 'avslått', 'foreløpig godtatt'],
+  es: ['aceptado', 'rechazado', 'aceptado provisionalmente'],
+  it: ['accettato', 'rifiutato', 'accettato provvisoriamente'],
+  pt: ['aceito', 'aceite', 'recusado'],
+  pl: ['zaakceptowane', 'odrzucone', 'wstępnie zaakceptowane'],
+};
+
+/**
+ * What a mailing-list manager's own notices say in their subject (Mailman 2 and 3, groups.io-like
+ * hosts), anywhere in it: "Your message to eu-cities@lists.example.eu awaits moderator approval".
+ * Not Mailman's "... requires approval": people write that too, and that notice carries
+ * X-List-Administrivia or comes from the list's -owner address anyway.
+ */
+export const LIST_NOTICE_SUBJECT_PHRASES: readonly string[] = [
+  'awaits moderator approval',
+  'mailing list memberships reminder',
+  'message approval needed',
+  'pending moderation',
+  'awaiting moderation',
+];
+
+/** The same notices in their body: the text of Mailman's postheld, Sympa's report, Google Groups. */
+export const LIST_NOTICE_BODY_PHRASES: readonly string[] = [
+  'is being held until the list moderator can review it',
+  'has been forwarded to the moderator',
+  'awaits moderator approval',
+  'your authorization is requested for the following mailing list posting',
+  'you may not have permission to post messages to the group',
+];
+
+/** What calendar clients write in the body of an answer: "Eva Lind has accepted this invitation." */
+export const CALENDAR_REPLY_BODY_PHRASES: readonly string[] = [
+  'has accepted this invitation',
+  'has declined this invitation',
+  'has tentatively accepted this invitation',
+  'has replied maybe to this invitation',
+  'has accepted your event invitation',
+  'has declined your event invitation',
+  'has tentatively accepted your event invitation',
+  'invitation from google calendar',
+  'har accepterat inbjudan',
+  'har tackat nej till inbjudan',
+  'hat diese einladung angenommen',
+  'hat diese einladung abgelehnt',
+  'a accepte cette invitation',
+  'a refuse cette invitation',
+];
+
+/**
+ * What an auto-responder says, by kind. A short body that says two kinds of it ("I am out of the
+ * office" + "back on 12 May"), or says it is an automatic reply, is the body of a responder.
+ */
+export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, readonly string[]>> = {
+  /** The message calls itself automatic. */
+  self: [
+    'this is an automatic reply',
+    'this is an automated reply',
+    'this is an auto reply',
+    'this is an automatically generated',
+    'detta är ett automatiskt svar',
+    'detta är ett automatiskt genererat',
+    'dies ist eine automatische antwort',
+    'dies ist eine automatisch generierte',
+    'ceci est une réponse automatique',
+    'ceci est un message automatique',
+    'tämä on automaattinen vastaus',
+    'dette er et automatisk svar',
+    'dit is een automatisch antwoord',
+    'esta es una respuesta automática',
+    'questa è una risposta automatica',
+    'esta é uma resposta automática',
+    'to jest automatyczna odpowiedź',
+    'see on automaatne vastus',
+    'це автоматична відповідь',
+    'это автоматический ответ',
+  ],
+  /** The writer is away. */
+  absence: [
+    'i am out of the office',
+    "i'm out of the office",
+    'i am out of office',
+    'i am currently out of the office',
+    'i am away',
+    "i'm away",
+    'i am currently away',
+    'i am on leave',
+    'i am on holiday',
+    'i am on vacation',
+    'i am on annual leave',
+    'i am travelling',
+    'jag är ledig',
+    'jag är tjänstledig',
+    'jag är föräldraledig',
+    'jag är på semester',
+    'jag är frånvarande',
+    'jag är bortrest',
+    'jag är på tjänsteresa',
+    'ich bin nicht im büro',
+    'ich bin abwesend',
+    'ich bin im urlaub',
+    'ich bin derzeit nicht im büro',
+    'ich bin außer haus',
+    'je suis absent',
+    'je suis absente',
+    'je suis en congé',
+    'je suis actuellement absent',
+    'olen poissa',
+    'olen lomalla',
+    'olen virkavapaalla',
+    'jeg er fraværende',
+    'jeg er på ferie',
+    'jeg er ikke på kontoret',
+    'ik ben afwezig',
+    'ik ben met vakantie',
+    'ik ben niet op kantoor',
+    'estoy fuera de la oficina',
+    'estoy de vacaciones',
+    'estoy ausente',
+    'sono fuori ufficio',
+    'sono in ferie',
+    'sono assente',
+    'estou fora do escritório',
+    'estou de férias',
+    'jestem poza biurem',
+    'jestem na urlopie',
+    'jestem nieobecny',
+    'jestem nieobecna',
+    'olen puhkusel',
+    'olen kontorist eemal',
+    'esmu atvaļinājumā',
+    'esu atostogose',
+    'я у відпустці',
+    'я відсутній',
+    'я відсутня',
+    'я в отпуске',
+    'я отсутствую',
+  ],
+  /** When the writer is back. */
+  return: [
+    'i will be back',
+    'i will return',
+    "i'll be back",
+    'back in the office',
+    'back on',
+    'returning on',
+    'upon my return',
+    'on my return',
+    'tillbaka den',
+    'tillbaka i tjänst',
+    'åter i tjänst',
+    'åter på kontoret',
+    'åter den',
+    'jag är tillbaka',
+    'när jag är tillbaka',
+    'wieder im büro',
+    'nach meiner rückkehr',
+    'bin ab dem',
+    'de retour le',
+    'à mon retour',
+    'palaan',
+    'paluuni jälkeen',
+    'tilbage den',
+    'tilbake den',
+    'terug op',
+    'na mijn terugkeer',
+    'a mi regreso',
+    'regresaré',
+    'al mio rientro',
+    'rientrerò',
+    'no meu regresso',
+    'po powrocie',
+    'wracam',
+    'tagasi',
+    'повернуся',
+    'вернусь',
+  ],
+  /** Mail is read late, or someone else answers meanwhile. */
+  meanwhile: [
+    'limited access to e-mail',
+    'limited access to email',
+    'limited access to my e-mail',
+    'limited access to my email',
+    'no access to e-mail',
+    'no access to email',
+    'for urgent matters',
+    'in urgent cases',
+    'if your matter is urgent',
+    'begränsad tillgång till e-post',
+    'begränsad tillgång till min e-post',
+    'läser inte min e-post',
+    'i brådskande ärenden',
+    'vid brådskande ärenden',
+    'eingeschränkten zugriff auf',
+    'in dringenden fällen',
+    'accès limité à mes',
+    "en cas d'urgence",
+    'kiireellisissä asioissa',
+    'i hastende tilfælde',
+    'i hastesaker',
+    'in dringende gevallen',
+    'para asuntos urgentes',
+    'per questioni urgenti',
+    'para assuntos urgentes',
+    'w pilnych sprawach',
+    'kiireloomuliste küsimuste',
+    'з термінових питань',
+    'по срочным вопросам',
+  ],
+};
+
+export type AutoReplyBodyKind = 'self' | 'absence' | 'return' | 'meanwhile';
