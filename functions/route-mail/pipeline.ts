@@ -8,7 +8,7 @@ import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardParts } from '../core/forward-message.js';
 import { emptyInboundMail } from '../core/inbound-mail.js';
-import { loopReasons, type RawHeaderSummary, rawHeaders } from '../core/loop-check.js';
+import { loopReasons, type RawHeaderSummary, rawHeaders, returnedMailReasons } from '../core/loop-check.js';
 import { signLoopMarker } from '../core/loop-marker.js';
 import {
   type NoticeHeaders,
@@ -216,12 +216,32 @@ async function makePlan(
         loopSecret: deps.loopSecret,
         maxReceivedHeaders: deps.config.loopProtection.maxReceivedHeaders,
       }),
+      ...returnedMailReasons(headers, raw, unreadable ? undefined : analysis.mail, {
+        loopSecret: deps.loopSecret,
+        ...ownMailOf(deps.config),
+      }),
       ...(verdict.action === 'quarantine' ? verdict.reasons : []),
     ];
     if (holds.length > 0) quarantine(plan, holds);
   }
   plan.disposition = dispositionOf(plan);
   return plan;
+}
+
+/** What marks mail as the router's own in the configuration: its sender, addresses, groups and tags. */
+function ownMailOf(config: RouterConfig) {
+  const { invitation, protocol_visit, eu_matter, other } = config.categories;
+  return {
+    routerSender: config.routerSender,
+    functionalAddresses: config.functionalAddresses.map((entry) => entry.address),
+    groupAddresses: [
+      ...invitation.group,
+      ...protocol_visit.group,
+      ...eu_matter.group,
+      ...config.functionalAddresses.flatMap((entry) => entry.triageGroup),
+    ],
+    subjectTags: [invitation.tag, protocol_visit.tag, eu_matter.tag, other.tag],
+  };
 }
 
 /** The evidence shown to staff and kept in the log: the classifier's, then the decision's. */
