@@ -36,6 +36,11 @@ export interface StackOptions {
   persist?: boolean;
   /** Called once per message that arrived over SMTP, after it was routed (or failed). */
   onMessage?: (outcome: IngestOutcome, recipients: string[]) => void;
+  /**
+   * Wraps the router's adapters before the stack takes any mail (tests inject faults and crashes at
+   * the pipeline's step boundaries this way, as test/helpers/pipeline-rig.ts does for the pipeline).
+   */
+  adapt?: (router: LocalRouter) => void;
   /** Called once at start with what was found unfinished from the last run, and finished. */
   onRecovered?: (report: ReconcileReport & { confirmedSends: number }) => void;
 }
@@ -112,6 +117,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     const running = router;
     closers.push(() => running.close());
+    options.adapt?.(router);
 
     // Before any mail is taken: nothing can be in flight, so `sending` without a Send event was not sent.
     const confirmedSends = await standIn.deliverPending();
