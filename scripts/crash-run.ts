@@ -98,7 +98,7 @@ async function sendAll(
   onAnswered: (count: number) => void = () => undefined,
 ) {
   const queues: Buffer[][] = Array.from({ length: CONNECTIONS }, () => []);
-  messages.forEach((raw, index) => queues[index % CONNECTIONS]?.push(raw));
+  for (const [index, raw] of messages.entries()) queues[index % CONNECTIONS]?.push(raw);
   const unanswered: Buffer[] = [];
   let answered = 0;
   await Promise.all(
