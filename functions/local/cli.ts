@@ -20,8 +20,10 @@ const USAGE = `usage: mailroute <command> [options]
   log [--json] [--since 24h] [--category C] [--status S] [--limit N]
                                           read the routing log (works while serve runs)
   replay [--dlq QUEUE_URL --to QUEUE_URL]  re-drive failed messages (AWS: move a DLQ back)
-  reconcile [--grace-minutes N]           re-drive stored messages without a final record
+  reconcile [--grace-minutes N]           finish stored messages without a final record (route what
+                                          never went out, send again what SES never confirmed)
   release ID...                           route a quarantined message after all
+  resend [--force] ID...                  send a message again (a confirmed send only with --force)
 
 PATH is a message file or a folder (every .eml, .msg, .raw, .txt or extension-less file in it
 and its subfolders). --to picks the functional address the message counts as sent to; by
@@ -51,11 +53,13 @@ async function main(argv: string[]): Promise<number> {
       return logCommand(rest);
     case 'replay':
     case 'reconcile':
-    case 'release': {
+    case 'release':
+    case 'resend': {
       const recovery = await import('./commands/recovery.js');
       const open = async () => openLocalRouter(...(await settingsAndConfig()));
       if (command === 'replay') return recovery.replayCommand(rest, open);
       if (command === 'reconcile') return recovery.reconcileCommand(rest, open);
+      if (command === 'resend') return recovery.resendCommand(rest, open);
       return recovery.releaseCommand(rest, open);
     }
     case undefined:
@@ -183,8 +187,9 @@ interface OpenRouter {
 }
 
 /**
- * Routes through a running `mailroute serve` when there is one (its inbox then shows the forwards);
- * otherwise opens the data folder itself and keeps forwards as .eml files in it.
+ * Routes through a running `mailroute serve` when there is one (its SES stand-in then keeps the
+ * forwards and confirms them); otherwise opens the data folder itself, with an SES stand-in of its own
+ * that keeps each forward as a file in `<data dir>/sent/` and delivers its Send event.
  */
 async function openLocalRouter(settings: LocalSettings, config: RouterConfig): Promise<OpenRouter> {
   const [{ findRunningStack }, { createLocalRouter }, { localLoopSecret, dataPaths }] = await Promise.all([
@@ -208,17 +213,17 @@ async function openLocalRouter(settings: LocalSettings, config: RouterConfig): P
       close: async () => router.close(),
     };
   }
-  const [{ startDynalite }, { startSesCaptureServer }, { mkdir, writeFile }] = await Promise.all([
+  const [{ startDynalite }, { startSesStandIn }] = await Promise.all([
     import('./dynalite-server.js'),
-    import('./ses-capture-server.js'),
-    import('node:fs/promises'),
+    import('./ses-stand-in.js'),
   ]);
-  const sentDir = dataPaths(settings.dataDir).sent;
   const dynalite = await startDynalite({ path: dataPaths(settings.dataDir).dynamodb });
-  const ses = await startSesCaptureServer({
-    onSend: async (email) => {
-      await mkdir(sentDir, { recursive: true });
-      await writeFile(join(sentDir, `${email.messageId}.eml`), email.raw);
+  let opened: LocalRouter | undefined;
+  const ses = await startSesStandIn({
+    dataDir: settings.dataDir,
+    confirm: async (event) => {
+      if (!opened) throw new Error('the router is not open yet');
+      return opened.confirm(event);
     },
   });
   const router = await createLocalRouter({
@@ -227,11 +232,16 @@ async function openLocalRouter(settings: LocalSettings, config: RouterConfig): P
     dynamoEndpoint: dynalite.endpoint,
     sesEndpoint: ses.endpoint,
     loopSecret,
+    configurationSetName: 'mailroute-local',
   });
+  opened = router;
+  // Send events a killed stack left: delivered before anything else, so no confirmed send goes twice.
+  await ses.deliverPending();
   return {
     router,
-    description: `no running stack: routing on ${settings.dataDir}; forwards are written to ${sentDir}`,
+    description: `no running stack: routing on ${settings.dataDir}; forwards are written to ${ses.sentDir}`,
     close: async () => {
+      await ses.idle();
       router.close();
       await ses.close();
       await dynalite.close();
@@ -265,9 +275,9 @@ async function logCommand(args: string[]): Promise<number> {
     query.category = category;
   }
   if (values.status) {
-    const statuses = ['received', 'sending', 'forwarded', 'suppressed', 'quarantined', 'failed'] as const;
-    const status = statuses.find((known) => known === values.status);
-    if (!status) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+    const { ROUTING_STATUSES } = await import('../route-mail/ports.js');
+    const status = ROUTING_STATUSES.find((known) => known === values.status);
+    if (!status) throw new UsageError(`--status must be one of ${ROUTING_STATUSES.join(', ')}`);
     query.status = status;
   }
   if (values.limit) {
@@ -365,6 +375,13 @@ async function serve(): Promise<number> {
       smtpPort: settings.smtpPort,
       dynamoPort: settings.dynamoPort,
       ses: { port: settings.sesPort },
+      onRecovered: (report) => {
+        const finished = report.redriven.length + report.resent.length;
+        if (finished + report.confirmedSends + report.errors.length === 0) return;
+        console.log(
+          `${new Date().toISOString()}  finished what the last run left: ${report.confirmedSends} send${report.confirmedSends === 1 ? '' : 's'} confirmed, ${report.redriven.length} routed, ${report.resent.length} sent again, ${report.errors.length} failed`,
+        );
+      },
       onMessage: (outcome, recipients) => {
         if (outcome.ok) {
           const { result } = outcome;
@@ -393,7 +410,7 @@ async function serve(): Promise<number> {
   const addresses = config.functionalAddresses.map((entry) => entry.address).join(', ');
   console.log(`mailroute local stack is running
   SMTP in (stands in for SES inbound)  smtp://${stack.smtp.host}:${stack.smtp.port}  accepts mail for ${addresses}
-  SES out, web inbox                   ${stack.inbox}
+  SES out, web inbox                   ${stack.inbox}  (each send also in ${stack.sentDir})
   DynamoDB (dynalite)                  ${stack.dynamodb.endpoint}  table ${ROUTING_TABLE}
   data folder                          ${settings.dataDir}
 In another terminal: "npx mailroute log" reads the routing log, "npx mailroute route FILE.eml" routes a file. Ctrl-C stops.`);
