@@ -115,7 +115,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
     other: { tag: '[Triage]' },
   },
   routerSender: 'mailroute@stockholm.se',
-  confidenceThreshold: 0.6,
+  confidenceThreshold: 0.5,
   loopProtection: { maxReceivedHeaders: 30 },
   rateLimit: { perSenderPerHour: 30 },
   limits: { maxForwardBytes: 40 * 1024 * 1024, parseTimeoutMs: 30_000, noticeLinkSeconds: 7 * 86_400 },

@@ -25,6 +25,7 @@ describe('terms', () => {
   it('reads a word and, from six letters on, its five-letter stem; skips short words and numbers', () => {
     expect(termsOf('delegacija')).toEqual(['w:delegacija', 's:deleg']);
     expect(termsOf('visit')).toEqual(['w:visit']);
+    expect(termsOf('and')).toEqual([]);
     expect(termsOf('of')).toEqual([]);
     expect(termsOf('2027')).toEqual([]);
   });

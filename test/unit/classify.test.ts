@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { detectAutomated } from '../../functions/core/automated.js';
 import { classify } from '../../functions/core/classify/index.js';
 import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
@@ -8,6 +9,7 @@ import { parseMail } from '../../functions/core/parse.js';
 import type { Category, InboundMail } from '../../functions/core/types.js';
 import { functionalAddressOf, readLabels } from '../../scripts/classify-corpus.js';
 
+const THRESHOLD = DEFAULT_ROUTER_CONFIG.confidenceThreshold;
 const EU = 'EUinternational@stockholm.se';
 const BOARD = 'kommunstyrelsen@stockholm.se';
 const PROTOCOL = 'protocol@stockholm.se';
@@ -73,6 +75,80 @@ describe('classify', () => {
     // Assess
     expect(result.category).toBe(expected);
     expect(result.confidence).toBeGreaterThan(0.6);
+  });
+
+  // The classes of miss issue 10 names, each written here from the taxonomy (not from any corpus).
+  it.each<[string, Category, string, string, string]>([
+    [
+      'a First Mayor asks to come with a delegation (de)',
+      'protocol_visit',
+      'Besuch des Ersten Bürgermeisters in Stockholm',
+      'Der Erste Bürgermeister der Freien und Hansestadt Hamburg möchte im Mai mit einer kleinen Delegation nach Stockholm kommen und bittet um einen Empfang beim Finanzbürgermeister.',
+      PROTOCOL,
+    ],
+    [
+      'a mayor invites "Stockholm\'s mayor" to an anniversary',
+      'invitation',
+      'Jubileum 750 år',
+      "On behalf of the Mayor of Gdańsk I have the pleasure to invite Stockholm's mayor to the celebration of our city's 750th anniversary and to the mayors' summit that follows.",
+      BOARD,
+    ],
+    [
+      "a parliament's European Affairs Committee asks to be received",
+      'protocol_visit',
+      'Delegation of the European Affairs Committee',
+      'A delegation of the European Affairs Committee of the Latvian Saeima, led by its chair, will be in Stockholm on 4 May and would be honoured to be received by the city council leadership.',
+      EU,
+    ],
+    [
+      'a job application dense with EU words',
+      'other',
+      'Application: EU project officer',
+      'I am applying for the position of EU project officer. I have five years of experience of Horizon Europe and Interreg project management, partner searches and reporting. Please find my CV and cover letter attached.',
+      EU,
+    ],
+    [
+      'English "these" is not French "thèse"',
+      'eu_matter',
+      'Partner search Interreg',
+      'We read these guidelines carefully: our city is looking for a partner for an Interreg Baltic Sea Region project on climate adaptation. Would Stockholm join the consortium?',
+      EU,
+    ],
+    [
+      'a mayor asks to be received (nl)',
+      'protocol_visit',
+      'Bezoek burgemeester van Rotterdam',
+      'De burgemeester van Rotterdam bezoekt in september Stockholm met een kleine delegatie en zou graag door de burgemeester van Stockholm worden ontvangen in het stadhuis.',
+      PROTOCOL,
+    ],
+    [
+      'a speaker invitation (pt)',
+      'invitation',
+      'Convite',
+      'Excelentíssima Senhora Presidente da Câmara, temos a honra de convidar Vossa Excelência para intervir como oradora na cimeira de autarcas europeus em Lisboa.',
+      BOARD,
+    ],
+    [
+      'a council chairman asks to come (lv)',
+      'protocol_visit',
+      'Vizīte',
+      'Rīgas domes priekšsēdētājs vēlas ierasties Stokholmā ar delegāciju un tikties ar Stokholmas mēru pilsētas rātsnamā.',
+      PROTOCOL,
+    ],
+    [
+      'a speaker invitation (lt)',
+      'invitation',
+      'Kvietimas',
+      'Vilniaus meras maloniai kviečia Stokholmo merą dalyvauti Baltijos miestų merų forume ir skaityti pranešimą plenarinėje sesijoje.',
+      BOARD,
+    ],
+  ])('routes %s', (_name, expected, subject, text, address) => {
+    // Act
+    const result = classify(mail({ subject, text }), { functionalAddress: address });
+
+    // Assess
+    expect(result.category).toBe(expected);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
   it('reads a calendar invitation whose details are only in the .ics', () => {
@@ -157,7 +233,7 @@ describe('classify', () => {
     const result = classify(mail({ subject: 'Hej', text: 'Hej!' }), { functionalAddress: BOARD });
 
     expect(result.reasons.length).toBeGreaterThan(0);
-    expect(result.category === 'other' || result.confidence < 0.6).toBe(true);
+    expect(result.category === 'other' || result.confidence < THRESHOLD).toBe(true);
   });
 });
 
@@ -170,7 +246,7 @@ async function routeCorpus(dir: string) {
     const parsed = await parseMail(readFileSync(join(dir, label.file)));
     const automated = detectAutomated(parsed);
     const result = classify(parsed, { functionalAddress: functionalAddressOf(parsed) });
-    const routed = automated.automated || result.confidence < 0.6 ? 'other' : result.category;
+    const routed = automated.automated || result.confidence < THRESHOLD ? 'other' : result.category;
     outcomes.push({ file: label.file, expected: label.category, routed });
   }
   return outcomes;

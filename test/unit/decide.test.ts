@@ -64,7 +64,7 @@ describe('decide', () => {
 
     expect(decision.category).toBe('other');
     expect(decision.recipients).toEqual(['triage-euinternational@stockholm.se']);
-    expect(decision.reasons).toEqual(['low confidence (0.42 < 0.6)', 'best guess: eu_matter']);
+    expect(decision.reasons).toEqual(['low confidence (0.42 < 0.5)', 'best guess: eu_matter']);
   });
 
   it('suppresses automated mail: logged, sent to nobody', () => {

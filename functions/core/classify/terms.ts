@@ -8,8 +8,8 @@ import type { FeatureSet } from './features.js';
 const WORD = 'w:';
 const STEM = 's:';
 const STEM_LENGTH = 5;
-/** Shorter words are mostly function words; longer stems would not reach across languages. */
-const MIN_WORD_LENGTH = 3;
+/** Shorter words are function words ("and", "och", "der"), no evidence a person would name; longer stems would not reach across languages. */
+const MIN_WORD_LENGTH = 4;
 const MIN_STEM_SOURCE_LENGTH = 6;
 const DIGITS = /^\d+$/;
 
