@@ -5,6 +5,7 @@ import {
   describeConfigIssues,
   parseRouterConfig,
   type RouterConfig,
+  receivingAddressOf,
   routerConfigSchema,
 } from '../functions/config/schema.js';
 
@@ -31,16 +32,27 @@ export const deploySettingsSchema = z.strictObject({
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region name like eu-west-1')
     .default('eu-west-1'),
-  /** The domain SES receives for; every functional address must be in it (or a subdomain). */
-  mailDomain: domainName.default('stockholm.se'),
+  /**
+   * The domain SES receives for: its MX points at SES. A subdomain of the city's domain (the city's own
+   * mail system keeps the public functional addresses and forwards them here, see `receivingAddress`),
+   * never where a group, a triage address or the router's sender lives.
+   */
+  mailDomain: domainName.default('mailroute.stockholm.se'),
+  /**
+   * Custom MAIL FROM (envelope sender) domain of the router's sending identity, so SPF aligns with the
+   * From domain and DMARC does not rest on DKIM alone. A subdomain of the sender's domain that receives
+   * no mail (its MX points at SES's feedback endpoint).
+   * @default mailroute-bounce.<the sender's domain>
+   */
+  mailFromDomain: domainName.optional(),
   /** Days a raw message (S3) and its routing record (DynamoDB TTL) are kept. */
   retentionDays: z.number().int().min(1).max(3650).default(365),
-  /** Name of the SES receipt rule set (physical name: one active set per region). */
+  /** Name of the SES receipt rule set (physical name: one active set per region), as SES allows it. */
   ruleSetName: z
     .string()
     .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}[A-Za-z0-9]$/,
-      'must be 2-64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
+      /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/,
+      'must be 1-64 ASCII letters, digits, underscores or dashes, starting and ending with a letter or digit (SES rule set names allow no dots)',
     )
     .default('mailroute'),
   /** Make this rule set the active one (deactivating any other in the region). */
@@ -134,17 +146,86 @@ function decodeContextValue(value: unknown): Record<string, unknown> {
   return decoded as Record<string, unknown>;
 }
 
-/** Rules that span both halves: SES only receives for the mail domain. */
+/**
+ * Rules that span both halves. SES receives for the mail domain only, and everything mailroute sends
+ * must leave it: a forward to an address inside the receiving domain would come back to SES, which
+ * has no rule for it and bounces it.
+ */
 function crossCheck(deploy: DeploySettings, router: RouterConfig): string[] {
   const problems: string[] = [];
+  const receiving = deploy.mailDomain;
   router.functionalAddresses.forEach((entry, index) => {
-    if (!isInDomain(domainOf(entry.address), deploy.mailDomain)) {
+    const field = entry.receivingAddress === undefined ? 'address' : 'receivingAddress';
+    const address = receivingAddressOf(entry);
+    if (!isInDomain(domainOf(address), receiving)) {
       problems.push(
-        `mailroute.functionalAddresses.${index}.address: ${entry.address} is not in mailDomain ${deploy.mailDomain}`,
+        `mailroute.functionalAddresses.${index}.${field}: ${address} is not in mailDomain ${receiving}`,
       );
     }
   });
+  for (const { key, address } of outgoingAddresses(router)) {
+    if (isInDomain(domainOf(address), receiving)) {
+      problems.push(
+        `mailroute.${key}: ${address} is inside the receiving domain ${receiving} (mailDomain): mail to it would come back to SES and bounce`,
+      );
+    }
+  }
+  problems.push(...checkMailFromDomain(deploy, router));
   return problems;
+}
+
+/** Every address mailroute sends to or from, with the configuration key that names it. */
+function outgoingAddresses(router: RouterConfig): { key: string; address: string }[] {
+  const addresses = [{ key: 'routerSender', address: router.routerSender }];
+  router.functionalAddresses.forEach((entry, index) => {
+    entry.triageGroup.forEach((address, member) => {
+      addresses.push({ key: `functionalAddresses.${index}.triageGroup.${member}`, address });
+    });
+  });
+  for (const category of ['invitation', 'protocol_visit', 'eu_matter'] as const) {
+    router.categories[category].group.forEach((address, member) => {
+      addresses.push({ key: `categories.${category}.group.${member}`, address });
+    });
+  }
+  return addresses;
+}
+
+/** SES takes a MAIL FROM domain that is a subdomain of the sending identity and receives no mail. */
+function checkMailFromDomain(deploy: DeploySettings, router: RouterConfig): string[] {
+  const mailFrom = mailFromDomainOf({ deploy, router });
+  const senderDomain = domainOf(router.routerSender);
+  const problems: string[] = [];
+  if (!mailFrom.endsWith(`.${senderDomain}`)) {
+    problems.push(
+      `mailroute.mailFromDomain: ${mailFrom} must be a subdomain of the sender's domain ${senderDomain}`,
+    );
+  }
+  if (isInDomain(mailFrom, deploy.mailDomain) || isInDomain(deploy.mailDomain, mailFrom)) {
+    problems.push(
+      `mailroute.mailFromDomain: ${mailFrom} must be apart from the receiving domain ${deploy.mailDomain} (a MAIL FROM domain receives no mail)`,
+    );
+  }
+  return problems;
+}
+
+/** The custom MAIL FROM domain of the sending identity (see `mailFromDomain`). */
+export function mailFromDomainOf(config: Pick<MailrouteConfig, 'deploy' | 'router'>): string {
+  return config.deploy.mailFromDomain ?? `mailroute-bounce.${domainOf(config.router.routerSender)}`;
+}
+
+/**
+ * The domains forwards may go to: those of every group and triage address, as written and in lower
+ * case (IAM's StringLike is case-sensitive, and SES sees the addresses as configured).
+ */
+export function recipientDomains(router: RouterConfig): string[] {
+  const domains = new Set<string>();
+  for (const { key, address } of outgoingAddresses(router)) {
+    if (key === 'routerSender') continue;
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    domains.add(domain);
+    domains.add(domain.toLowerCase());
+  }
+  return [...domains].sort();
 }
 
 export function domainOf(address: string): string {

@@ -1,10 +1,13 @@
 // cdk app --> (mailroute stack) --> SES receiving -> S3 -> SNS -> SQS -> Lambda -> DynamoDB + SES sending.
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { receivingAddressOf } from '../functions/config/schema.js';
 import {
   CONFIRMED_SES_RECEIVING_REGIONS,
   identitiesToCreate,
   type MailrouteConfig,
+  mailFromDomainOf,
+  recipientDomains,
   senderIdentityNames,
 } from './config.js';
 import { DataKey } from './constructs/data-key.js';
@@ -17,6 +20,7 @@ import { RoutingLogTable } from './constructs/routing-log-table.js';
 import { RuleSetActivation } from './constructs/rule-set-activation.js';
 import { SendConfirmation } from './constructs/send-confirmation.js';
 import { SendingIdentity } from './constructs/sending-identity.js';
+import { StoredMailReaderPolicy } from './constructs/stored-mail-access.js';
 
 export interface MailrouteStackProps extends StackProps {
   config: MailrouteConfig;
@@ -44,6 +48,7 @@ export class MailrouteStack extends Stack {
   readonly observability: Observability;
   readonly reconcile?: ReconcileFunction;
   readonly sendConfirmation: SendConfirmation;
+  readonly storedMailReader: StoredMailReaderPolicy;
 
   constructor(scope: Construct, id: string, props: MailrouteStackProps) {
     super(scope, id, {
@@ -69,7 +74,10 @@ export class MailrouteStack extends Stack {
     });
     this.inbox = new MailInbox(this, 'Inbox', {
       inboxKey: this.inboxKey,
-      functionalAddresses: addresses,
+      functionalAddresses: router.functionalAddresses.map((entry) => ({
+        address: entry.address,
+        receivingAddress: receivingAddressOf(entry),
+      })),
       ruleSetName: deploy.ruleSetName,
       tlsPolicy: deploy.tlsPolicy,
       retentionDays: deploy.retentionDays,
@@ -84,6 +92,9 @@ export class MailrouteStack extends Stack {
       senderAddress: router.routerSender,
       identityNames: senderIdentityNames(props.config),
       createDomains: identitiesToCreate(props.config),
+      recipientDomains: recipientDomains(router),
+      mailFromDomain: mailFromDomainOf(props.config),
+      region: deploy.region,
     });
     this.router = new RouterFunction(this, 'Router', {
       dataKey: this.dataKey,
@@ -99,11 +110,18 @@ export class MailrouteStack extends Stack {
     });
     this.mailQueue.bindConsumer(this.router.handler.function, deploy.reservedConcurrency);
 
+    this.storedMailReader = new StoredMailReaderPolicy(this, 'StoredMailReader', {
+      bucket: this.inbox.bucket,
+      inboxKey: this.inboxKey,
+      inboundPrefixes,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       dataKey: this.dataKey,
       router: this.router.handler.function,
       queue: this.mailQueue.queue,
       deadLetterQueue: this.mailQueue.deadLetterQueue,
+      subscriptionDeadLetterQueue: this.mailQueue.subscriptionDeadLetterQueue,
       alarmEmail: deploy.alarmEmail,
       quarantinePerHour: deploy.quarantineAlarmPerHour,
     });
@@ -115,7 +133,11 @@ export class MailrouteStack extends Stack {
       retentionDays: deploy.retentionDays,
       logLevel: deploy.logLevel,
     });
-    this.sendConfirmation.bindSender(this.router.handler.function, this.router.handler.role);
+    this.sendConfirmation.bindSender(
+      this.router.handler.function,
+      this.router.handler.role,
+      this.sendingIdentity.sendConditions(),
+    );
 
     if (props.withReconcile ?? reconcileSourceExists()) {
       this.reconcile = new ReconcileFunction(this, 'Reconcile', {
@@ -148,13 +170,31 @@ export class MailrouteStack extends Stack {
     const outputs: Record<string, { value: string; description: string }> = {
       MxRecord: {
         value: `${config.deploy.mailDomain} MX 10 inbound-smtp.${config.deploy.region}.amazonaws.com`,
-        description: 'The MX record that sends the mail domain to SES receiving',
+        description: 'The MX record that sends the receiving domain (and only it) to SES receiving',
+      },
+      ForwardingSetup: {
+        value: config.router.functionalAddresses
+          .map((entry) => `${entry.address} -> ${receivingAddressOf(entry)}`)
+          .join(', '),
+        description:
+          "What the city's mail system forwards (keeping each public address) to the addresses SES receives",
       },
       MailBucket: { value: this.inbox.bucket.bucketName, description: 'Raw received messages' },
+      StoredMailReaderPolicy: {
+        value: this.storedMailReader.policy.managedPolicyArn,
+        description: 'Attach to the roles of staff who open stored originals (oversize notices name them)',
+      },
       RoutingTable: { value: this.routingLog.table.tableName, description: 'The routing log' },
+      RouterQueue: { value: this.mailQueue.queue.queueUrl, description: 'The router queue (redrive target)' },
       DeadLetterQueue: {
-        value: this.mailQueue.deadLetterQueue.queueUrl,
-        description: 'Messages routing gave up on',
+        value: this.mailQueue.deadLetterQueue.queueArn,
+        description:
+          'Router dead-letter queue: redrive with aws sqs start-message-move-task --source-arn <this>',
+      },
+      SubscriptionDeadLetterQueue: {
+        value: this.mailQueue.subscriptionDeadLetterQueue.queueUrl,
+        description:
+          'SNS subscription dead-letter queue: redrive with npx mailroute replay --dlq <this> --to <RouterQueue>',
       },
       AlarmTopic: { value: this.observability.alarmTopic.topicArn, description: 'Subscribe ops here' },
       Dashboard: { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard' },

@@ -1,6 +1,6 @@
 // cdk app --> (nag) --> cdk-nag's AwsSolutions pack as a synthesis validation plugin.
 import { type App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -14,20 +14,25 @@ export function applyNagChecks(app: App): void {
 }
 
 /**
- * Reading received mail needs `<bucket>/inbound/<address>/*`: objects are named by SES message id,
- * unknown until mail arrives, so the per-address prefix is the narrowest scope IAM can express.
- * Acknowledges exactly those findings (one per prefix) on the role's default policy, nothing broader.
+ * Reading or writing received mail needs `<bucket>/inbound/<address>/*`: objects are named by SES message
+ * id, unknown until mail arrives, so the per-address prefix is the narrowest scope IAM can express.
+ * Acknowledges exactly those findings (one per prefix) on the role's default policy, or on the managed
+ * policy given, nothing broader.
  */
-export function acknowledgeInboundObjectAccess(role: iam.Role, bucket: s3.IBucket, prefixes: string[]): void {
-  const policy = role.node.findChild('DefaultPolicy');
+export function acknowledgeInboundObjectAccess(
+  holder: iam.Role | iam.ManagedPolicy,
+  bucket: s3.IBucket,
+  prefixes: string[],
+  why = 'read',
+): void {
+  const policy = holder instanceof iam.Role ? holder.node.findChild('DefaultPolicy') : holder;
   const bucketLogicalId = Stack.of(bucket).resolve(
     (bucket.node.defaultChild as CfnResource).logicalId,
   ) as string;
   for (const prefix of prefixes) {
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
-      reason:
-        'Received messages are keyed by SES message id, unknown at deploy time; the functional address prefix is the narrowest scope.',
+      reason: `Received messages (${why}) are keyed by SES message id, unknown at deploy time; the functional address prefix is the narrowest scope.`,
     });
   }
 }

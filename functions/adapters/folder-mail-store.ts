@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import type { StoredOriginalAccess } from '../core/notice-message.js';
 import type { MailLocation, MailStore, StoredMessage } from '../route-mail/ports.js';
 
 /**
@@ -23,11 +24,11 @@ export class FolderMailStore implements MailStore {
     return { size, content: createReadStream(path) };
   }
 
-  /** Locally the link is the file itself: it does not expire. */
-  async locate(location: MailLocation): Promise<{ link: string }> {
+  /** Locally the original is the file itself, readable by whoever may read the data folder. */
+  async locate(location: MailLocation): Promise<StoredOriginalAccess> {
     const path = this.pathOf(location);
     await stat(path);
-    return { link: path };
+    return { location: path };
   }
 
   /** Stores raw bytes the way the SES S3 action would; the write is atomic (temp file, then rename). */

@@ -1,5 +1,6 @@
 // pipeline --> (MailStore port) --> S3: reads the raw message SES stored, as a stream.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { StoredOriginalAccess } from '../core/notice-message.js';
 import type { MailLocation, MailStore, StoredMessage } from '../route-mail/ports.js';
 
 /**
@@ -25,15 +26,13 @@ export class S3MailStore implements MailStore {
     return { size: response.ContentLength, content: body };
   }
 
-  /** A presigned GET; it stops working early if the signing role's session ends first. */
-  async locate(location: MailLocation, validSeconds: number): Promise<{ link: string; expiresAt: Date }> {
-    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-    const link = await getSignedUrl(
-      this.client,
-      new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
-      { expiresIn: validSeconds },
-    );
-    return { link, expiresAt: new Date(Date.now() + validSeconds * 1000) };
+  /**
+   * The S3 URI, the console page and the AWS CLI command of the stored original: each needs the
+   * reader's own credentials (s3:GetObject on the inbound prefixes and kms:Decrypt through S3, which
+   * the stack's stored-mail reader policy grants). Nothing is signed, so nothing expires.
+   */
+  async locate(location: MailLocation): Promise<StoredOriginalAccess> {
+    return storedOriginalAccess(location, await this.client.config.region());
   }
 
   async *list(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }> {
@@ -57,6 +56,17 @@ export class S3MailStore implements MailStore {
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
   }
+}
+
+/** Where a stored original is and how a person with access fetches it; pure, so the tests read it directly. */
+export function storedOriginalAccess(location: MailLocation, region: string): StoredOriginalAccess {
+  const uri = `s3://${location.bucket}/${location.key}`;
+  const query = new URLSearchParams({ region, bucketType: 'general', prefix: location.key });
+  return {
+    location: uri,
+    consoleLink: `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(location.bucket)}?${query}`,
+    command: `aws s3 cp "${uri}" original.eml --region ${region}`,
+  };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {

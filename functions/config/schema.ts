@@ -9,6 +9,19 @@ const emailAddress = z
     'must be a plain e-mail address like name@example.se',
   );
 
+/**
+ * SES v2 sends messages of up to 40 MB (SendEmail with raw content). "MB" is read as 10^6 bytes, the
+ * smaller of its two readings, so no forward SES could count as too large passes as fitting.
+ */
+export const SES_MAX_MESSAGE_BYTES = 40_000_000;
+/**
+ * What SES adds to a message after the router measured it: its DKIM-Signature headers (Easy DKIM and
+ * amazonses.com), Message-ID and Feedback-ID, together well under 8 KB. 64 KB leaves room for more.
+ */
+export const SES_ADDED_HEADER_BYTES = 64 * 1024;
+/** The largest forward the router hands to SES; the default and the ceiling of `limits.maxForwardBytes`. */
+export const MAX_FORWARD_BYTES = SES_MAX_MESSAGE_BYTES - SES_ADDED_HEADER_BYTES;
+
 const groupAddresses = z.array(emailAddress).min(1, 'needs at least one group address').max(50);
 
 const subjectTag = z
@@ -20,6 +33,12 @@ const subjectTag = z
 const functionalAddressSchema = z.strictObject({
   /** The public address senders write to, e.g. EUinternational@stockholm.se. */
   address: emailAddress,
+  /**
+   * Where SES receives this address's mail: the city's own mail system keeps the public address and
+   * forwards it here, to a subdomain whose MX points at SES (e.g. EUinternational@mailroute.stockholm.se).
+   * Without it, SES receives the public address itself (the whole domain then belongs to SES).
+   */
+  receivingAddress: emailAddress.optional(),
   /** Who gets `other` (and low-confidence) mail that arrived at this address. */
   triageGroup: groupAddresses,
 });
@@ -54,22 +73,20 @@ export const routerConfigSchema = z
     /** Budgets that keep one hostile or huge message from breaking the router (issue #5). */
     limits: z.strictObject({
       /**
-       * Largest forward sent as is. SES v2 takes 40 MB including encoding; a larger forward goes out
-       * as a notice with a time-limited link to the stored original.
+       * Largest forward sent as is, counted on the bytes handed to SES (the rewritten header block
+       * included). At most MAX_FORWARD_BYTES, which keeps clear of SES's limit; a larger forward goes
+       * out as a notice that names the stored original.
        */
       maxForwardBytes: z
         .number()
         .int()
         .min(10 * 1024)
-        .max(40 * 1024 * 1024),
+        .max(
+          MAX_FORWARD_BYTES,
+          `must be at most ${MAX_FORWARD_BYTES} (SES's 40 MB less room for the headers SES adds)`,
+        ),
       /** Parser time budget; over it the message goes to triage as an unread original. */
       parseTimeoutMs: z.number().int().min(1).max(600_000),
-      /** How long the oversize notice's link to the stored original stays valid. */
-      noticeLinkSeconds: z
-        .number()
-        .int()
-        .min(60)
-        .max(7 * 86_400),
     }),
     /** The sweep that re-drives stored messages without a final routing record. */
     reconcile: z.strictObject({
@@ -86,15 +103,19 @@ export const routerConfigSchema = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.functionalAddresses.forEach((entry, index) => {
-      const key = entry.address.toLowerCase();
-      if (seen.has(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['functionalAddresses', index, 'address'],
-          message: `duplicate functional address ${entry.address}`,
-        });
+      for (const field of ['address', 'receivingAddress'] as const) {
+        const value = entry[field];
+        if (value === undefined) continue;
+        const key = value.toLowerCase();
+        if (seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functionalAddresses', index, field],
+            message: `duplicate functional address ${value}`,
+          });
+        }
+        seen.add(key);
       }
-      seen.add(key);
     });
   });
 
@@ -104,9 +125,21 @@ export type FunctionalAddress = RouterConfig['functionalAddresses'][number];
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   functionalAddresses: [
-    { address: 'EUinternational@stockholm.se', triageGroup: ['triage-euinternational@stockholm.se'] },
-    { address: 'kommunstyrelsen@stockholm.se', triageGroup: ['triage-kommunstyrelsen@stockholm.se'] },
-    { address: 'protocol@stockholm.se', triageGroup: ['triage-protocol@stockholm.se'] },
+    {
+      address: 'EUinternational@stockholm.se',
+      receivingAddress: 'euinternational@mailroute.stockholm.se',
+      triageGroup: ['triage-euinternational@stockholm.se'],
+    },
+    {
+      address: 'kommunstyrelsen@stockholm.se',
+      receivingAddress: 'kommunstyrelsen@mailroute.stockholm.se',
+      triageGroup: ['triage-kommunstyrelsen@stockholm.se'],
+    },
+    {
+      address: 'protocol@stockholm.se',
+      receivingAddress: 'protocol@mailroute.stockholm.se',
+      triageGroup: ['triage-protocol@stockholm.se'],
+    },
   ],
   categories: {
     invitation: { group: ['internationella-beredningen@stockholm.se'], tag: '[Inbjudan]' },
@@ -118,7 +151,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   confidenceThreshold: 0.5,
   loopProtection: { maxReceivedHeaders: 30 },
   rateLimit: { perSenderPerHour: 30 },
-  limits: { maxForwardBytes: 40 * 1024 * 1024, parseTimeoutMs: 30_000, noticeLinkSeconds: 7 * 86_400 },
+  limits: { maxForwardBytes: MAX_FORWARD_BYTES, parseTimeoutMs: 30_000 },
   reconcile: { graceMinutes: 30, lookbackHours: 72 },
 };
 
@@ -167,11 +200,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The functional address entry a message was delivered to, matched case-insensitively. */
+/** The address SES receives a functional address's mail at (see `receivingAddress`). */
+export function receivingAddressOf(entry: FunctionalAddress): string {
+  return entry.receivingAddress ?? entry.address;
+}
+
+/**
+ * The functional address entry a message was delivered to, matched case-insensitively on the public
+ * address or on the address SES received it at.
+ */
 export function findFunctionalAddress(
   config: RouterConfig,
   recipient: string,
 ): FunctionalAddress | undefined {
   const wanted = recipient.trim().toLowerCase();
-  return config.functionalAddresses.find((entry) => entry.address.toLowerCase() === wanted);
+  return config.functionalAddresses.find(
+    (entry) => entry.address.toLowerCase() === wanted || receivingAddressOf(entry).toLowerCase() === wanted,
+  );
 }

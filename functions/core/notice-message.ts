@@ -1,6 +1,6 @@
 // core (pure): the messages the router writes itself instead of a forward (step 9 of DESIGN.md, when
-// the original cannot go out as is): a note with the unread original attached, a notice with a link
-// to an original too large to send, and a forward stripped of attachments after a virus verdict.
+// the original cannot go out as is): a note with the unread original attached, a notice that names
+// an original too large to send, and a forward stripped of attachments after a virus verdict.
 import { createHash } from 'node:crypto';
 import { shortReasons, taggedSubject } from './forward-message.js';
 import { encodeHeaderValue, formatAddress, joinAddresses } from './header-block.js';
@@ -61,25 +61,51 @@ export function unreadableNotice(input: NoticeHeaders & { raw: Uint8Array; probl
   return assemble(input, `multipart/mixed; boundary="${boundary}"`, body);
 }
 
-/** A notice in place of a forward too large for SES, with a time-limited link to the stored original. */
+/**
+ * How a person reaches a stored original with their own access. Never a bearer link: a presigned URL
+ * dies with the signing Lambda's temporary credentials (hours, not the days it was signed for), and
+ * while it lives it hands personal data to whoever holds the mail.
+ */
+export interface StoredOriginalAccess {
+  /** Where it is: the S3 URI (`s3://bucket/key`), locally the file path. */
+  location: string;
+  /** A page that opens it for someone signed in with access to the store (the S3 console), if any. */
+  consoleLink?: string;
+  /** A command that downloads it with the reader's own credentials (AWS CLI), if any. */
+  command?: string;
+}
+
+/**
+ * A notice in place of a forward too large for SES. It names the stored original and the routing
+ * record; fetching it takes the staff member's own sign-in, so it works as long as the original is kept.
+ */
 export function oversizeNotice(
-  input: NoticeHeaders & { size: number; link: string; linkExpiresAt: Date | undefined },
+  input: NoticeHeaders & {
+    /** Bytes of the forward that did not fit. */
+    size: number;
+    /** The configured limit it passed (`limits.maxForwardBytes`). */
+    limit: number;
+    original: StoredOriginalAccess;
+    /** Days the store keeps the original after it arrived (the retention), when known. */
+    keptDays?: number;
+  },
 ): Uint8Array {
+  const { original } = input;
+  const kept = input.keptDays ? ` and kept for ${input.keptDays} days after it arrived` : '';
   const lines = [
-    'This message is too large to forward by e-mail.',
+    `This message is too large to forward by e-mail (${input.size} bytes; the limit is ${input.limit}).`,
     '',
-    `It arrived at ${input.functionalAddress} (${input.size} bytes) and is stored unchanged.`,
-    'Open it here:',
+    `It arrived at ${input.functionalAddress} and is stored unchanged${kept}.`,
+    `Routing id: ${input.routingId}`,
+    `Stored as: ${oneLine(original.location)}`,
     '',
-    oneLine(input.link),
+    'Nothing in this notice opens it without your own sign-in. With access to stored mail, open it in',
+    'the AWS console or download it with your own credentials:',
     '',
   ];
-  if (input.linkExpiresAt) {
-    lines.push(`The link works until ${input.linkExpiresAt.toISOString()}; after that, ask an operator for`);
-    lines.push(`routing id ${input.routingId}.`);
-  } else {
-    lines.push(`Routing id: ${input.routingId}`);
-  }
+  if (original.consoleLink) lines.push(oneLine(original.consoleLink), '');
+  if (original.command) lines.push(oneLine(original.command), '');
+  lines.push('Without that access, ask an operator for the routing id above.');
   return assemble(input, 'text/plain; charset=utf-8', lines.join('\r\n'), '8bit');
 }
 

@@ -30,6 +30,10 @@ export async function runReconcile(
   };
   if (unfinished > 0) logger.warn('reconcile found unfinished messages', summary);
   else logger.info('reconcile found nothing unfinished', summary);
+  // SES writes one per rule at each deploy that creates a rule: worth a line when debugging, no more.
+  if (report.setupObjects.length > 0) {
+    logger.debug('reconcile left SES setup objects alone', { keys: report.setupObjects });
+  }
   return { report, unfinished };
 }
 

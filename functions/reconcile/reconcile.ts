@@ -12,6 +12,12 @@ import type { SesNotification } from '../route-mail/ses-notification.js';
 /** SES stores each message under `inbound/<functional address>/<SES message id>` (infra/constructs/mail-inbox.ts). */
 export const INBOUND_PREFIX = 'inbound/';
 
+/**
+ * The object SES writes under a rule's prefix when the rule is created, to test that it may write there
+ * (every deploy that creates or replaces a rule leaves one). It is not mail: reconcile leaves it alone.
+ */
+export const SES_SETUP_OBJECT = 'AMAZON_SES_SETUP_NOTIFICATION';
+
 export interface ReconcileDeps {
   config: RouterConfig;
   store: MailStore;
@@ -40,6 +46,8 @@ export interface ReconcileReport {
   resent: string[];
   /** Ids whose re-drive failed (reported, tried again next run). */
   errors: { id: string; error: string }[];
+  /** Keys of SES's setup objects (SES_SETUP_OBJECT) seen and left alone: not mail, not unfinished. */
+  setupObjects: string[];
 }
 
 /** How many messages the run found unfinished: the `ReconcileUnfinished` metric, alarmed on above zero. */
@@ -52,12 +60,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.now().getTime();
   const graceEnd = now - deps.config.reconcile.graceMinutes * 60_000;
   const lookbackStart = now - deps.config.reconcile.lookbackHours * 3_600_000;
-  const report: ReconcileReport = { checked: 0, redriven: [], resent: [], errors: [] };
+  const report: ReconcileReport = { checked: 0, redriven: [], resent: [], errors: [], setupObjects: [] };
   const window = Math.max(deps.config.reconcile.graceMinutes, deps.inFlightMinutes ?? 2);
 
   for await (const stored of deps.store.list(INBOUND_PREFIX)) {
     const storedAt = stored.storedAt.getTime();
     if (storedAt > graceEnd || storedAt < lookbackStart) continue;
+    if (isSesSetupObject(stored.location)) {
+      report.setupObjects.push(stored.location.key);
+      continue;
+    }
     const id = messageIdOf(stored.location);
     if (!id) continue;
     report.checked += 1;
@@ -79,6 +91,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   }
   return report;
+}
+
+/** SES's test object of a receipt rule (see SES_SETUP_OBJECT). */
+export function isSesSetupObject(location: MailLocation): boolean {
+  return location.key.split('/').at(-1) === SES_SETUP_OBJECT;
 }
 
 /** The SES message id is the last segment of the key; keys that do not look like one are not ours. */

@@ -3,7 +3,7 @@
 // forward (once), mark. Every failure leaves the stored original in place and a record that says
 // which step broke; the caller reports the record as a batch item failure so SQS retries it.
 import { createHash, createHmac } from 'node:crypto';
-import type { RouterConfig } from '../config/schema.js';
+import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
 import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardParts } from '../core/forward-message.js';
@@ -13,6 +13,7 @@ import { signLoopMarker } from '../core/loop-marker.js';
 import {
   type NoticeHeaders,
   oversizeNotice,
+  type StoredOriginalAccess,
   textOnlyForward,
   unreadableNotice,
 } from '../core/notice-message.js';
@@ -379,7 +380,6 @@ async function send(
 ): Promise<RouteResult> {
   const { analysis } = plan;
   const { decision } = analysis;
-  const size = message.raw.length;
 
   const loopMarker = signLoopMarker(record.id, deps.loopSecret);
   let outgoing: Uint8Array;
@@ -392,17 +392,16 @@ async function send(
     outgoing = compose(deps, plan, message, functionalAddress, record.id, loopMarker);
   }
   let disposition = plan.disposition;
-  if (outgoing.length > deps.config.limits.maxForwardBytes) {
-    const link = await step('locate', () => locate(deps, location));
+  const limit = deps.config.limits.maxForwardBytes;
+  if (outgoing.length > limit) {
+    const original = await step('locate', () => locate(deps, location));
     outgoing = oversizeNotice({
       ...noticeHeaders(deps, plan, functionalAddress, record.id, loopMarker),
-      reasons: [
-        ...record.reasons,
-        `oversize: ${outgoing.length} bytes > ${deps.config.limits.maxForwardBytes}`,
-      ],
-      size,
-      link: link.link,
-      linkExpiresAt: link.expiresAt,
+      reasons: [...record.reasons, `oversize: ${outgoing.length} bytes > ${limit}`],
+      size: outgoing.length,
+      limit,
+      original,
+      ...(deps.retentionDays ? { keptDays: deps.retentionDays } : {}),
     });
     disposition = 'forwarded_as_notice';
   }
@@ -507,12 +506,9 @@ function noticeHeaders(
   };
 }
 
-async function locate(
-  deps: PipelineDeps,
-  location: MailLocation,
-): Promise<{ link: string; expiresAt?: Date }> {
-  if (deps.store.locate) return deps.store.locate(location, deps.config.limits.noticeLinkSeconds);
-  return { link: `s3://${location.bucket}/${location.key}` };
+async function locate(deps: PipelineDeps, location: MailLocation): Promise<StoredOriginalAccess> {
+  if (deps.store.locate) return deps.store.locate(location);
+  return { location: `s3://${location.bucket}/${location.key}` };
 }
 
 /**
@@ -555,12 +551,10 @@ function unreadableAnalysis(config: RouterConfig, functionalAddress: string, pro
 
 /** The first recipient that is a configured functional address; SES rules only match those. */
 export function pickFunctionalAddress(config: RouterConfig, recipients: string[]): string {
-  const configured = new Map(
-    config.functionalAddresses.map((entry) => [entry.address.toLowerCase(), entry.address]),
-  );
+  // SES names the address it received at (the receiving subdomain); the router speaks of the public one.
   for (const recipient of recipients) {
-    const match = configured.get(recipient.trim().toLowerCase());
-    if (match) return match;
+    const match = findFunctionalAddress(config, recipient);
+    if (match) return match.address;
   }
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }

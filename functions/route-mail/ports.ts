@@ -1,5 +1,6 @@
 // handler --> (pipeline) --> ports: the interfaces the pipeline needs from the outside world.
 // Adapters in functions/adapters/ implement them, one per AWS service (and a local folder store).
+import type { StoredOriginalAccess } from '../core/notice-message.js';
 import type { Category } from '../core/types.js';
 import type { SesVerdicts } from '../core/verdicts.js';
 
@@ -21,10 +22,10 @@ export interface MailStore {
   /** Lists stored messages (used by reconcile). */
   list?(prefix: string): AsyncIterable<{ location: MailLocation; storedAt: Date; size: number }>;
   /**
-   * Where a person can fetch the stored original, for a message too large to forward: a presigned
-   * URL in S3, a file path locally. `expiresAt` is unset when the link does not expire.
+   * Where a person fetches the stored original of a message too large to forward, with their own
+   * access (never a bearer link): the S3 URI, console page and CLI command; locally the file path.
    */
-  locate?(location: MailLocation, validSeconds: number): Promise<{ link: string; expiresAt?: Date }>;
+  locate?(location: MailLocation): Promise<StoredOriginalAccess>;
 }
 
 /**

@@ -5,13 +5,23 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeInboundObjectAccess } from '../nag.js';
 import type { DataKey } from './data-key.js';
 
+/** One functional address: the public address, and the address SES receives its mail at. */
+export interface InboxAddress {
+  address: string;
+  receivingAddress: string;
+}
+
 export interface MailInboxProps {
-  /** Encrypts the bucket and the topic; SES is allowed to use it for this rule set only. */
+  /** Encrypts the bucket and the topic; only the role SES writes as may use it, and only through S3 and SNS. */
   inboxKey: DataKey;
-  /** The public addresses; each gets its own receipt rule and key prefix. */
-  functionalAddresses: string[];
+  /**
+   * Each gets its own receipt rule, matching the receiving address, and its own key prefix, named by the
+   * public address (the router, reconcile and the IAM grants know it by that name).
+   */
+  functionalAddresses: InboxAddress[];
   ruleSetName: string;
   tlsPolicy: 'Optional' | 'Require';
   /** Days a raw message is kept; the same bound applies to the access logs. */
@@ -28,7 +38,14 @@ export function inboundPrefix(address: string): string {
 
 /** The S3 receipt action as CloudFormation takes it, without the bucket policy the L2 action would add. */
 class StoreRawMessageAction implements ses.IReceiptRuleAction {
-  constructor(private readonly action: { bucketName: string; objectKeyPrefix: string; topicArn: string }) {}
+  constructor(
+    private readonly action: {
+      bucketName: string;
+      objectKeyPrefix: string;
+      topicArn: string;
+      iamRoleArn: string;
+    },
+  ) {}
 
   bind(): ses.ReceiptRuleActionConfig {
     return { s3Action: this.action };
@@ -39,13 +56,18 @@ class StoreRawMessageAction implements ses.IReceiptRuleAction {
  * The inbound side of mailroute: SES receives, scans, and stores each message before any code of ours
  * runs, so nothing is lost from here on.
  *
- * - A receipt rule set (physical name from config), one rule per functional address (recipient match),
- *   spam and virus scanning on, TLS policy from config. Each rule has exactly one action: S3 with an SNS
- *   notification. No DropSpam rule, no Stop action, no Lambda action: an authority may not lose mail.
+ * - A receipt rule set (physical name from config), one rule per functional address (matching the
+ *   address SES receives it at), spam and virus scanning on, TLS policy from config. Each rule has exactly
+ *   one action: S3 with an SNS notification. No DropSpam rule, no Stop action, no Lambda action: an
+ *   authority may not lose mail.
  * - The mail bucket: SSE-KMS with the inbox key (bucket key on), versioned, public access blocked,
  *   TLS-only, server access logs, expiry after `retentionDays`, RETAIN.
- * - The bucket, topic and key policies for SES are written here with `aws:SourceAccount` and
- *   `aws:SourceArn` (this rule set's rules): the L2 S3 action's generated policy lacks them.
+ * - SES writes as a role of its own (the S3 action's `IamRoleArn`): with a role, SES uses the role and
+ *   only the role for the bucket, the key and the topic. With the bucket's default SSE-KMS it is S3, not
+ *   SES, that calls KMS, so a key grant to the SES service principal would not cover the write, and SES
+ *   test-writes `AMAZON_SES_SETUP_NOTIFICATION` when each rule is created: a denied write fails the
+ *   deploy. The role may put objects under the inbound prefixes, use the inbox key through S3 and SNS
+ *   only, and publish to the topic; SES may assume it only for this account's rules of this rule set.
  */
 export class MailInbox extends Construct {
   readonly bucket: s3.Bucket;
@@ -53,6 +75,8 @@ export class MailInbox extends Construct {
   readonly topic: sns.Topic;
   readonly ruleSet: ses.ReceiptRuleSet;
   readonly rules: ses.ReceiptRule[] = [];
+  /** The role SES assumes to store a message and notify the topic. */
+  readonly writerRole: iam.Role;
   /** ARN pattern of every rule in this rule set: the only source SES may write for. */
   readonly receiptRulesArn: string;
 
@@ -69,7 +93,7 @@ export class MailInbox extends Construct {
     this.accessLogsBucket = this.createAccessLogsBucket(props.retentionDays);
     this.bucket = this.createMailBucket(props);
     this.topic = this.createTopic(props.inboxKey);
-    this.allowSesToWrite(props);
+    this.writerRole = this.createWriterRole(props);
     this.ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: props.ruleSetName });
     this.createRules(props);
   }
@@ -124,60 +148,66 @@ export class MailInbox extends Construct {
     });
   }
 
-  private allowSesToWrite(props: MailInboxProps): void {
-    const sesPrincipal = new iam.ServicePrincipal('ses.amazonaws.com');
-    const fromOurRules = {
-      StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      ArnLike: { 'aws:SourceArn': this.receiptRulesArn },
-    };
-    this.bucket.addToResourcePolicy(
+  private createWriterRole(props: MailInboxProps): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'WriterRole', {
+      description: 'mailroute: SES stores received mail and notifies the topic as this role',
+      // Confused-deputy protection: only SES acting for this account's rules of this rule set.
+      assumedBy: new iam.ServicePrincipal('ses.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': this.receiptRulesArn },
+      }),
+    });
+    const prefixes = props.functionalAddresses.map((entry) => inboundPrefix(entry.address));
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'AllowSesToStoreInboundMail',
-        principals: [sesPrincipal],
         actions: ['s3:PutObject'],
-        resources: props.functionalAddresses.map((address) =>
-          this.bucket.arnForObjects(`${inboundPrefix(address)}*`),
-        ),
-        conditions: fromOurRules,
+        resources: prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
       }),
     );
-    this.topic.addToResourcePolicy(
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'AllowSesToNotify',
-        principals: [sesPrincipal],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: fromOurRules,
       }),
     );
-    // SES encrypts with the key twice: the object (bucket default SSE-KMS) and the notification (topic SSE).
-    props.inboxKey.allowService({
-      sid: 'AllowSesToEncryptInboundMail',
-      service: 'ses.amazonaws.com',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      sourceArns: [this.receiptRulesArn],
-    });
+    // S3 encrypts the object (bucket default SSE-KMS; Decrypt for multipart uploads of large mail) and
+    // SNS the notification (topic SSE), both as this role. Exact actions, not kms:GenerateDataKey*.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
+        resources: [props.inboxKey.key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': [`s3.${stack.region}.amazonaws.com`, `sns.${stack.region}.amazonaws.com`],
+          },
+        },
+      }),
+    );
+    acknowledgeInboundObjectAccess(role, this.bucket, prefixes, 'stored by SES');
+    return role;
   }
 
   private createRules(props: MailInboxProps): void {
-    props.functionalAddresses.forEach((address, index) => {
+    // SES test-writes through the role when a rule is created: the role's permissions must exist first.
+    const writerPolicy = this.writerRole.node.findChild('DefaultPolicy');
+    props.functionalAddresses.forEach((entry, index) => {
       const rule = this.ruleSet.addRule(`Rule${index}`, {
-        receiptRuleName: receiptRuleName(address),
-        recipients: [address],
+        receiptRuleName: receiptRuleName(entry.address),
+        recipients: [entry.receivingAddress],
         scanEnabled: true,
         tlsPolicy: props.tlsPolicy === 'Require' ? ses.TlsPolicy.REQUIRE : ses.TlsPolicy.OPTIONAL,
         enabled: true,
         actions: [
           new StoreRawMessageAction({
             bucketName: this.bucket.bucketName,
-            objectKeyPrefix: inboundPrefix(address),
+            objectKeyPrefix: inboundPrefix(entry.address),
             topicArn: this.topic.topicArn,
+            iamRoleArn: this.writerRole.roleArn,
           }),
         ],
       });
-      // SES test-writes to the bucket and topic when the rule is created: the policies must exist first.
-      const policies = [this.bucket.policy, this.topic.node.tryFindChild('Policy'), props.inboxKey.key];
-      for (const policy of policies) if (policy) rule.node.addDependency(policy);
+      rule.node.addDependency(writerPolicy);
       this.rules.push(rule);
     });
   }

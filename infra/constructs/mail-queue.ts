@@ -1,5 +1,5 @@
-// inbound topic --> (mail queue) --> the router function, with a dead-letter queue behind both hops.
-import { Duration } from 'aws-cdk-lib';
+// inbound topic --> (mail queue) --> the router function, with a dead-letter queue behind each hop.
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,11 +27,17 @@ export interface MailQueueProps {
  * Defaults: SSE-KMS with the data key, TLS-only, 14-day retention on both queues (the longest SQS
  * allows: time for ops to fix and redrive), visibility timeout 6 x the consumer timeout (the AWS
  * guidance for Lambda event sources, so a slow retry is not delivered twice at once), a dead-letter
- * queue after `maxReceiveCount` receives, and the same dead-letter queue for SNS deliveries that fail.
+ * queue after `maxReceiveCount` receives, and a second dead-letter queue for SNS deliveries to the
+ * queue that fail. They are kept apart because they are redriven differently: SQS's
+ * StartMessageMoveTask moves messages only out of a dead-letter queue whose source is an SQS queue, not
+ * one fed by an SNS subscription (those go back with `mailroute replay --dlq ... --to ...`).
  */
 export class MailQueue extends Construct {
   readonly queue: sqs.Queue;
+  /** Notifications the router gave up on after `maxReceiveCount` receives (redrive: StartMessageMoveTask). */
   readonly deadLetterQueue: sqs.Queue;
+  /** Notifications SNS could not deliver to the queue (redrive: `mailroute replay`, or reconcile). */
+  readonly subscriptionDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MailQueueProps) {
     super(scope, id);
@@ -43,6 +49,12 @@ export class MailQueue extends Construct {
       retentionPeriod: Duration.days(14),
     };
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetter', encryption);
+    this.subscriptionDeadLetterQueue = new sqs.Queue(this, 'SubscriptionDeadLetter', encryption);
+    Validations.of(this.subscriptionDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is a dead-letter queue, of the SNS subscription: cdk-nag only recognises queues named in another queue's RedrivePolicy.",
+    });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...encryption,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
@@ -51,7 +63,7 @@ export class MailQueue extends Construct {
     props.topic.addSubscription(
       new subscriptions.SqsSubscription(this.queue, {
         rawMessageDelivery: true,
-        deadLetterQueue: this.deadLetterQueue,
+        deadLetterQueue: this.subscriptionDeadLetterQueue,
       }),
     );
   }

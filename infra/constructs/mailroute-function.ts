@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Duration, Stage, Validations } from 'aws-cdk-lib';
+import { type CfnResource, type Duration, Lazy, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -107,6 +107,7 @@ export class MailrouteFunction extends Construct {
         },
       },
     });
+    dependOnRolePolicyOnly(this.function, this.role);
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -125,6 +126,22 @@ export class MailrouteFunction extends Construct {
     writeFileSync(file, json);
     return file;
   }
+}
+
+/**
+ * Lambda makes a function depend on its whole role construct: the role, which the function's `Role`
+ * (a GetAtt of its ARN) already waits for (cfn-lint W3005), and the role's policy, which nothing
+ * references and which must exist before the function first runs. Keep the policy only.
+ */
+export function dependOnRolePolicyOnly(fn: lambda.Function, role: iam.Role): void {
+  const policyLogicalIds = () => {
+    const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnResource | undefined;
+    return policy ? [policy.logicalId] : [];
+  };
+  (fn.node.defaultChild as CfnResource).addOverride(
+    'DependsOn',
+    Lazy.list({ produce: policyLogicalIds }, { omitEmpty: true }),
+  );
 }
 
 /** Copies node_modules files into the bundle folder, keeping their layout so Node resolves them. */

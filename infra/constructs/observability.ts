@@ -20,7 +20,10 @@ export interface ObservabilityProps {
   dataKey: DataKey;
   router: lambda.IFunction;
   queue: sqs.IQueue;
+  /** The router's dead-letter queue (messages it gave up on). */
   deadLetterQueue: sqs.IQueue;
+  /** The SNS subscription's dead-letter queue (notifications that never reached the queue). */
+  subscriptionDeadLetterQueue: sqs.IQueue;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
   /** Quarantined messages in one hour above which ops are alarmed. */
@@ -43,7 +46,7 @@ export function mailrouteMetric(
 }
 
 /**
- * Every failure visible: alarms on the dead-letter queue, function errors and throttles, the age of the
+ * Every failure visible: alarms on both dead-letter queues, function errors and throttles, the age of the
  * oldest queued message, routing failures and an unusual number of quarantined messages, all to one
  * encrypted SNS topic ops subscribe to (and back to OK). Missing data is not breaching: a quiet
  * mailbox is healthy. A dashboard shows messages per category and disposition per hour, errors,
@@ -124,14 +127,22 @@ export class Observability extends Construct {
 
   private createAlarms(props: ObservabilityProps): void {
     const fiveMinutes = Duration.minutes(5);
-    this.addAlarm('DeadLetterMessages', {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+    const visibleMessages = (queue: sqs.IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
-      }),
+      });
+    this.addAlarm('DeadLetterMessages', {
+      metric: visibleMessages(props.deadLetterQueue),
       threshold: 1,
       alarmDescription:
-        'Messages are in the dead-letter queue: routing gave up after retries. The raw mail is in S3; fix, then redrive.',
+        'Messages are in the router dead-letter queue: routing gave up after retries. The raw mail is in S3; fix, then redrive (README: aws sqs start-message-move-task).',
+    });
+    this.addAlarm('SubscriptionDeadLetterMessages', {
+      metric: visibleMessages(props.subscriptionDeadLetterQueue),
+      threshold: 1,
+      alarmDescription:
+        'Notifications are in the SNS subscription dead-letter queue: SNS could not deliver them to the queue. The raw mail is in S3; fix, then redrive (README: mailroute replay --dlq).',
     });
     this.addAlarm('RouterErrors', {
       metric: props.router.metricErrors({ period: fiveMinutes }),
@@ -222,6 +233,7 @@ export class Observability extends Construct {
           props.queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes }),
           props.queue.metricApproximateNumberOfMessagesNotVisible({ period: fiveMinutes }),
           props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes }),
+          props.subscriptionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes }),
         ],
         right: [props.queue.metricApproximateAgeOfOldestMessage({ period: fiveMinutes })],
         width: 8,

@@ -8,6 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../paths.js';
+import { dependOnRolePolicyOnly } from './mailroute-function.js';
+
+/** How long CloudFormation waits for the activation's answer (its Lambda times out after 30 s). */
+export const ACTIVATION_SERVICE_TIMEOUT = Duration.minutes(2);
 
 export interface RuleSetActivationProps {
   ruleSet: ses.IReceiptRuleSet;
@@ -22,8 +26,11 @@ export interface RuleSetActivationProps {
 /**
  * CloudFormation cannot activate a receipt rule set, and only one is active per region: activating
  * ours switches off any other. So activation is opt-in (`activateRuleSet`). When on, a small inline
- * Lambda (no bundling, no provider framework) activates it after every rule and policy exists, and on
- * removal deactivates it only if it is still the active set. When off, an output gives ops the command.
+ * Lambda (no bundling, no provider framework) activates it after every rule and policy exists and
+ * records which set was active before (in the physical id). On removal, or on the rollback of a failed
+ * deploy, it makes that earlier set active again if ours is still the active one (none, if none was).
+ * CloudFormation waits for it at most SERVICE_TIMEOUT, not the default hour. When off, an output gives
+ * ops the command.
  */
 export class RuleSetActivation extends Construct {
   constructor(scope: Construct, id: string, props: RuleSetActivationProps) {
@@ -63,10 +70,12 @@ export class RuleSetActivation extends Construct {
       role,
       logGroup,
     });
+    dependOnRolePolicyOnly(fn, role);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::SesActiveReceiptRuleSet',
       properties: { RuleSetName: props.ruleSetName },
+      serviceTimeout: ACTIVATION_SERVICE_TIMEOUT,
     });
     resource.node.addDependency(props.ruleSet, ...props.dependsOn);
     new CfnOutput(this, 'ActiveRuleSet', {

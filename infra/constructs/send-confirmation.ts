@@ -117,7 +117,11 @@ export class SendConfirmation extends Construct {
   }
 
   /** The router sends through the configuration set: its name, and SES's permission on the set. */
-  bindSender(router: lambda.Function, role: iam.IRole): void {
+  bindSender(
+    router: lambda.Function,
+    role: iam.IRole,
+    conditions: Record<string, Record<string, unknown>>,
+  ): void {
     router.addEnvironment(CONFIGURATION_SET_ENV, this.configurationSet.configurationSetName);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -131,7 +135,7 @@ export class SendConfirmation extends Construct {
             resourceName: this.configurationSet.configurationSetName,
           }),
         ],
-        conditions: { StringEqualsIgnoreCase: { 'ses:FromAddress': this.routerSender } },
+        conditions,
       }),
     );
   }

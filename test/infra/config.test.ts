@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
-import { identitiesToCreate, parseMailrouteConfig, senderIdentityNames } from '../../infra/config.js';
+import { ConfigError, DEFAULT_ROUTER_CONFIG, receivingAddressOf } from '../../functions/config/schema.js';
+import {
+  domainOf,
+  identitiesToCreate,
+  mailFromDomainOf,
+  parseMailrouteConfig,
+  recipientDomains,
+  senderIdentityNames,
+} from '../../infra/config.js';
+import { cdkJsonContext } from './stack-fixture.js';
 
 /** The message of the ConfigError that parsing `value` throws. */
 function errorFor(value: unknown): string {
@@ -21,7 +29,7 @@ describe('parseMailrouteConfig', () => {
     // Assess
     expect(config.deploy).toMatchObject({
       region: 'eu-west-1',
-      mailDomain: 'stockholm.se',
+      mailDomain: 'mailroute.stockholm.se',
       ruleSetName: 'mailroute',
       activateRuleSet: false,
       tlsPolicy: 'Optional',
@@ -85,25 +93,136 @@ describe('parseMailrouteConfig', () => {
     expect(message).toContain('mailroute.colour:');
   });
 
-  it('rejects a functional address outside the mail domain, naming the entry', () => {
+  it('rejects a receiving address outside the mail domain, naming the entry', () => {
     const message = errorFor({
       functionalAddresses: [
-        { address: 'protocol@stockholm.se', triageGroup: ['t@stockholm.se'] },
-        { address: 'info@example.com', triageGroup: ['t@stockholm.se'] },
+        {
+          address: 'protocol@stockholm.se',
+          receivingAddress: 'protocol@mailroute.stockholm.se',
+          triageGroup: ['t@stockholm.se'],
+        },
+        {
+          address: 'info@stockholm.se',
+          receivingAddress: 'info@example.com',
+          triageGroup: ['t@stockholm.se'],
+        },
       ],
     });
 
     expect(message).toContain(
-      'mailroute.functionalAddresses.1.address: info@example.com is not in mailDomain',
+      'mailroute.functionalAddresses.1.receivingAddress: info@example.com is not in mailDomain mailroute.stockholm.se',
     );
   });
 
-  it('accepts functional addresses in a subdomain of the mail domain', () => {
+  it('names the public address when SES is to receive it directly and it is outside the mail domain', () => {
+    const message = errorFor({
+      functionalAddresses: [{ address: 'info@example.com', triageGroup: ['t@stockholm.se'] }],
+    });
+
+    expect(message).toContain(
+      'mailroute.functionalAddresses.0.address: info@example.com is not in mailDomain',
+    );
+  });
+
+  it('accepts a whole domain for SES when nothing mailroute sends to or from lives in it', () => {
     const config = parseMailrouteConfig({
-      functionalAddresses: [{ address: 'protocol@in.stockholm.se', triageGroup: ['t@stockholm.se'] }],
+      mailDomain: 'international.stockholm.se',
+      functionalAddresses: [
+        { address: 'protocol@international.stockholm.se', triageGroup: ['t@stockholm.se'] },
+      ],
     });
 
     expect(config.router.functionalAddresses).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      { categories: { invitation: { group: ['beredningen@mailroute.stockholm.se'], tag: '[Inbjudan]' } } },
+      'mailroute.categories.invitation.group.0: beredningen@mailroute.stockholm.se is inside the receiving domain mailroute.stockholm.se',
+    ],
+    [
+      {
+        functionalAddresses: [
+          {
+            address: 'protocol@stockholm.se',
+            receivingAddress: 'protocol@mailroute.stockholm.se',
+            triageGroup: ['t@stockholm.se', 'triage@in.mailroute.stockholm.se'],
+          },
+        ],
+      },
+      'mailroute.functionalAddresses.0.triageGroup.1: triage@in.mailroute.stockholm.se is inside the receiving domain',
+    ],
+    [
+      { routerSender: 'router@MAILROUTE.stockholm.se' },
+      'mailroute.routerSender: router@MAILROUTE.stockholm.se is inside the receiving domain',
+    ],
+    [
+      {
+        mailDomain: 'stockholm.se',
+        functionalAddresses: [{ address: 'protocol@stockholm.se', triageGroup: ['t@stockholm.se'] }],
+      },
+      'mailroute.functionalAddresses.0.triageGroup.0: t@stockholm.se is inside the receiving domain stockholm.se',
+    ],
+  ])(
+    'refuses %j: forwards into the receiving domain would come back to SES, and names the key',
+    (input, expected) => {
+      expect(errorFor(input)).toContain(expected);
+    },
+  );
+
+  it.each([
+    [
+      { ruleSetName: 'mailroute.prod' },
+      'mailroute.ruleSetName: must be 1-64 ASCII letters, digits, underscores or dashes',
+    ],
+    [{ ruleSetName: '-mailroute' }, 'mailroute.ruleSetName:'],
+    [{ ruleSetName: 'a'.repeat(65) }, 'mailroute.ruleSetName:'],
+  ])('refuses the rule set name of %j as SES would, naming the key', (input, expected) => {
+    expect(errorFor(input)).toContain(expected);
+  });
+
+  it('accepts the rule set names SES takes', () => {
+    for (const ruleSetName of ['m', 'mailroute_prod-2', 'A'.repeat(64)]) {
+      expect(parseMailrouteConfig({ ruleSetName }).deploy.ruleSetName).toBe(ruleSetName);
+    }
+  });
+
+  it.each([
+    [
+      { mailFromDomain: 'bounce.example.org' },
+      "mailroute.mailFromDomain: bounce.example.org must be a subdomain of the sender's domain stockholm.se",
+    ],
+    [
+      { mailFromDomain: 'stockholm.se' },
+      "mailroute.mailFromDomain: stockholm.se must be a subdomain of the sender's domain",
+    ],
+    [
+      { mailFromDomain: 'bounce.mailroute.stockholm.se' },
+      'mailroute.mailFromDomain: bounce.mailroute.stockholm.se must be apart from the receiving domain',
+    ],
+  ])('refuses the MAIL FROM domain of %j, naming the key', (input, expected) => {
+    expect(errorFor(input)).toContain(expected);
+  });
+
+  it("defaults the MAIL FROM domain to a subdomain of the sender's domain", () => {
+    expect(mailFromDomainOf(parseMailrouteConfig({}))).toBe('mailroute-bounce.stockholm.se');
+    expect(mailFromDomainOf(parseMailrouteConfig({ mailFromDomain: 'mf.stockholm.se' }))).toBe(
+      'mf.stockholm.se',
+    );
+  });
+
+  it("describes a deployment that works with cdk.json's values: SES receives on its own subdomain, everything sent leaves it", () => {
+    // Act
+    const config = parseMailrouteConfig(cdkJsonContext().mailroute);
+
+    // Assess
+    const receiving = config.deploy.mailDomain;
+    expect(receiving).not.toBe(domainOf(config.router.routerSender));
+    for (const entry of config.router.functionalAddresses) {
+      expect(domainOf(receivingAddressOf(entry))).toBe(receiving);
+      expect(domainOf(entry.address)).not.toBe(receiving);
+    }
+    for (const domain of recipientDomains(config.router)) expect(domain.endsWith(receiving)).toBe(false);
   });
 
   it.each([
@@ -116,21 +235,12 @@ describe('parseMailrouteConfig', () => {
 });
 
 describe('identitiesToCreate', () => {
-  it('creates the sender domain identity when nothing exists yet', () => {
-    expect(identitiesToCreate(parseMailrouteConfig({}))).toEqual(['stockholm.se']);
-  });
-
-  it('creates the mail domain too when it differs from the sender domain', () => {
-    const config = parseMailrouteConfig({
-      mailDomain: 'in.stockholm.se',
-      functionalAddresses: [{ address: 'protocol@in.stockholm.se', triageGroup: ['t@stockholm.se'] }],
-    });
-
-    expect(identitiesToCreate(config)).toEqual(['stockholm.se', 'in.stockholm.se']);
+  it('creates the sender domain and the receiving domain identities when nothing exists yet', () => {
+    expect(identitiesToCreate(parseMailrouteConfig({}))).toEqual(['stockholm.se', 'mailroute.stockholm.se']);
   });
 
   it('creates nothing that config names as existing', () => {
-    const config = parseMailrouteConfig({ existingIdentities: ['Stockholm.se'] });
+    const config = parseMailrouteConfig({ existingIdentities: ['Stockholm.se', 'mailroute.stockholm.se'] });
 
     expect(identitiesToCreate(config)).toEqual([]);
   });

@@ -122,6 +122,28 @@ describe('IAM policies of the stack', () => {
     for (const send of sends) {
       expect(send.statement.Condition).toEqual({
         StringEqualsIgnoreCase: { 'ses:FromAddress': 'mailroute@stockholm.se' },
+        'ForAllValues:StringLike': { 'ses:Recipients': ['*@stockholm.se'] },
+      });
+    }
+  });
+
+  it('lets the router send only to the domains of the configured groups and triage addresses', () => {
+    // Prepare
+    const withPartner = templateOf({
+      config: {
+        categories: { eu_matter: { group: ['EU-team@Partner.Example.org'], tag: '[EU]' } },
+      },
+    });
+
+    // Act
+    const sends = allowStatements(withPartner).filter(({ statement }) =>
+      list(statement.Action).includes('ses:SendRawEmail'),
+    );
+
+    // Assess: both spellings, since IAM's StringLike is case-sensitive; every statement that lets it send.
+    for (const send of sends) {
+      expect(send.statement.Condition!['ForAllValues:StringLike']).toEqual({
+        'ses:Recipients': ['*@Partner.Example.org', '*@partner.example.org', '*@stockholm.se'],
       });
     }
   });
@@ -160,7 +182,7 @@ describe('IAM policies of the stack', () => {
       ),
     );
 
-    expect(serviceStatements.length).toBeGreaterThanOrEqual(3);
+    expect(serviceStatements.length).toBeGreaterThanOrEqual(2);
     for (const statement of serviceStatements) {
       const conditionKeys = Object.values(statement.Condition ?? {}).flatMap((condition) =>
         Object.keys(condition),

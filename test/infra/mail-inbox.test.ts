@@ -11,13 +11,6 @@ type Statement = {
   Condition?: Record<string, unknown>;
 };
 
-const FROM_OUR_RULES = {
-  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-  ArnLike: {
-    'aws:SourceArn': Match.anyValue(),
-  },
-};
-
 function only<T>(values: Record<string, T>): [string, T] {
   const entries = Object.entries(values);
   expect(entries).toHaveLength(1);
@@ -28,6 +21,7 @@ describe('MailInbox', () => {
   let template: Template;
   let rules: Record<string, Resource>;
   let mailBucketId: string;
+  let writerRoleId: string;
 
   beforeAll(() => {
     template = templateOf({ config: { retentionDays: 90 } });
@@ -37,17 +31,22 @@ describe('MailInbox', () => {
         Properties: { BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true }] } },
       }),
     );
+    [writerRoleId] = only(
+      template.findResources('AWS::IAM::Role', {
+        Properties: { Description: Match.stringLikeRegexp('SES stores received mail') },
+      }),
+    );
   });
 
-  it('has one receipt rule per functional address, matching that recipient, in one named rule set', () => {
+  it('has one receipt rule per functional address, matching the address SES receives it at, in one named rule set', () => {
     template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'mailroute' });
     const recipients = Object.values(rules).map(
       (rule) => (rule.Properties.Rule as { Recipients: string[] }).Recipients,
     );
     expect(recipients).toEqual([
-      ['EUinternational@stockholm.se'],
-      ['kommunstyrelsen@stockholm.se'],
-      ['protocol@stockholm.se'],
+      ['euinternational@mailroute.stockholm.se'],
+      ['kommunstyrelsen@mailroute.stockholm.se'],
+      ['protocol@mailroute.stockholm.se'],
     ]);
   });
 
@@ -63,25 +62,29 @@ describe('MailInbox', () => {
     });
   });
 
-  it('stores each message in S3 under its address prefix with a topic notification, and does nothing else', () => {
+  it('stores each message in S3 under its public address prefix, as the writer role, with a topic notification, and does nothing else', () => {
     const [topicId] = only(
       template.findResources('AWS::SNS::Topic', {
         Properties: { DisplayName: Match.stringLikeRegexp('stored by SES') },
       }),
     );
-    for (const rule of Object.values(rules)) {
-      const { Actions, Recipients } = rule.Properties.Rule as { Actions: unknown[]; Recipients: string[] };
+    const publicAddresses = ['euinternational', 'kommunstyrelsen', 'protocol'].map(
+      (name) => `${name}@stockholm.se`,
+    );
+    Object.values(rules).forEach((rule, index) => {
+      const { Actions } = rule.Properties.Rule as { Actions: unknown[] };
       // Exactly one action: no Lambda, Stop, Bounce or DropSpam-style action can lose mail.
       expect(Actions).toEqual([
         {
           S3Action: {
             BucketName: { Ref: mailBucketId },
-            ObjectKeyPrefix: `inbound/${Recipients[0]!.toLowerCase()}/`,
+            ObjectKeyPrefix: `inbound/${publicAddresses[index]}/`,
             TopicArn: { Ref: topicId },
+            IamRoleArn: { 'Fn::GetAtt': [writerRoleId, 'Arn'] },
           },
         },
       ]);
-    }
+    });
   });
 
   it('has no spam-dropping filter or rule anywhere', () => {
@@ -93,15 +96,44 @@ describe('MailInbox', () => {
     ).toEqual({});
   });
 
-  it('creates each rule only after the bucket, topic and key policies exist (SES test-writes on creation)', () => {
-    const [bucketPolicyId] = only(
-      template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: mailBucketId } } }),
+  it("creates each rule only after the writer role's permissions exist (SES test-writes through it on creation)", () => {
+    const [writerPolicyId] = only(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: writerRoleId }] } }),
     );
-    for (const rule of Object.values(rules)) {
-      expect(rule.DependsOn).toContain(bucketPolicyId);
-      expect(rule.DependsOn?.some((id) => id.startsWith('InboxReceivedPolicy'))).toBe(true);
-      expect(rule.DependsOn?.some((id) => id.startsWith('InboxKey'))).toBe(true);
-    }
+    for (const rule of Object.values(rules)) expect(rule.DependsOn).toEqual([writerPolicyId]);
+  });
+
+  it('lets SES assume the writer role only for this account and the rules of this rule set', () => {
+    const role = template.toJSON().Resources[writerRoleId] as Resource;
+    const statements = (role.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'ses.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(JSON.stringify(statements[0]!.Condition)).toContain(':receipt-rule-set/mailroute:receipt-rule/*');
+  });
+
+  it('lets the writer role put objects under the inbound prefixes, use the inbox key only through S3 and SNS, and publish to the topic', () => {
+    const [, policy] = only(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: writerRoleId }] } }),
+    );
+    const statements = ((policy as Resource).Properties.PolicyDocument as { Statement: Statement[] })
+      .Statement;
+    const byAction = Object.fromEntries(
+      statements.map((statement) => [[statement.Action].flat().sort().join(), statement]),
+    );
+    expect(Object.keys(byAction).sort()).toEqual(
+      ['kms:Decrypt,kms:Encrypt,kms:GenerateDataKey', 's3:PutObject', 'sns:Publish'].sort(),
+    );
+    expect(JSON.stringify(byAction['s3:PutObject'])).toMatch(/\/inbound\/euinternational@stockholm\.se\/\*/);
+    expect(JSON.stringify(byAction['s3:PutObject'])).not.toMatch(/"\/\*"/);
+    expect(byAction['kms:Decrypt,kms:Encrypt,kms:GenerateDataKey']!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'sns.eu-west-1.amazonaws.com'] },
+    });
+    expect(JSON.stringify(byAction['sns:Publish'])).toMatch(/InboxReceived/);
   });
 
   it('keeps mail in a versioned, SSE-KMS, non-public, access-logged bucket that expires after the retention', () => {
@@ -125,45 +157,31 @@ describe('MailInbox', () => {
     expect(JSON.stringify(bucket.Properties.LifecycleConfiguration)).toContain('"ExpirationInDays":90');
   });
 
-  it('allows SES to write only under the inbound prefixes, only from this account and rule set, only over TLS', () => {
-    const [, policy] = only(
-      template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: mailBucketId } } }),
+  it('grants the SES service principal nothing on the bucket, topic or key: the writer role is the only way in', () => {
+    const policies = [
+      ...Object.values(template.findResources('AWS::S3::BucketPolicy')),
+      ...Object.values(template.findResources('AWS::SNS::TopicPolicy')),
+    ].map((policy) => policy.Properties.PolicyDocument);
+    const keyPolicies = Object.values(template.findResources('AWS::KMS::Key')).map(
+      (key) => key.Properties.KeyPolicy,
     );
-    const statements = (policy as Resource).Properties.PolicyDocument as { Statement: Statement[] };
-    const allows = statements.Statement.filter((statement) => statement.Effect === 'Allow');
-    expect(allows).toHaveLength(1);
-    expect(allows[0]).toMatchObject({ Principal: { Service: 'ses.amazonaws.com' }, Action: 's3:PutObject' });
-    expect(JSON.stringify(allows[0]!.Condition)).toContain(':receipt-rule-set/mailroute:receipt-rule/*');
-    expect(allows[0]!.Condition).toMatchObject({
-      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-    });
-    expect(statements.Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
-  });
-
-  it('lets SES publish to the notification topic only from its own rules', () => {
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    for (const document of [...policies, ...keyPolicies]) {
+      expect(JSON.stringify(document)).not.toContain('ses.amazonaws.com');
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: mailBucketId },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'ses.amazonaws.com' },
-            Action: 'sns:Publish',
-            Condition: FROM_OUR_RULES,
-          }),
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
         ]),
       },
     });
   });
 
-  it('lets SES use the inbox key only from its own rules, and rotates the key', () => {
+  it('rotates the inbox key', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' }, Condition: FROM_OUR_RULES }),
-        ]),
-      },
+      Description: Match.stringLikeRegexp('received mail'),
     });
   });
 

@@ -9,20 +9,32 @@ describe('MailQueue', () => {
   let template: Template;
   let queueId: string;
   let deadLetterId: string;
+  let subscriptionDeadLetterId: string;
 
   beforeAll(() => {
     template = templateOf();
     const queues = template.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     queueId = Object.keys(queues).find((id) => queues[id]!.Properties.RedrivePolicy)!;
-    deadLetterId = Object.keys(queues).find((id) => id !== queueId)!;
+    deadLetterId = Object.keys(queues).find((id) => id.startsWith('QueueDeadLetter'))!;
+    subscriptionDeadLetterId = Object.keys(queues).find((id) =>
+      id.startsWith('QueueSubscriptionDeadLetter'),
+    )!;
   });
 
-  it('subscribes the queue to the SES topic with raw message delivery and a dead-letter queue', () => {
+  it('has three queues: the router queue and a dead-letter queue for each hop', () => {
+    expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual(
+      [queueId, deadLetterId, subscriptionDeadLetterId].sort(),
+    );
+    expect(new Set([queueId, deadLetterId, subscriptionDeadLetterId]).size).toBe(3);
+  });
+
+  it('subscribes the queue to the SES topic with raw message delivery and a dead-letter queue of its own', () => {
+    // Its own: StartMessageMoveTask does not redrive a dead-letter queue whose source is SNS.
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
       Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
       RawMessageDelivery: true,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetterId, 'Arn'] } },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [subscriptionDeadLetterId, 'Arn'] } },
     });
   });
 
@@ -38,8 +50,8 @@ describe('MailQueue', () => {
     expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(ROUTER_TIMEOUT.toSeconds());
   });
 
-  it('encrypts both queues with the customer managed data key and keeps messages 14 days', () => {
-    for (const id of [queueId, deadLetterId]) {
+  it('encrypts every queue with the customer managed data key and keeps messages 14 days', () => {
+    for (const id of [queueId, deadLetterId, subscriptionDeadLetterId]) {
       const queue = template.toJSON().Resources[id] as Resource;
       expect(queue.Properties).toMatchObject({
         KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
@@ -48,8 +60,8 @@ describe('MailQueue', () => {
     }
   });
 
-  it('lets only the SES topic send, and only over TLS', () => {
-    for (const id of [queueId, deadLetterId]) {
+  it('lets only the SES topic send to the queue and its dead-letter queue, and only over TLS', () => {
+    for (const id of [queueId, subscriptionDeadLetterId]) {
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
         PolicyDocument: {

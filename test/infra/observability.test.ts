@@ -28,18 +28,26 @@ describe('Observability', () => {
     return found[0]!;
   }
 
-  it('alarms when the dead-letter queue holds a message', () => {
-    expect(alarmOn('ApproximateNumberOfMessagesVisible').Properties).toMatchObject({
-      Namespace: 'AWS/SQS',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Dimensions: [
-        {
-          Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [expect.stringMatching(/^QueueDeadLetter/), 'QueueName'] },
-        },
-      ],
+  it('alarms when either dead-letter queue holds a message', () => {
+    // Act
+    const deadLetterAlarms = alarms.filter(
+      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+
+    // Assess: the router's and the SNS subscription's, one alarm each.
+    const queues = deadLetterAlarms.map((alarm) => {
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      const [dimension] = alarm.Properties.Dimensions as { Value: { 'Fn::GetAtt': [string, string] } }[];
+      return dimension!.Value['Fn::GetAtt'][0];
     });
+    expect(queues.sort()).toEqual([
+      expect.stringMatching(/^QueueDeadLetter/),
+      expect.stringMatching(/^QueueSubscriptionDeadLetter/),
+    ]);
   });
 
   it('alarms on router errors and throttles', () => {

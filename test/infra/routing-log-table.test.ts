@@ -60,28 +60,3 @@ describe('RoutingLogTable', () => {
     expect(definitions.map((definition) => definition.AttributeType)).toEqual(['S', 'S', 'S', 'S']);
   });
 });
-
-describe('SendingIdentity', () => {
-  it('creates the sender domain identity with Easy DKIM and prints its DNS records', () => {
-    // Act
-    const template = templateOf();
-
-    // Assess
-    template.resourceCountIs('AWS::SES::EmailIdentity', 1);
-    template.hasResourceProperties('AWS::SES::EmailIdentity', {
-      EmailIdentity: 'stockholm.se',
-      DkimAttributes: { SigningEnabled: true },
-      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
-    });
-    expect(
-      Object.keys(template.findOutputs('*', { Description: Match.stringLikeRegexp('Easy DKIM') })),
-    ).toHaveLength(3);
-  });
-
-  it('creates no identity that config names as existing', () => {
-    templateOf({ config: { existingIdentities: ['stockholm.se'] } }).resourceCountIs(
-      'AWS::SES::EmailIdentity',
-      0,
-    );
-  });
-});

@@ -11,7 +11,7 @@ const { createHandler } = createRequire(import.meta.url)('../../infra/handlers/a
 };
 
 /** An in-memory SES with one region-wide active rule set, and a CloudFormation response endpoint. */
-function world(activeRuleSet: string | undefined, failWith?: string) {
+function world(activeRuleSet: string | undefined, failWith?: string, missing: string[] = []) {
   const state = { active: activeRuleSet, sent: [] as Command[], responses: [] as Record<string, unknown>[] };
   const command = (kind: string) =>
     class {
@@ -27,7 +27,9 @@ function world(activeRuleSet: string | undefined, failWith?: string) {
       state.sent.push({ kind: sent.kind, input: sent.input });
       if (failWith) throw new Error(failWith);
       if (sent.kind === 'DescribeActive') return state.active ? { Metadata: { Name: state.active } } : {};
-      state.active = sent.input.RuleSetName as string | undefined;
+      const name = sent.input.RuleSetName as string | undefined;
+      if (name && missing.includes(name)) throw new Error(`Rule set does not exist: ${name}`);
+      state.active = name;
       return {};
     },
   };
@@ -38,8 +40,9 @@ function world(activeRuleSet: string | undefined, failWith?: string) {
   return { state, handler: createHandler(ses, commands, fetchFn) };
 }
 
-const event = (RequestType: string): ActivationEvent => ({
+const event = (RequestType: string, PhysicalResourceId?: string): ActivationEvent => ({
   RequestType,
+  ...(PhysicalResourceId ? { PhysicalResourceId } : {}),
   ResourceProperties: { RuleSetName: 'mailroute' },
   ResponseURL: 'https://cloudformation-response.invalid/',
   StackId: 'stack',
@@ -68,7 +71,8 @@ describe('RuleSetActivation', () => {
 
     // Assess
     const [activation] = Object.values(template.findResources('Custom::SesActiveReceiptRuleSet'));
-    expect(activation?.Properties).toMatchObject({ RuleSetName: 'mailroute' });
+    // CloudFormation waits two minutes for an answer, not its default hour.
+    expect(activation?.Properties).toMatchObject({ RuleSetName: 'mailroute', ServiceTimeout: '120' });
     const ruleIds = Object.keys(template.findResources('AWS::SES::ReceiptRule'));
     // The rules, the router, its event source mapping and the SNS -> SQS subscription: mail can flow.
     expect(activation?.DependsOn).toEqual(
@@ -93,23 +97,71 @@ describe('RuleSetActivation', () => {
 });
 
 describe('the activation handler', () => {
-  it('makes the rule set the active one on create and update', async () => {
-    for (const type of ['Create', 'Update']) {
-      const { state, handler } = world('someone-elses');
+  it('makes the rule set the active one on create and records the set that was active before', async () => {
+    // Prepare
+    const { state, handler } = world('someone-elses');
 
-      await handler(event(type));
+    // Act
+    await handler(event('Create'));
 
-      expect(state.active).toBe('mailroute');
-      expect(state.responses).toEqual([
-        expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'mailroute' }),
-      ]);
+    // Assess
+    expect(state.active).toBe('mailroute');
+    expect(state.responses).toEqual([
+      expect.objectContaining({
+        Status: 'SUCCESS',
+        PhysicalResourceId: 'mailroute/after/someone-elses',
+        Data: { PreviousRuleSet: 'someone-elses' },
+      }),
+    ]);
+  });
+
+  it('records nothing when no set, or ours, was active before', async () => {
+    for (const before of [undefined, 'mailroute']) {
+      const { state, handler } = world(before);
+
+      await handler(event('Create'));
+
+      expect(state.responses[0]).toMatchObject({
+        PhysicalResourceId: 'mailroute',
+        Data: { PreviousRuleSet: '' },
+      });
     }
   });
 
-  it('deactivates the rule set on delete when it is still the active one', async () => {
+  it('keeps the record of the earlier set across an update, and activates ours again', async () => {
+    const { state, handler } = world('manually-switched');
+
+    await handler(event('Update', 'mailroute/after/someone-elses'));
+
+    expect(state.active).toBe('mailroute');
+    expect(state.responses[0]).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'mailroute/after/someone-elses',
+    });
+  });
+
+  it('makes the earlier set active again on delete (stack removal or rollback) when ours is still active', async () => {
     const { state, handler } = world('mailroute');
 
-    await handler(event('Delete'));
+    await handler(event('Delete', 'mailroute/after/someone-elses'));
+
+    expect(state.active).toBe('someone-elses');
+    expect(state.responses[0]).toMatchObject({ Status: 'SUCCESS' });
+  });
+
+  it('deactivates the rule set on delete when no set was active before it', async () => {
+    const { state, handler } = world('mailroute');
+
+    await handler(event('Delete', 'mailroute'));
+
+    expect(state.active).toBeUndefined();
+    expect(state.responses[0]).toMatchObject({ Status: 'SUCCESS' });
+  });
+
+  it('leaves none active, and still succeeds, when the earlier set no longer exists', async () => {
+    const { state, handler } = world('mailroute', undefined, ['someone-elses']);
+
+    await handler(event('Delete', 'mailroute/after/someone-elses'));
 
     expect(state.active).toBeUndefined();
     expect(state.responses[0]).toMatchObject({ Status: 'SUCCESS' });
@@ -118,7 +170,7 @@ describe('the activation handler', () => {
   it('leaves another active rule set alone on delete', async () => {
     const { state, handler } = world('someone-elses');
 
-    await handler(event('Delete'));
+    await handler(event('Delete', 'mailroute/after/older'));
 
     expect(state.active).toBe('someone-elses');
     expect(state.sent.map((sent) => sent.kind)).toEqual(['DescribeActive']);
@@ -135,6 +187,7 @@ describe('the activation handler', () => {
         Status: 'FAILED',
         Reason: 'Rule set does not exist: mailroute',
         RequestId: 'request',
+        PhysicalResourceId: 'mailroute',
       }),
     ]);
   });

@@ -1,5 +1,6 @@
-// Promise 9 of issue #5: a message too large to send goes out as a notice with a time-limited link to
-// the stored original (a presigned S3 URL; locally a file path), disposition `forwarded_as_notice`.
+// Promise 9 of issue #5: a message too large to send goes out as a notice that names the stored original
+// (its S3 URI, console page and CLI command, each needing the reader's own access; locally the file path),
+// disposition `forwarded_as_notice`. The limit keeps clear of SES's 40 MB (issue #13).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,11 @@ import { simpleParser } from 'mailparser';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3MailStore } from '../../functions/adapters/s3-mail-store.js';
-import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
+import {
+  DEFAULT_ROUTER_CONFIG,
+  MAX_FORWARD_BYTES,
+  SES_MAX_MESSAGE_BYTES,
+} from '../../functions/config/schema.js';
 import { localS3Client } from '../../functions/local/aws-clients.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
 import { type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
@@ -70,10 +75,54 @@ describe('oversize messages', () => {
     const notice = sentFor(rig.capture, result.messageId)[0]?.raw ?? Buffer.alloc(0);
     expect(notice.length).toBeLessThan(64 * 1024);
     const parsed = await simpleParser(notice);
-    const path = /^(\/\S+)$/m.exec(parsed.text ?? '')?.[1] ?? '';
+    const path = /^Stored as: (\/\S+)$/m.exec(parsed.text ?? '')?.[1] ?? '';
     expect((await readFile(path)).equals(raw)).toBe(true);
     expect(parsed.subject).toContain('Programme and the full video recording');
     expect(normal.disposition).toBe('forward');
+  });
+
+  it('forwards a message whose forward is exactly the limit, and sends a notice one byte below it', async () => {
+    // Prepare: the size of this message's forward, measured with room to spare.
+    const raw = withAttachment(20_000, 'edge-1');
+    const measuring = await rig.freshDeps();
+    const measured = await routeMessage(measuring, await measuring.deliver(raw));
+    const forwardBytes = sentFor(rig.capture, measured.messageId)[0]?.raw.length ?? 0;
+    const withLimit = (maxForwardBytes: number) =>
+      rig.freshDeps({ configOverrides: { limits: { ...DEFAULT_ROUTER_CONFIG.limits, maxForwardBytes } } });
+    const atLimit = await withLimit(forwardBytes);
+    const belowLimit = await withLimit(forwardBytes - 1);
+
+    // Act
+    const fits = await routeMessage(atLimit, await atLimit.deliver(raw));
+    const overByOne = await routeMessage(belowLimit, await belowLimit.deliver(raw));
+
+    // Assess
+    expect(measured.disposition).toBe('forward');
+    expect(fits.disposition).toBe('forward');
+    expect(overByOne.disposition).toBe('forwarded_as_notice');
+    const notice = await simpleParser(
+      sentFor(rig.capture, overByOne.messageId).at(-1)?.raw ?? Buffer.alloc(0),
+    );
+    expect(notice.text).toContain(`${forwardBytes} bytes; the limit is ${forwardBytes - 1}`);
+  });
+
+  it('sends a notice, not five failing sends, for a message just under 40 MB with the default limits', {
+    timeout: 120_000,
+  }, async () => {
+    // Prepare: SES received it (under its 40 MB), but the forward leaves SES no room for its own headers.
+    const deps = await rig.freshDeps();
+    const raw = withAttachment(Math.floor(((SES_MAX_MESSAGE_BYTES - 40_000) * 57) / 78), 'edge-40mb');
+
+    // Act
+    const result = await routeMessage(deps, await deps.deliver(raw));
+
+    // Assess
+    expect(raw.length).toBeLessThan(SES_MAX_MESSAGE_BYTES);
+    expect(raw.length).toBeGreaterThan(MAX_FORWARD_BYTES);
+    expect(result).toMatchObject({ status: 'forwarded', disposition: 'forwarded_as_notice' });
+    const sent = sentFor(rig.capture, result.messageId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.raw.length).toBeLessThan(10_000);
   });
 
   it('sends a notice for a message over SES v2 40 MB with the default configuration', {
@@ -87,7 +136,7 @@ describe('oversize messages', () => {
     const result = await routeMessage(deps, await deps.deliver(raw));
 
     // Assess
-    expect(raw.length).toBeGreaterThan(40 * 1024 * 1024);
+    expect(raw.length).toBeGreaterThan(SES_MAX_MESSAGE_BYTES);
     expect(result).toMatchObject({ status: 'forwarded', disposition: 'forwarded_as_notice' });
     const sent = sentFor(rig.capture, result.messageId);
     expect(sent).toHaveLength(1);
@@ -115,23 +164,26 @@ describe('S3MailStore.locate', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('gives a presigned link that fetches the stored original and says when it expires', async () => {
+  it('names the stored original by S3 URI, console page and CLI command, with nothing signed', async () => {
     // Prepare
     const { port } = await server.run();
     const client = await localS3Client(`http://127.0.0.1:${port}`);
-    const raw = withAttachment(5_000, 'presign-1');
-    await client.send(new PutObjectCommand({ Bucket: 'mail', Key: 'inbound/x/presign-1', Body: raw }));
+    const key = 'inbound/protocol@stockholm.se/abc 123';
+    await client.send(new PutObjectCommand({ Bucket: 'mail', Key: key, Body: withAttachment(5_000, 'x') }));
     const store = new S3MailStore(client, 'mail');
+    const region = await client.config.region();
 
     // Act
-    const { link, expiresAt } = await store.locate({ bucket: 'mail', key: 'inbound/x/presign-1' }, 3600);
-    const response = await fetch(link);
+    const original = await store.locate({ bucket: 'mail', key });
     client.destroy();
 
     // Assess
-    expect(new URL(link).searchParams.get('X-Amz-Expires')).toBe('3600');
-    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 3500_000);
-    expect(response.status).toBe(200);
-    expect(Buffer.from(await response.arrayBuffer()).equals(raw)).toBe(true);
+    expect(original.location).toBe(`s3://mail/${key}`);
+    expect(original.command).toBe(`aws s3 cp "s3://mail/${key}" original.eml --region ${region}`);
+    const page = new URL(original.consoleLink ?? '');
+    expect(page.host).toBe(`${region}.console.aws.amazon.com`);
+    expect(page.pathname).toBe('/s3/object/mail');
+    expect(page.searchParams.get('prefix')).toBe(key);
+    expect(JSON.stringify(original)).not.toMatch(/X-Amz-/i);
   });
 });

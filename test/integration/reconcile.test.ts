@@ -56,18 +56,22 @@ describe('reconcile', () => {
   }
 
   /** Runs reconcile with the real Powertools Metrics and returns what it wrote to stdout as EMF. */
-  async function runWithMetrics(deps: ReconcileDeps) {
+  async function runWithMetrics(deps: ReconcileDeps, logLevel: 'ERROR' | 'DEBUG' = 'ERROR') {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
     });
     const metrics = new Metrics({ namespace: 'Mailroute', serviceName: 'mailroute' });
-    const logger = new Logger({ serviceName: 'mailroute', logLevel: 'ERROR' });
+    const logger = new Logger({ serviceName: 'mailroute', logLevel });
     try {
       const run = await runReconcile(deps, metrics, logger);
       metrics.publishStoredMetrics();
-      return { run, emf: written.flatMap(parseEmf) };
+      const logs = written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.startsWith('{') && !line.includes('_aws'))
+        .map((line) => JSON.parse(line) as { level: string; message: string; keys?: string[] });
+      return { run, emf: written.flatMap(parseEmf), logs };
     } finally {
       spy.mockRestore();
     }
@@ -145,6 +149,27 @@ describe('reconcile', () => {
       namespace: 'Mailroute',
       service: 'mailroute',
     });
+  });
+
+  it("leaves SES's setup object alone: no re-drive, no record, no send, no alarm, one debug line", async () => {
+    // Prepare: what SES writes under a rule's prefix when the rule is created, beside a routed message.
+    const deps = await rig.freshDeps();
+    await routeMessage(deps, await deps.deliver(plainMessage()));
+    const setupKey = 'inbound/euinternational@stockholm.se/AMAZON_SES_SETUP_NOTIFICATION';
+    await deps.store.put(setupKey, Buffer.from('Amazon SES setup notification: write permission check.\r\n'));
+    const sentBefore = rig.capture.sent.length;
+
+    // Act
+    const { run, emf, logs } = await runWithMetrics(reconcileDeps(deps, 60), 'DEBUG');
+
+    // Assess
+    expect(run.report).toMatchObject({ checked: 1, redriven: [], resent: [], errors: [] });
+    expect(run.report.setupObjects).toEqual([setupKey]);
+    expect(await deps.log.get('AMAZON_SES_SETUP_NOTIFICATION')).toBeUndefined();
+    expect(rig.capture.sent.length).toBe(sentBefore);
+    expect(emf).toContainEqual(expect.objectContaining({ metric: 'ReconcileUnfinished', value: 0 }));
+    const mentions = logs.filter((line) => JSON.stringify(line).includes('AMAZON_SES_SETUP_NOTIFICATION'));
+    expect(mentions).toEqual([expect.objectContaining({ level: 'DEBUG', keys: [setupKey] })]);
   });
 
   it('publishes zero when every stored message is final', async () => {

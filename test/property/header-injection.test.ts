@@ -187,7 +187,12 @@ describe('forward and notice headers under hostile values', () => {
         // Act
         const notices = [
           unreadableNotice({ ...headers, raw: ORIGINAL, problem }),
-          oversizeNotice({ ...headers, size: 1, link: problem, linkExpiresAt: undefined }),
+          oversizeNotice({
+            ...headers,
+            size: 2,
+            limit: 1,
+            original: { location: problem, consoleLink: problem, command: problem },
+          }),
           textOnlyForward({ ...headers, text: mail.text, attachments: mail.attachments }),
         ];
 

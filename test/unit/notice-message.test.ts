@@ -47,20 +47,58 @@ describe('unreadableNotice', () => {
 });
 
 describe('oversizeNotice', () => {
-  it('carries the link and its expiry, and nothing of the original', async () => {
+  const original = {
+    location: 's3://mail-bucket/inbound/protocol@stockholm.se/abc123',
+    consoleLink:
+      'https://eu-west-1.console.aws.amazon.com/s3/object/mail-bucket?region=eu-west-1&prefix=inbound%2Fprotocol%40stockholm.se%2Fabc123',
+    command:
+      'aws s3 cp "s3://mail-bucket/inbound/protocol@stockholm.se/abc123" original.eml --region eu-west-1',
+  };
+
+  it('names the stored original, the routing id and how long it is kept, and nothing of the original', async () => {
+    // Act
     const notice = oversizeNotice({
       ...headers,
       size: 45_000_000,
-      link: 'https://bucket.s3.eu-north-1.amazonaws.com/inbound/x?X-Amz-Expires=604800',
-      linkExpiresAt: new Date('2026-04-27T10:00:00Z'),
+      limit: 39_934_464,
+      original,
+      keptDays: 365,
     });
+
+    // Assess
     const parsed = await simpleParser(Buffer.from(notice));
-    expect(parsed.text).toContain(
-      'https://bucket.s3.eu-north-1.amazonaws.com/inbound/x?X-Amz-Expires=604800',
-    );
-    expect(parsed.text).toContain('2026-04-27T10:00:00.000Z');
-    expect(parsed.text).toContain('45000000 bytes');
+    expect(parsed.text).toContain('45000000 bytes; the limit is 39934464');
+    expect(parsed.text).toContain(`Routing id: ${headers.routingId}`);
+    expect(parsed.text).toContain(`Stored as: ${original.location}`);
+    expect(parsed.text).toContain(original.consoleLink);
+    expect(parsed.text).toContain(original.command);
+    expect(parsed.text).toContain('kept for 365 days after it arrived');
     expect(parsed.attachments).toEqual([]);
+  });
+
+  it('carries no bearer link: nothing signed, nothing that expires', async () => {
+    // Act
+    const notice = Buffer.from(oversizeNotice({ ...headers, size: 45_000_000, limit: 39_934_464, original }));
+
+    // Assess
+    const text = notice.toString('utf8');
+    expect(text).not.toMatch(/X-Amz-(Signature|Credential|Security-Token|Expires)/i);
+    expect(text).not.toMatch(/expires|works until/i);
+  });
+
+  it('says only where the file is when the store has no console or command (the local folder)', async () => {
+    // Act
+    const notice = oversizeNotice({
+      ...headers,
+      size: 70_000,
+      limit: 65_536,
+      original: { location: '/srv/mailroute/mail/inbound/x/abc' },
+    });
+
+    // Assess
+    const parsed = await simpleParser(Buffer.from(notice));
+    expect(parsed.text).toContain('Stored as: /srv/mailroute/mail/inbound/x/abc');
+    expect(parsed.text).not.toContain('kept for');
   });
 });
 
