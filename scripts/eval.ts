@@ -1,4 +1,4 @@
-// scripts --> `npm run eval -- [CORPUS_DIR...] [--json] [--cv|--committed|--train-on DIR...] [--folds N] [--threshold T]`
+// scripts --> `npm run eval -- [CORPUS_DIR...] [--json] [--cv|--committed|--leave-one-out|--train-on DIR...] [--folds N] [--threshold T]`
 // Runs the real steps on each labelled .eml (parse, automated-mail detection, classify, decide) and
 // reports what staff would see: accuracy, misroutes, triage, per category, corpus (batch), language
 // and difficulty. On the dev corpus alone the model is cross-validated: each message is scored by a
@@ -22,12 +22,13 @@ import {
   OWN_EXAMPLES,
   readCorpus,
   trainable,
+  trainingCorpora,
 } from './classify-corpus.js';
 
 interface Options {
   dirs: string[];
   json: boolean;
-  mode: 'cv' | 'committed' | 'trained-on';
+  mode: 'cv' | 'committed' | 'trained-on' | 'leave-one-out';
   trainOn: string[];
   folds: number;
   threshold: number;
@@ -62,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--json') options.json = true;
     else if (arg === '--cv') [options.mode, explicitMode] = ['cv', true];
     else if (arg === '--committed') [options.mode, explicitMode] = ['committed', true];
+    else if (arg === '--leave-one-out') [options.mode, explicitMode] = ['leave-one-out', true];
     else if (arg === '--train-on') {
       [options.mode, explicitMode] = ['trained-on', true];
       options.trainOn.push(argv[++index] ?? '');
@@ -104,6 +106,18 @@ async function evaluate(options: Options): Promise<Outcome[]> {
       const fold = foldOf.get(asLabelled(message).id);
       return fold === undefined ? models[0] : models[fold];
     };
+  } else if (options.mode === 'leave-one-out') {
+    // Each named corpus scored by a model built from everything `npm run train` reads except it.
+    const models = new Map<string, LinearModel>();
+    for (const dir of options.dirs) {
+      const training: LabelledFeatures[] = [];
+      for (const source of trainingCorpora()) {
+        if (resolve(source) === resolve(dir) || !corpusExists(source)) continue;
+        training.push(...trainable(await readCorpus(source)).map(asLabelled));
+      }
+      models.set(dir, buildModel(training));
+    }
+    modelFor = (message) => models.get(message.corpus);
   } else if (options.mode === 'trained-on') {
     const training: LabelledFeatures[] = [];
     for (const dir of options.trainOn) {
@@ -245,8 +259,10 @@ function summarise(outcomes: Outcome[], options: Options) {
       options.mode === 'cv'
         ? `${options.folds}-fold cross-validation`
         : options.mode === 'trained-on'
-          ? `model trained on ${options.trainOn} only`
-          : 'committed model',
+          ? `model trained on ${options.trainOn.join(' + ')} only`
+          : options.mode === 'leave-one-out'
+            ? 'each corpus scored by a model trained on all other training corpora'
+            : 'committed model',
     threshold: options.threshold,
     messages: total,
     accuracy: round(ratio(correct, total)),

@@ -55,6 +55,15 @@ const OWN_MATTER = 2;
  */
 const UNCONFIRMED_PURPOSE = 0.5;
 const DECISIVE_PURPOSE_WEIGHT = 3;
+/**
+ * The taxonomy's purpose rule: a confirmed job application, press question or sales pitch is
+ * `other` however much EU or protocol vocabulary it carries. Topic words add up in a linear model
+ * and can outvote one purpose; this feature stands for the rule itself.
+ */
+export const CONFIRMED_PURPOSE = 'purpose:confirmed-other';
+
+/** Features that are not lexicon concepts but carry a prior of their own, like a concept. */
+export const STRUCTURAL_CONCEPTS: Concept[] = [{ id: CONFIRMED_PURPOSE, priors: { other: 3 } }];
 
 /** Concepts that send a message to `other` on their own strength. */
 function decisivePurposes(all: Concept[]): Set<string> {
@@ -119,6 +128,8 @@ export function extractFeatures(
     const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, seen.size - 1);
     const unconfirmed = DECISIVE_PURPOSES.has(concept) && seen.size < 2 && !inSubject.has(concept);
     values.set(concept, (values.get(concept) ?? 0) * corroboration * (unconfirmed ? UNCONFIRMED_PURPOSE : 1));
+    if (DECISIVE_PURPOSES.has(concept) && !unconfirmed)
+      note(CONFIRMED_PURPOSE, 1, evidence.get(concept) ?? concept);
   }
   for (const combination of combinations) {
     const parts = combination.all.map((concept) => values.get(concept) ?? 0);

@@ -1,7 +1,7 @@
 // core (pure) --> classify: building the committed model from labelled features, and measuring it
 // honestly with k-fold cross-validation (the temperature is fitted inside each training fold).
 import type { Category } from '../types.js';
-import type { FeatureSet } from './features.js';
+import { type FeatureSet, STRUCTURAL_CONCEPTS } from './features.js';
 import { concepts } from './lexicon.js';
 import {
   DEFAULT_TRAIN_OPTIONS,
@@ -89,12 +89,12 @@ export function crossValidatedModels(
 }
 
 function priorFor(examples: LabelledFeatures[], vocabulary: string[]): LinearModel {
-  const known = new Set(concepts().map((concept) => concept.id));
+  const known = new Set([...concepts(), ...STRUCTURAL_CONCEPTS].map((concept) => concept.id));
   const extra = new Set<string>();
   for (const example of examples) {
     for (const feature of example.features.values.keys()) if (!known.has(feature)) extra.add(feature);
   }
-  return priorModel(concepts(), [...[...extra].sort(), ...vocabulary]);
+  return priorModel([...concepts(), ...STRUCTURAL_CONCEPTS], [...[...extra].sort(), ...vocabulary]);
 }
 
 function outOfFoldScores(
