@@ -145,6 +145,10 @@ export class MailrouteStack extends Stack {
         value: this.mailQueue.deadLetterQueue.queueUrl,
         description: 'Messages routing gave up on',
       },
+      // Read by `mailroute --stack` (functions/operate/aws-backend.ts): re-drives, replay, signing.
+      RouterQueue: { value: this.mailQueue.queue.queueUrl, description: 'The router queue' },
+      LoopSecretArn: { value: this.router.loopSecret.secretArn, description: 'The loop-marker key' },
+      RuleSetName: { value: config.deploy.ruleSetName, description: 'The SES receipt rule set' },
       AlarmTopic: { value: this.observability.alarmTopic.topicArn, description: 'Subscribe ops here' },
       Dashboard: { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard' },
     };
