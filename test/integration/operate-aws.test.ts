@@ -248,13 +248,11 @@ describe('the AWS backend, found by CloudFormation outputs', () => {
         },
       ],
     });
-    sesAccountMock
-      .on(GetAccountCommand)
-      .resolves({
-        ProductionAccessEnabled: false,
-        SendingEnabled: true,
-        SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 },
-      });
+    sesAccountMock.on(GetAccountCommand).resolves({
+      ProductionAccessEnabled: false,
+      SendingEnabled: true,
+      SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 3 },
+    });
     sesAccountMock
       .on(GetEmailIdentityCommand)
       .resolves({ VerifiedForSendingStatus: true, DkimAttributes: { Status: 'PENDING' } });
