@@ -15,6 +15,7 @@ import { ReconcileFunction, reconcileSourceExists } from './constructs/reconcile
 import { ROUTER_TIMEOUT, RouterFunction } from './constructs/router-function.js';
 import { RoutingLogTable } from './constructs/routing-log-table.js';
 import { RuleSetActivation } from './constructs/rule-set-activation.js';
+import { SendConfirmation } from './constructs/send-confirmation.js';
 import { SendingIdentity } from './constructs/sending-identity.js';
 
 export interface MailrouteStackProps extends StackProps {
@@ -42,6 +43,7 @@ export class MailrouteStack extends Stack {
   readonly router: RouterFunction;
   readonly observability: Observability;
   readonly reconcile?: ReconcileFunction;
+  readonly sendConfirmation: SendConfirmation;
 
   constructor(scope: Construct, id: string, props: MailrouteStackProps) {
     super(scope, id, {
@@ -105,6 +107,15 @@ export class MailrouteStack extends Stack {
       alarmEmail: deploy.alarmEmail,
       quarantinePerHour: deploy.quarantineAlarmPerHour,
     });
+
+    this.sendConfirmation = new SendConfirmation(this, 'SendConfirmation', {
+      routerConfig: router,
+      routingLog: this.routingLog,
+      alarmTopic: this.observability.alarmTopic,
+      retentionDays: deploy.retentionDays,
+      logLevel: deploy.logLevel,
+    });
+    this.sendConfirmation.bindSender(this.router.handler.function, this.router.handler.role);
 
     if (props.withReconcile ?? reconcileSourceExists()) {
       this.reconcile = new ReconcileFunction(this, 'Reconcile', {

@@ -1,4 +1,5 @@
 // local stack --> (MailStore port) --> a folder: the stand-in for the S3 bucket SES writes to.
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
@@ -34,7 +35,8 @@ export class FolderMailStore implements MailStore {
     const location = { bucket, key };
     const path = this.pathOf(location);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+    // Random: five copies of one message arriving at once write the same path at the same moment.
+    const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, raw);
     await rename(temporary, path);
     return location;

@@ -9,21 +9,13 @@ import { type OperatorBackend, RecordNotFound, resolveRecord } from '../operate/
 import { inspectMessage } from '../operate/inspect.js';
 import { ReleaseError, releaseMessage } from '../operate/release.js';
 import { configuredGroups, RerouteError, type RerouteTarget, rerouteMessage } from '../operate/reroute.js';
+import { RESENDABLE, ResendError, resendMessage } from '../operate/resend.js';
 import { sinceTime } from '../operate/since.js';
 import { statusReport } from '../operate/status.js';
-import type { LogQuery, RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
+import { type LogQuery, type RoutingRecord, ROUTING_STATUSES as STATUSES } from '../route-mail/ports.js';
 import { type Html, html } from './html.js';
 
 export const DEFAULT_CONSOLE_PORT = 8025;
-
-const STATUSES: readonly RoutingStatus[] = [
-  'received',
-  'sending',
-  'forwarded',
-  'suppressed',
-  'quarantined',
-  'failed',
-];
 
 export interface ConsoleOptions {
   backend: OperatorBackend;
@@ -213,6 +205,15 @@ ${
     ? html`<form method="post" action="${self}/release"><input type="hidden" name="token" value="${token}"><button type="submit" name="release">Release</button></form>`
     : ''
 }
+${
+  RESENDABLE.includes(record.status)
+    ? html`<form method="post" action="${self}/resend" class="resend"><input type="hidden" name="token" value="${token}">${
+        record.status === 'forwarded'
+          ? html`<label><input type="checkbox" name="force" value="1"> SES confirmed the send: send it again anyway</label> `
+          : ''
+      }<button type="submit">Resend</button></form>`
+    : ''
+}
 <form method="post" action="${self}/reroute" class="reroute">
   <input type="hidden" name="token" value="${token}">
   <label>Reroute to category <select name="category"><option value="">-</option>${CATEGORIES.map((category) => html`<option value="${category}">${category}</option>`)}</select></label>
@@ -260,10 +261,12 @@ ${detail.forwardHeaders ? html`<h3>The forward's header block</h3><pre class="fo
   );
 }
 
+type Action = 'release' | 'reroute' | 'resend';
+
 async function act(
   backend: OperatorBackend,
   id: string,
-  action: 'release' | 'reroute',
+  action: Action,
   form: URLSearchParams,
   response: ServerResponse,
 ) {
@@ -276,6 +279,10 @@ async function act(
     if (action === 'release') {
       const result = await releaseMessage(backend.deps, record, by);
       done = `Released: ${result.status}${result.forwardedTo.length ? ` to ${result.forwardedTo.join(', ')}` : ''}`;
+    } else if (action === 'resend') {
+      await resendMessage(backend, record, { force: form.get('force') === '1' });
+      const after = await backend.deps.log.get(record.id);
+      done = `Sent again: ${after?.status ?? 'handed to the router'}`;
     } else {
       const category = form.get('category') ?? '';
       const group = form.get('group') ?? '';
@@ -286,7 +293,12 @@ async function act(
     }
     redirect(response, `${target}?done=${encodeURIComponent(done)}`);
   } catch (error) {
-    if (error instanceof RerouteError || error instanceof ReleaseError || error instanceof RecordNotFound) {
+    if (
+      error instanceof RerouteError ||
+      error instanceof ReleaseError ||
+      error instanceof ResendError ||
+      error instanceof RecordNotFound
+    ) {
       return redirect(response, `${target}?error=${encodeURIComponent(error.message)}`);
     }
     throw error;

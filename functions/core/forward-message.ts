@@ -3,6 +3,7 @@
 import {
   encodeHeaderValue,
   formatAddress,
+  isInternationalAddress,
   joinAddresses,
   type RawHeaderField,
   splitMessage,
@@ -46,6 +47,7 @@ const REMOVED_HEADERS: Record<string, string> = {
   'return-receipt-to': 'a staff read receipt must not go to the outside sender',
   'x-original-to': 'replaced by ours: an outsider could otherwise forge it',
   'x-original-cc': 'replaced by ours: an outsider could otherwise forge it',
+  'x-original-from': 'replaced by ours: an outsider could otherwise forge it',
 };
 
 /** Our own headers are removed from the original before ours are added: a sender could forge them. */
@@ -86,6 +88,17 @@ function buildHeaders(input: ForwardInput): string[] {
 
   const replyTargets = mail.replyTo.length > 0 ? mail.replyTo : mail.from ? [mail.from] : [];
   add('Reply-To', addressHeader(replyTargets, 'Reply-To'));
+  // A non-ASCII local part (SMTPUTF8) has no 7-bit form, so no Reply-To: staff find the address here.
+  const unwritable = replyTargets.filter((entry) => isInternationalAddress(entry.address));
+  if (unwritable.length > 0) {
+    add(
+      'X-Original-From',
+      encodeHeaderValue(
+        `${unwritable.map((entry) => entry.address).join(', ')} (not plain ASCII: reply by hand)`,
+        'X-Original-From'.length,
+      ),
+    );
+  }
   add('To', joinAddresses(decision.recipients.map((address) => `<${address}>`)));
   add('Subject', encodeHeaderValue(taggedSubject(decision.subjectTag, mail.subject), 'Subject'.length));
   add('X-Original-To', addressHeader(mail.to, 'X-Original-To'));

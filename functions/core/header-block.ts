@@ -1,6 +1,7 @@
 // core (pure): the raw header block of a message, as bytes, and safe header-value encoding.
 // The forward rewrites headers on the raw bytes so that the body and attachments go through
 // untouched: no decode/re-encode of MIME parts, no charset damage, one copy of the message.
+import { domainToASCII } from 'node:url';
 
 /** One header field exactly as it stood, folding included, in latin1 so every byte maps to one char. */
 export interface RawHeaderField {
@@ -150,11 +151,43 @@ export function isSafeAddress(address: string): boolean {
 }
 
 /**
- * `"Display Name" <address>` with the name quoted or encoded. Returns undefined for an address
- * that is not a plain addr-spec: writing it could smuggle syntax into the header.
+ * The address as a header may carry it in 7-bit mail: an internationalised domain in its IDNA form
+ * (`asa@göteborg-eu.example` -> `asa@xn--gteborg-eu-hcb.example`). Undefined for a local part that is
+ * not ASCII: it has no 7-bit form (that needs SMTPUTF8, which the router does not send: SES's raw
+ * send takes 7-bit headers) and RFC 2047 may not encode an addr-spec.
  */
-export function formatAddress(name: string, address: string, nameLength: number): string | undefined {
-  if (!isSafeAddress(address)) return undefined;
+export function asciiAddress(address: string): string | undefined {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const local = address.slice(0, at);
+  if (!/^[!-~]+$/.test(local)) return undefined;
+  const domain = address.slice(at + 1);
+  const asciiDomain = /^[!-~]+$/.test(domain) ? domain : domainToASCII(domain.normalize('NFC'));
+  return asciiDomain ? `${local}@${asciiDomain}` : undefined;
+}
+
+/** An address that is well formed but has a non-ASCII local part (SMTPUTF8): no 7-bit header can carry it. */
+export function isInternationalAddress(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return false;
+  const local = address.slice(0, at);
+  const domainForm = asciiAddress(`x@${address.slice(at + 1)}`);
+  return (
+    /[^\x00-\x7f]/.test(local) &&
+    !/[\s\x00-\x1f\x7f<>()[\]\\,;:@"]/.test(local) &&
+    domainForm !== undefined &&
+    isSafeAddress(domainForm)
+  );
+}
+
+/**
+ * `"Display Name" <address>` with the name quoted or encoded, and the domain in its IDNA form.
+ * Returns undefined for an address that is not a plain addr-spec: writing it could smuggle syntax
+ * into the header.
+ */
+export function formatAddress(name: string, rawAddress: string, nameLength: number): string | undefined {
+  const address = asciiAddress(rawAddress);
+  if (address === undefined || !isSafeAddress(address)) return undefined;
   const cleanName = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   if (!cleanName) return `<${address}>`;
   // A quoted name cannot be folded: a long one is encoded instead, so no line passes RFC 5322's 998.

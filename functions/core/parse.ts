@@ -1,6 +1,7 @@
 // core (pure): raw bytes --> InboundMail. Step 4 of DESIGN.md: headers, text, HTML->text,
 // attachment names, calendar parts, and the text of attachments a person would read.
 import { Readable } from 'node:stream';
+import { htmlToText } from 'html-to-text';
 import {
   type AddressObject,
   type AttachmentStream,
@@ -103,7 +104,7 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
-  let body = text.text ?? '';
+  let body = text.text?.trim() ? text.text : htmlAsText(text, limits, parseWarnings);
   if (body.length > limits.maxTextLength || slim.textTruncated) {
     body = body.slice(0, limits.maxTextLength);
     parseWarnings.push(`text-truncated-to:${limits.maxTextLength}`);
@@ -246,6 +247,29 @@ function runMailParser(
     });
     Readable.from([Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)]).pipe(parser);
   });
+}
+
+/**
+ * mailparser turns HTML into text only for a root HTML part or one beside a text part: an HTML-only
+ * body inside multipart/mixed (beside a PDF or an .ics, as many clients send it) comes back with no
+ * text at all. The same conversion, with the same limits, where mailparser skipped it.
+ */
+/** mailparser's own bound on HTML nesting for the conversion. */
+const MAX_HTML_NESTING_DEPTH = 1000;
+
+function htmlAsText(text: MessageText, limits: ParseLimits, parseWarnings: string[]): string {
+  const html = typeof text.html === 'string' ? text.html : '';
+  if (!html.trim()) return text.text ?? '';
+  if (html.length > limits.maxHtmlLength) {
+    parseWarnings.push(`html-not-converted: HTML too long for parsing ${html.length} bytes`);
+    return '';
+  }
+  try {
+    return htmlToText(html, { limits: { maxDepth: MAX_HTML_NESTING_DEPTH } });
+  } catch (error) {
+    parseWarnings.push(`html-not-converted: ${(error as Error).message}`);
+    return '';
+  }
 }
 
 /** Reads an attachment stream, keeping the bytes only when a person would read them and they are small. */

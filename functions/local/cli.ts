@@ -27,8 +27,10 @@ const USAGE = `usage: mailroute <command> [options]
   log [--json] [--since 24h] [--category C] [--status S] [--limit N]
                                           read the routing log (works while serve runs)
   replay [--dlq QUEUE_URL --to QUEUE_URL]  re-drive failed messages (AWS: move a DLQ back)
-  reconcile [--grace-minutes N]           re-drive stored messages without a final record
+  reconcile [--grace-minutes N]           finish stored messages without a final record (route what
+                                          never went out, send again what SES never confirmed)
   release ID...                           route a quarantined message after all
+  resend [--force] ID...                  send a message again (a confirmed send only with --force)
   show ID [--json]                        one message: record, reasons, verdicts, subject and sender
   reroute ID (--category C | --group ADDRESS)  deliver to the right group; records the correction
   corrections export DIR                  corrected messages as labelled examples (npm run train -- DIR)
@@ -94,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
         return operate.awsReplayCommand(rest, open);
       case 'reconcile':
         return operate.awsReconcileCommand(rest, open);
+      case 'resend':
+        return operate.awsResendCommand(rest, open);
       default:
         throw new UsageError(`${command ?? 'no command'}: works on the local stack only (without --stack)`);
     }
@@ -109,11 +113,13 @@ async function main(argv: string[]): Promise<number> {
       return logCommand(rest);
     case 'replay':
     case 'reconcile':
-    case 'release': {
+    case 'release':
+    case 'resend': {
       const recovery = await import('./commands/recovery.js');
       const open = async () => openLocalRouter(...(await settingsAndConfig()));
       if (command === 'replay') return recovery.replayCommand(rest, open);
       if (command === 'reconcile') return recovery.reconcileCommand(rest, open);
+      if (command === 'resend') return recovery.resendCommand(rest, open);
       return recovery.releaseCommand(rest, open);
     }
     case 'help':
@@ -286,8 +292,9 @@ interface OpenRouter {
 }
 
 /**
- * Routes through a running `mailroute serve` when there is one (its inbox then shows the forwards);
- * otherwise opens the data folder itself and keeps forwards as .eml files in it.
+ * Routes through a running `mailroute serve` when there is one (its SES stand-in then keeps the
+ * forwards and confirms them); otherwise opens the data folder itself, with an SES stand-in of its own
+ * that keeps each forward as a file in `<data dir>/sent/` and delivers its Send event.
  */
 async function openLocalRouter(settings: LocalSettings, config: RouterConfig): Promise<OpenRouter> {
   const [{ findRunningStack }, { createLocalRouter }, { localLoopSecret, dataPaths }] = await Promise.all([
@@ -311,17 +318,17 @@ async function openLocalRouter(settings: LocalSettings, config: RouterConfig): P
       close: async () => router.close(),
     };
   }
-  const [{ startDynalite }, { startSesCaptureServer }, { mkdir, writeFile }] = await Promise.all([
+  const [{ startDynalite }, { startSesStandIn }] = await Promise.all([
     import('./dynalite-server.js'),
-    import('./ses-capture-server.js'),
-    import('node:fs/promises'),
+    import('./ses-stand-in.js'),
   ]);
-  const sentDir = dataPaths(settings.dataDir).sent;
   const dynalite = await startDynalite({ path: dataPaths(settings.dataDir).dynamodb });
-  const ses = await startSesCaptureServer({
-    onSend: async (email) => {
-      await mkdir(sentDir, { recursive: true });
-      await writeFile(join(sentDir, `${email.messageId}.eml`), email.raw);
+  let opened: LocalRouter | undefined;
+  const ses = await startSesStandIn({
+    dataDir: settings.dataDir,
+    confirm: async (event) => {
+      if (!opened) throw new Error('the router is not open yet');
+      return opened.confirm(event);
     },
   });
   const router = await createLocalRouter({
@@ -330,11 +337,16 @@ async function openLocalRouter(settings: LocalSettings, config: RouterConfig): P
     dynamoEndpoint: dynalite.endpoint,
     sesEndpoint: ses.endpoint,
     loopSecret,
+    configurationSetName: 'mailroute-local',
   });
+  opened = router;
+  // Send events a killed stack left: delivered before anything else, so no confirmed send goes twice.
+  await ses.deliverPending();
   return {
     router,
-    description: `no running stack: routing on ${settings.dataDir}; forwards are written to ${sentDir}`,
+    description: `no running stack: routing on ${settings.dataDir}; forwards are written to ${ses.sentDir}`,
     close: async () => {
+      await ses.idle();
       router.close();
       await ses.close();
       await dynalite.close();
@@ -371,9 +383,9 @@ async function logCommand(
     query.category = category;
   }
   if (values.status) {
-    const statuses = ['received', 'sending', 'forwarded', 'suppressed', 'quarantined', 'failed'] as const;
-    const status = statuses.find((known) => known === values.status);
-    if (!status) throw new UsageError(`--status must be one of ${statuses.join(', ')}`);
+    const { ROUTING_STATUSES } = await import('../route-mail/ports.js');
+    const status = ROUTING_STATUSES.find((known) => known === values.status);
+    if (!status) throw new UsageError(`--status must be one of ${ROUTING_STATUSES.join(', ')}`);
     query.status = status;
   }
   if (values.limit) {
@@ -474,6 +486,13 @@ async function serve(): Promise<number> {
       smtpPort: settings.smtpPort,
       dynamoPort: settings.dynamoPort,
       ses: { port: settings.sesPort },
+      onRecovered: (report) => {
+        const finished = report.redriven.length + report.resent.length;
+        if (finished + report.confirmedSends + report.errors.length === 0) return;
+        console.log(
+          `${new Date().toISOString()}  finished what the last run left: ${report.confirmedSends} send${report.confirmedSends === 1 ? '' : 's'} confirmed, ${report.redriven.length} routed, ${report.resent.length} sent again, ${report.errors.length} failed`,
+        );
+      },
       onMessage: (outcome, recipients) => {
         if (outcome.ok) {
           const { result } = outcome;
@@ -503,7 +522,7 @@ async function serve(): Promise<number> {
   const addresses = config.functionalAddresses.map((entry) => entry.address).join(', ');
   console.log(`mailroute local stack is running
   SMTP in (stands in for SES inbound)  smtp://${stack.smtp.host}:${stack.smtp.port}  accepts mail for ${addresses}
-  SES out, web inbox                   ${stack.inbox}
+  SES out, web inbox                   ${stack.inbox}  (each send also in ${stack.sentDir})
   DynamoDB (dynalite)                  ${stack.dynamodb.endpoint}  table ${ROUTING_TABLE}
   operator console                     ${operatorConsole.url}
   data folder                          ${settings.dataDir}

@@ -1,11 +1,13 @@
 // local stack --> the same handler as AWS, fed the way SES would feed it: raw bytes stored first,
-// then an SES receipt notification inside an SQS event.
+// then an SES receipt notification inside an SQS event; and the same confirm code for SES Send events.
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { createRoutingTable, DynamoDbRoutingLog } from '../adapters/dynamodb-routing-log.js';
 import { FolderMailStore } from '../adapters/folder-mail-store.js';
 import { SesMailSender } from '../adapters/ses-mail-sender.js';
 import type { RouterConfig } from '../config/schema.js';
+import { confirmSendEvent } from '../confirm-send/confirm.js';
+import { type ReconcileReport, reconcile } from '../reconcile/reconcile.js';
 import { createHandler } from '../route-mail/handler.js';
 import type { PipelineDeps, PipelineLogger, RouteResult } from '../route-mail/pipeline.js';
 import type { MailLocation } from '../route-mail/ports.js';
@@ -21,6 +23,8 @@ export interface LocalRouterOptions {
   loopSecret: string;
   logger?: PipelineLogger;
   now?: () => Date;
+  /** Named on every send, as the router does in AWS (the SES stand-in ignores it). */
+  configurationSetName?: string;
 }
 
 export interface Inbound {
@@ -35,10 +39,32 @@ export type IngestOutcome =
   | { ok: true; result: RouteResult; location: MailLocation }
   | { ok: false; messageId: string; error: Error; location: MailLocation };
 
+/** A message stored as the SES S3 action stores it, with the notification SES would publish. */
+export interface Accepted {
+  messageId: string;
+  location: MailLocation;
+  notification: SesNotification;
+}
+
 export interface LocalRouter {
   deps: PipelineDeps;
   store: FolderMailStore;
+  /** Stores the raw bytes (the SES S3 action): once this resolves the message is accepted. */
+  accept(inbound: Inbound): Promise<Accepted>;
+  /** Routes an accepted message through the handler, as one SQS delivery. */
+  route(accepted: Accepted): Promise<IngestOutcome>;
+  /** accept, then route. */
   ingest(inbound: Inbound): Promise<IngestOutcome>;
+  /** Sends a notification through the handler; rejects when the handler reports a failure. */
+  redrive(notification: SesNotification): Promise<void>;
+  /** The confirm code for SES Send events (what the SES stand-in delivers them to). */
+  confirm(event: unknown): Promise<unknown>;
+  /**
+   * Finishes what a stopped or killed router left, as SQS redelivery and reconcile do in AWS: routes
+   * every stored message without a final record, and sends again what is `sending` without a Send
+   * event. Only when no delivery can be in flight (before the stack takes mail): it waits for nothing.
+   */
+  finishUnfinished(): Promise<ReconcileReport>;
   close(): void;
 }
 
@@ -59,18 +85,25 @@ export async function createLocalRouter(options: LocalRouterOptions): Promise<Lo
     config: options.config,
     store,
     log: new DynamoDbRoutingLog(dynamo, ROUTING_TABLE),
-    sender: new SesMailSender(ses),
+    sender: new SesMailSender(ses, options.configurationSetName),
     now,
     logger: options.logger ?? quietLogger,
     loopSecret: options.loopSecret,
   };
 
-  async function ingest(inbound: Inbound): Promise<IngestOutcome> {
+  async function accept(inbound: Inbound): Promise<Accepted> {
     const messageId = localMessageId(inbound.raw);
     const functionalAddress = inbound.recipients[0] ?? 'unknown';
-    // Stored before any routing code runs, as the SES S3 action does: a failure below loses nothing.
+    // Stored before any routing code runs, as the SES S3 action does: a failure after loses nothing.
     const location = await store.put(`inbound/${functionalAddress.toLowerCase()}/${messageId}`, inbound.raw);
-    const notification = sesNotification({ ...inbound, messageId, location, at: now() });
+    return {
+      messageId,
+      location,
+      notification: sesNotification({ ...inbound, messageId, location, at: now() }),
+    };
+  }
+
+  async function route({ messageId, location, notification }: Accepted): Promise<IngestOutcome> {
     let routed: RouteResult | undefined;
     let failure: Error | undefined;
     const handle = createHandler(deps, {
@@ -86,10 +119,34 @@ export async function createLocalRouter(options: LocalRouterOptions): Promise<Lo
     return { ok: false, messageId, error: failure ?? new Error('the handler reported no result'), location };
   }
 
+  async function redrive(notification: SesNotification): Promise<void> {
+    let failure: Error | undefined;
+    const handle = createHandler(deps, {
+      onFailed: (_id, error) => {
+        failure = error;
+      },
+    });
+    const { batchItemFailures } = await handle(sqsEvent(notification));
+    if (batchItemFailures.length > 0) throw failure ?? new Error('the handler reported a failure');
+  }
+
   return {
     deps,
     store,
-    ingest,
+    accept,
+    route,
+    ingest: async (inbound) => route(await accept(inbound)),
+    redrive,
+    confirm: (event) => confirmSendEvent(deps, event),
+    finishUnfinished: () =>
+      reconcile({
+        config: { ...deps.config, reconcile: { ...deps.config.reconcile, graceMinutes: 0 } },
+        store,
+        log: deps.log,
+        now: deps.now,
+        redrive,
+        inFlightMinutes: 0,
+      }),
     close: () => {
       dynamo.destroy();
       ses.destroy();

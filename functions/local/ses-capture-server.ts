@@ -13,6 +13,12 @@ export interface CapturedEmail {
   /** The envelope recipients as requested (Destination / Destinations), not the To header. */
   recipients: string[];
   raw: Buffer;
+  /** The message tags of the request (`EmailTags`), as SES hands them on in its events' `mail.tags`. */
+  tags: Record<string, string[]>;
+  /** The configuration set named in the request, if any. */
+  configurationSet: string | undefined;
+  /** When this server took it. */
+  at: Date;
 }
 
 export interface SesCaptureServer {
@@ -29,6 +35,8 @@ export interface SesCaptureOptions {
   port?: number;
   /** Called for each accepted message, e.g. to write it to disk. */
   onSend?: (email: CapturedEmail) => void | Promise<void>;
+  /** Keep each send in `sent` (tests read it). @default true */
+  keep?: boolean;
 }
 
 /** SES v2 accepts 40 MB raw; base64 and JSON framing make the request about a third bigger. */
@@ -37,9 +45,11 @@ const MAX_REQUEST_BYTES = 60 * 1024 * 1024;
 export async function startSesCaptureServer(options: SesCaptureOptions = {}): Promise<SesCaptureServer> {
   const sent: CapturedEmail[] = [];
   const server = createServer((request, response) => {
-    handle(request, response, sent, options.onSend).catch((error: unknown) => {
-      reply(response, 500, 'application/json', JSON.stringify({ message: String(error) }));
-    });
+    handle(request, response, options.keep === false ? undefined : sent, options.onSend).catch(
+      (error: unknown) => {
+        reply(response, 500, 'application/json', JSON.stringify({ message: String(error) }));
+      },
+    );
   });
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const { port } = server.address() as AddressInfo;
@@ -54,7 +64,7 @@ export async function startSesCaptureServer(options: SesCaptureOptions = {}): Pr
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  sent: CapturedEmail[],
+  sent: CapturedEmail[] | undefined,
   onSend: SesCaptureOptions['onSend'],
 ): Promise<void> {
   const body = await readBody(request);
@@ -98,6 +108,8 @@ async function handle(
 
 interface V2SendEmail {
   FromEmailAddress?: string;
+  EmailTags?: { Name?: string; Value?: string }[];
+  ConfigurationSetName?: string;
   Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
   Content?: { Raw?: { Data?: string } };
 }
@@ -116,7 +128,19 @@ function fromV2(request: V2SendEmail): CapturedEmail | undefined {
       ...(destination.BccAddresses ?? []),
     ],
     raw: Buffer.from(data, 'base64'),
+    tags: tagsOf((request.EmailTags ?? []).map((tag) => [tag.Name, tag.Value])),
+    configurationSet: request.ConfigurationSetName,
+    at: new Date(),
   };
+}
+
+function tagsOf(pairs: [string | undefined, string | undefined][]): Record<string, string[]> {
+  const tags: Record<string, string[]> = {};
+  for (const [name, value] of pairs) {
+    if (name === undefined || value === undefined) continue;
+    tags[name] = [...(tags[name] ?? []), value];
+  }
+  return tags;
 }
 
 function fromV1(form: URLSearchParams): CapturedEmail {
@@ -130,15 +154,23 @@ function fromV1(form: URLSearchParams): CapturedEmail {
     from: form.get('Source') ?? undefined,
     recipients,
     raw: Buffer.from(form.get('RawMessage.Data') ?? '', 'base64'),
+    tags: tagsOf(
+      Array.from({ length: 50 }, (_, index) => [
+        form.get(`Tags.member.${index + 1}.Name`) ?? undefined,
+        form.get(`Tags.member.${index + 1}.Value`) ?? undefined,
+      ]),
+    ),
+    configurationSet: form.get('ConfigurationSetName') ?? undefined,
+    at: new Date(),
   };
 }
 
 async function record(
   email: CapturedEmail,
-  sent: CapturedEmail[],
+  sent: CapturedEmail[] | undefined,
   onSend: SesCaptureOptions['onSend'],
 ): Promise<void> {
-  sent.push(email);
+  sent?.push(email);
   await onSend?.(email);
 }
 

@@ -1,16 +1,24 @@
-// local stack --> SMTP in (smtp-server), DynamoDB (dynalite), SES out (aws-ses-v2-local), all in this
-// process, wired to the same handler code that runs in Lambda.
+// local stack --> SMTP in (smtp-server), DynamoDB (dynalite), SES out (the SES stand-in: sent folder,
+// Send events, and aws-ses-v2-local's web inbox), all in this process, wired to the same handler and
+// confirm code that run in Lambda. Like SES receiving, SMTP answers 250 once the message is stored and
+// routing goes on asynchronously; at start, what a stopped or killed stack left unfinished is finished.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import type { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import type { ReconcileReport } from '../reconcile/reconcile.js';
+import { redact } from '../route-mail/pipeline.js';
 import { type RunningDynalite, startDynalite } from './dynalite-server.js';
-import { createLocalRouter, type IngestOutcome, type LocalRouter } from './local-router.js';
+import { type Accepted, createLocalRouter, type IngestOutcome, type LocalRouter } from './local-router.js';
+import { type SesStandIn, startSesStandIn } from './ses-stand-in.js';
 import { dataPaths, localLoopSecret } from './settings.js';
 
 /** SES accepts 40 MB inbound through the S3 action. */
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/** Messages routed at once after SMTP accepted them (the local stand-in for Lambda's concurrency). */
+const ROUTING_CONCURRENCY = 4;
 
 export interface StackOptions {
   config: RouterConfig;
@@ -19,22 +27,36 @@ export interface StackOptions {
   /** 0 picks a free port. */
   smtpPort: number;
   dynamoPort: number;
-  /** Where forwards go: an SES API endpoint already running (tests), or a port for aws-ses-v2-local. */
+  /**
+   * Where a copy of each forward goes for people to look at: an SES API endpoint already running
+   * (tests), or a port for aws-ses-v2-local's web inbox. The record of each send is the sent folder.
+   */
   ses: { endpoint: string } | { port: number };
   /** Keep the routing table in `dataDir` (default) or in memory. */
   persist?: boolean;
   /** Called once per message that arrived over SMTP, after it was routed (or failed). */
   onMessage?: (outcome: IngestOutcome, recipients: string[]) => void;
+  /**
+   * Wraps the router's adapters before the stack takes any mail (tests inject faults and crashes at
+   * the pipeline's step boundaries this way, as test/helpers/pipeline-rig.ts does for the pipeline).
+   */
+  adapt?: (router: LocalRouter) => void;
+  /** Called once at start with what was found unfinished from the last run, and finished. */
+  onRecovered?: (report: ReconcileReport & { confirmedSends: number }) => void;
 }
 
 export interface RunningStack {
   smtp: { host: string; port: number };
   dynamodb: { endpoint: string };
-  /** The SES API endpoint forwards go to. */
+  /** The SES API endpoint forwards go to (the SES stand-in). */
   ses: { endpoint: string };
+  /** One raw file per send: `<data dir>/sent/`. */
+  sentDir: string;
   /** The web inbox of aws-ses-v2-local, when this stack started it. */
   inbox: string | undefined;
   router: LocalRouter;
+  /** Resolves once every accepted message has been routed and every Send event delivered. */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,36 +83,66 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     closers.push(() => dynalite.close());
 
-    let sesEndpoint: string;
+    let mirrorEndpoint: string;
     let inbox: string | undefined;
     if ('endpoint' in options.ses) {
-      sesEndpoint = options.ses.endpoint;
+      mirrorEndpoint = options.ses.endpoint;
     } else {
       const ses = await startSesInbox(options.host, options.ses.port);
       closers.push(() => closeHttp(ses));
       const { port } = ses.address() as AddressInfo;
-      sesEndpoint = `http://${options.host}:${port}`;
-      inbox = `${sesEndpoint}/`;
+      mirrorEndpoint = `http://${options.host}:${port}`;
+      inbox = `${mirrorEndpoint}/`;
     }
 
-    const router = await createLocalRouter({
+    let router: LocalRouter | undefined;
+    const standIn: SesStandIn = await startSesStandIn({
+      dataDir: options.dataDir,
+      host: options.host,
+      confirm: async (event) => {
+        if (!router) throw new Error('the router is not running yet');
+        return router.confirm(event);
+      },
+      mirrorEndpoint,
+    });
+    closers.push(() => standIn.close());
+
+    router = await createLocalRouter({
       config: options.config,
       dataDir: options.dataDir,
       dynamoEndpoint: dynalite.endpoint,
-      sesEndpoint,
+      sesEndpoint: standIn.endpoint,
       loopSecret: await localLoopSecret(options.dataDir),
+      configurationSetName: 'mailroute-local',
     });
-    closers.push(() => router.close());
+    const running = router;
+    closers.push(() => running.close());
+    options.adapt?.(router);
 
-    const smtp = await startSmtp(options, router);
+    // Before any mail is taken: nothing can be in flight, so `sending` without a Send event was not sent.
+    const confirmedSends = await standIn.deliverPending();
+    const recovered = await router.finishUnfinished();
+    options.onRecovered?.({ ...recovered, confirmedSends });
+
+    const queue = new RoutingQueue(router, options.onMessage);
+    closers.push(async () => {
+      await queue.idle();
+      await standIn.idle();
+    });
+    const smtp = await startSmtp(options, router, queue);
     closers.push(() => new Promise<void>((resolve) => smtp.server.close(() => resolve())));
 
     return {
       smtp: { host: options.host, port: smtp.port },
       dynamodb: { endpoint: dynalite.endpoint },
-      ses: { endpoint: sesEndpoint },
+      ses: { endpoint: standIn.endpoint },
+      sentDir: standIn.sentDir,
       inbox,
       router,
+      idle: async () => {
+        await queue.idle();
+        await standIn.idle();
+      },
       close: closeAll,
     };
   } catch (error) {
@@ -128,9 +180,53 @@ function ensurePortFree(host: string, port: number): Promise<void> {
   });
 }
 
+/**
+ * Accepted messages waiting to be routed, a few at a time: the local stand-in for SQS and Lambda.
+ * A message still here when the process dies is stored, and routed at the next start.
+ */
+class RoutingQueue {
+  private readonly waiting: { accepted: Accepted; recipients: string[] }[] = [];
+  private running = 0;
+  private drained: (() => void)[] = [];
+
+  constructor(
+    private readonly router: LocalRouter,
+    private readonly onMessage: StackOptions['onMessage'],
+  ) {}
+
+  add(accepted: Accepted, recipients: string[]): void {
+    this.waiting.push({ accepted, recipients });
+    this.next();
+  }
+
+  idle(): Promise<void> {
+    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private next(): void {
+    while (this.running < ROUTING_CONCURRENCY && this.waiting.length > 0) {
+      const job = this.waiting.shift() as { accepted: Accepted; recipients: string[] };
+      this.running += 1;
+      void this.router
+        .route(job.accepted)
+        .then((outcome) => this.onMessage?.(outcome, job.recipients))
+        .catch((error: unknown) => console.error(`routing: ${redact((error as Error).message)}`))
+        .finally(() => {
+          this.running -= 1;
+          this.next();
+          if (this.running === 0 && this.waiting.length === 0) {
+            for (const resolve of this.drained.splice(0)) resolve();
+          }
+        });
+    }
+  }
+}
+
 async function startSmtp(
   options: StackOptions,
   router: LocalRouter,
+  queue: RoutingQueue,
 ): Promise<{ server: SMTPServer; port: number }> {
   const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
@@ -159,7 +255,7 @@ async function startSmtp(
       session: SMTPServerSession,
       callback: (error?: Error | null) => void,
     ) {
-      receive(stream, session, options, router).then(
+      receive(stream, session, router, queue).then(
         () => callback(),
         (error: Error & { responseCode?: number }) => callback(error),
       );
@@ -185,8 +281,8 @@ async function startSmtp(
 async function receive(
   stream: SMTPServerDataStream,
   session: SMTPServerSession,
-  options: StackOptions,
   router: LocalRouter,
+  queue: RoutingQueue,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -195,15 +291,18 @@ async function receive(
   }
   const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-  let outcome: IngestOutcome;
+  let accepted: Accepted;
   try {
-    outcome = await router.ingest({ raw: Buffer.concat(chunks), recipients, envelopeFrom });
+    accepted = await router.accept({ raw: Buffer.concat(chunks), recipients, envelopeFrom });
   } catch (error) {
-    // Not stored: make the sender keep it and retry, as a mail server would.
-    throw smtpError(451, `4.3.0 could not store the message: ${(error as Error).message}`);
+    // Not stored: make the sender keep it and retry, as a mail server would. The reason stays in
+    // this process's log: a file system error names server paths.
+    console.error(`smtp: could not store a message: ${redact((error as Error).message)}`);
+    throw smtpError(451, '4.3.0 could not store the message, try again later');
   }
-  // Stored means accepted, as with SES: a routing failure is logged and the message stays in the store.
-  options.onMessage?.(outcome, recipients);
+  // Stored means accepted, as with SES: the 250 goes now, routing follows (a failure is logged and
+  // the message stays in the store, routed again at the next start or by `mailroute reconcile`).
+  queue.add(accepted, recipients);
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {

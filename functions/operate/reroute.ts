@@ -11,6 +11,7 @@ import { CATEGORIES, type Category, type RoutingDecision } from '../core/types.j
 import { judgeVerdicts } from '../core/verdicts.js';
 import { type PipelineDeps, redact } from '../route-mail/pipeline.js';
 import type { RouteCorrection, RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
+import { serviceAnswered, startSend } from '../route-mail/routing-states.js';
 import { readStored } from './backend.js';
 
 /** Where staff want the message: a category (its group), or one configured group address. */
@@ -110,44 +111,57 @@ export async function rerouteMessage(
     to,
   };
 
-  const claimed = await deps.log.update(
-    record.id,
-    { status: 'sending', sendStartedAt: now, updatedAt: now },
-    [record.status],
-  );
-  if (!claimed) throw new RerouteError(`message ${record.id.slice(0, 12)} changed meanwhile; look again`);
+  // Built before the claim: a message that cannot be composed leaves the record untouched.
+  let outgoing = composeCorrected(deps, record, raw, analysis, to, correction);
+  let disposition = 'forward';
+  if (outgoing.length > deps.config.limits.maxForwardBytes) {
+    const link = deps.store.locate
+      ? await deps.store.locate(
+          { bucket: record.bucket, key: record.key },
+          deps.config.limits.noticeLinkSeconds,
+        )
+      : { link: `s3://${record.bucket}/${record.key}` };
+    outgoing = oversizeNotice({
+      ...noticeHeaders(deps, record, analysis, to, correction),
+      size: raw.length,
+      link: link.link,
+      linkExpiresAt: 'expiresAt' in link ? link.expiresAt : undefined,
+    });
+    disposition = 'forwarded_as_notice';
+  }
+
+  // Reopened (`claimed`: nothing sent), then through the one gate every send passes (routing-states.ts).
+  const changed = () => new RerouteError(`message ${record.id.slice(0, 12)} changed meanwhile; look again`);
+  if (!(await deps.log.update(record.id, { status: 'claimed', updatedAt: now }, [record.status])))
+    throw changed();
+  const claimed: RoutingRecord = { ...record, status: 'claimed' };
+  if (!(await startSend(deps.log, claimed, disposition, deps.now()))) throw changed();
 
   let sesMessageId: string;
-  let disposition = 'forward';
   try {
-    let outgoing = composeCorrected(deps, record, raw, analysis, to, correction);
-    if (outgoing.length > deps.config.limits.maxForwardBytes) {
-      const link = deps.store.locate
-        ? await deps.store.locate(
-            { bucket: record.bucket, key: record.key },
-            deps.config.limits.noticeLinkSeconds,
-          )
-        : { link: `s3://${record.bucket}/${record.key}` };
-      outgoing = oversizeNotice({
-        ...noticeHeaders(deps, record, analysis, to, correction),
-        size: raw.length,
-        link: link.link,
-        linkExpiresAt: 'expiresAt' in link ? link.expiresAt : undefined,
-      });
-      disposition = 'forwarded_as_notice';
-    }
     ({ messageId: sesMessageId } = await deps.sender.send({
       from: deps.config.routerSender,
       recipients: to.recipients,
       raw: outgoing,
+      routingId: record.id,
     }));
   } catch (error) {
+    // Back as it was, whatever the error: left in `sending`, reconcile would send the message again to
+    // the group the router chose, which staff just said is wrong.
     await deps.log.update(
       record.id,
-      { status: record.status, sendStartedAt: undefined, updatedAt: deps.now().toISOString() },
+      {
+        status: record.status,
+        disposition: record.disposition,
+        sendStartedAt: undefined,
+        updatedAt: deps.now().toISOString(),
+      },
       ['sending'],
     );
-    throw new RerouteError(`reroute failed, nothing was sent: ${redact((error as Error).message)}`);
+    const outcome = serviceAnswered(error)
+      ? 'nothing was sent'
+      : 'SES did not answer: it may have sent it (check the group before trying again)';
+    throw new RerouteError(`reroute failed, ${outcome}: ${redact((error as Error).message)}`);
   }
 
   correction.sesMessageId = sesMessageId;
@@ -158,6 +172,7 @@ export async function rerouteMessage(
     recipients: to.recipients,
     disposition,
     sesMessageId,
+    confirmedAt: deps.now().toISOString(),
     corrections,
     sendStartedAt: undefined,
     updatedAt: deps.now().toISOString(),

@@ -76,7 +76,7 @@ export async function routingLogChecks(deps: PipelineDeps): Promise<StatusCheck[
       summary: `${plural(stuck.length, 'message')} left in sending past ${deps.config.reconcile.graceMinutes} min`,
       action:
         stuck.length > 0
-          ? "check the group's mailbox: the send may or may not have happened (see Guarantees)"
+          ? 'no Send event from SES: reconcile sends them again (mailroute reconcile, or its schedule)'
           : undefined,
       details: { count: stuck.length, ids: ids(stuck) },
     },

@@ -25,7 +25,7 @@ export async function runReconcile(
   const summary = {
     checked: report.checked,
     redriven: report.redriven,
-    unconfirmed: report.unconfirmed,
+    resent: report.resent,
     errors: report.errors,
   };
   if (unfinished > 0) logger.warn('reconcile found unfinished messages', summary);

@@ -1,16 +1,12 @@
-// schedule or operator --> (reconcile) --> ports: finds stored messages the router never finished and
-// re-drives them. The safety net under SQS retries and the DLQ: whatever got lost between SES storing
-// a message and the router's final record (a notification that never arrived, a DLQ message that
-// expired, a crash the retries did not cover) is found here by walking the store itself.
+// schedule or operator --> (reconcile) --> routing states: finds stored messages the router never
+// finished and finishes them. The safety net under SQS retries and the DLQ: whatever got lost between
+// SES storing a message and the router's final record (a notification that never arrived, a DLQ
+// message that expired, a crash the retries did not cover) is found here by walking the store itself.
+// What it does with each is decided in functions/route-mail/routing-states.ts (resolutionOf).
 import type { RouterConfig } from '../config/schema.js';
 import type { SesVerdicts } from '../core/verdicts.js';
-import {
-  FINAL_STATUSES,
-  type MailLocation,
-  type MailStore,
-  type RoutingLog,
-  type RoutingRecord,
-} from '../route-mail/ports.js';
+import type { MailLocation, MailStore, RoutingLog, RoutingRecord } from '../route-mail/ports.js';
+import { reopenForResend, resolutionOf } from '../route-mail/routing-states.js';
 import type { SesNotification } from '../route-mail/ses-notification.js';
 
 /** SES stores each message under `inbound/<functional address>/<SES message id>` (infra/constructs/mail-inbox.ts). */
@@ -23,25 +19,32 @@ export interface ReconcileDeps {
   now: () => Date;
   /** Hands a notification back to the router: the SQS queue in AWS, the handler locally. */
   redrive(notification: SesNotification): Promise<void>;
+  /**
+   * A `sending` record younger than this may still be inside its SES call (the router's timeout,
+   * 2 minutes): never sent again, whatever the grace period. 0 when no router can be running (the
+   * local stack's start).
+   * @default 2
+   */
+  inFlightMinutes?: number;
 }
 
 export interface ReconcileReport {
   /** Stored messages looked at (inside the lookback window, past the grace period). */
   checked: number;
-  /** Ids without a final record, re-driven. */
+  /** Ids without a final record and no send begun (none, `received`, `claimed`, `failed`), re-driven. */
   redriven: string[];
   /**
-   * Ids left in `sending` past the grace period: SES may or may not have taken them. Not re-sent
-   * (that could deliver twice); a person checks the group's mailbox and releases or closes them.
+   * Ids left in `sending` with no Send event from SES for the grace period: SES did not take them
+   * (its Send event would have marked them `forwarded`), so they are sent again.
    */
-  unconfirmed: string[];
+  resent: string[];
   /** Ids whose re-drive failed (reported, tried again next run). */
   errors: { id: string; error: string }[];
 }
 
 /** How many messages the run found unfinished: the `ReconcileUnfinished` metric, alarmed on above zero. */
 export function unfinishedCount(report: ReconcileReport): number {
-  return report.redriven.length + report.unconfirmed.length + report.errors.length;
+  return report.redriven.length + report.resent.length + report.errors.length;
 }
 
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
@@ -49,7 +52,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.now().getTime();
   const graceEnd = now - deps.config.reconcile.graceMinutes * 60_000;
   const lookbackStart = now - deps.config.reconcile.lookbackHours * 3_600_000;
-  const report: ReconcileReport = { checked: 0, redriven: [], unconfirmed: [], errors: [] };
+  const report: ReconcileReport = { checked: 0, redriven: [], resent: [], errors: [] };
+  const window = Math.max(deps.config.reconcile.graceMinutes, deps.inFlightMinutes ?? 2);
 
   for await (const stored of deps.store.list(INBOUND_PREFIX)) {
     const storedAt = stored.storedAt.getTime();
@@ -57,16 +61,19 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     const id = messageIdOf(stored.location);
     if (!id) continue;
     report.checked += 1;
-    const record = await deps.log.get(id);
-    if (record && FINAL_STATUSES.includes(record.status)) continue;
-    if (record?.status === 'sending') {
-      const since = Date.parse(record.sendStartedAt ?? record.updatedAt);
-      if (Number.isNaN(since) || since <= graceEnd) report.unconfirmed.push(id);
-      continue;
-    }
     try {
+      const record = await deps.log.get(id);
+      const resolution = resolutionOf(record, deps.now(), window);
+      if (resolution === 'done' || resolution === 'wait') continue;
+      // A Send event that came meanwhile wins: the reopen is conditional on `sending`.
+      if (
+        resolution === 'resend' &&
+        !(await reopenForResend(deps.log, record as RoutingRecord, deps.now()))
+      ) {
+        continue;
+      }
       await deps.redrive(redriveNotification(deps.config, stored.location, id, record, stored.storedAt));
-      report.redriven.push(id);
+      (resolution === 'resend' ? report.resent : report.redriven).push(id);
     } catch (error) {
       report.errors.push({ id, error: (error as Error).message.slice(0, 300) });
     }

@@ -96,7 +96,8 @@ async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatch
     config,
     store: new S3MailStore(new S3Client(SDK_CLIENT_SETTINGS), process.env.MAIL_BUCKET_NAME ?? ''),
     log: new DynamoDbRoutingLog(new DynamoDBClient(SDK_CLIENT_SETTINGS), tableName),
-    sender: new SesMailSender(new SESv2Client(SDK_CLIENT_SETTINGS)),
+    // The configuration set publishes SES's Send events to the confirm function (functions/confirm-send/).
+    sender: new SesMailSender(new SESv2Client(SDK_CLIENT_SETTINGS), process.env.MAILROUTE_CONFIGURATION_SET),
     now: () => new Date(),
     logger: powertoolsPipelineLogger(logger),
     loopSecret,

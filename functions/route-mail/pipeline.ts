@@ -8,7 +8,7 @@ import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardParts } from '../core/forward-message.js';
 import { emptyInboundMail } from '../core/inbound-mail.js';
-import { loopReasons, type RawHeaderSummary, rawHeaders } from '../core/loop-check.js';
+import { loopReasons, type RawHeaderSummary, rawHeaders, returnedMailReasons } from '../core/loop-check.js';
 import { signLoopMarker } from '../core/loop-marker.js';
 import {
   type NoticeHeaders,
@@ -25,15 +25,22 @@ import {
   verdictsFromStoredHeaders,
 } from '../core/verdicts.js';
 import { MessageBuffer } from './message-buffer.js';
-import {
-  FINAL_STATUSES,
-  type MailLocation,
-  type MailSender,
-  type MailStore,
-  type RoutingLog,
-  type RoutingRecord,
-  type RoutingStatus,
+import type {
+  MailLocation,
+  MailSender,
+  MailStore,
+  RoutingLog,
+  RoutingRecord,
+  RoutingStatus,
 } from './ports.js';
+import {
+  claimableStatuses,
+  isSettled,
+  markForwarded,
+  sendFailed,
+  serviceAnswered,
+  startSend,
+} from './routing-states.js';
 import type { SesNotification } from './ses-notification.js';
 
 /** Log lines carry ids and outcomes only, never subjects, bodies or addresses. */
@@ -123,7 +130,7 @@ export async function routeMessage(
   // No read of the log first: the one conditional write below finds a duplicate as surely, and a
   // duplicate delivery (rare) only costs a read of the stored message.
   let record: RoutingRecord | undefined;
-  /** Where this delivery stands: nothing written yet, or it holds the record (`sending` included). */
+  /** Where this delivery stands: nothing written yet, or it holds the record (`claimed`). */
   let phase: 'before-write' | 'writing' | 'owner' = 'before-write';
   try {
     const message = await step('read', async () => MessageBuffer.read(await deps.store.open(location)));
@@ -153,7 +160,7 @@ export async function routeMessage(
       const held = await applyRateLimit(deps, plan, record, senderOf(plan, notification));
       if (held) return await markHeld(deps, record, plan);
     }
-    if (record.status !== 'sending') {
+    if (record.status !== 'claimed') {
       deps.logger.info('message routed', outcome(record.id, plan, record.status));
       return result(record.id, plan, record.status, false);
     }
@@ -209,12 +216,32 @@ async function makePlan(
         loopSecret: deps.loopSecret,
         maxReceivedHeaders: deps.config.loopProtection.maxReceivedHeaders,
       }),
+      ...returnedMailReasons(headers, raw, unreadable ? undefined : analysis.mail, {
+        loopSecret: deps.loopSecret,
+        ...ownMailOf(deps.config),
+      }),
       ...(verdict.action === 'quarantine' ? verdict.reasons : []),
     ];
     if (holds.length > 0) quarantine(plan, holds);
   }
   plan.disposition = dispositionOf(plan);
   return plan;
+}
+
+/** What marks mail as the router's own in the configuration: its sender, addresses, groups and tags. */
+function ownMailOf(config: RouterConfig) {
+  const { invitation, protocol_visit, eu_matter, other } = config.categories;
+  return {
+    routerSender: config.routerSender,
+    functionalAddresses: config.functionalAddresses.map((entry) => entry.address),
+    groupAddresses: [
+      ...invitation.group,
+      ...protocol_visit.group,
+      ...eu_matter.group,
+      ...config.functionalAddresses.flatMap((entry) => entry.triageGroup),
+    ],
+    subjectTags: [invitation.tag, protocol_visit.tag, eu_matter.tag, other.tag],
+  };
 }
 
 /** The evidence shown to staff and kept in the log: the classifier's, then the decision's. */
@@ -240,12 +267,12 @@ function quarantine(plan: Plan, reasons: string[]): void {
 
 /**
  * Writes the record once, with one conditional put, already in the state this delivery moves it to:
- * `sending` (with `sendStartedAt`) for a forward, which is the claim of the send; `suppressed` or
- * `quarantined` directly. The put succeeds for exactly one delivery. A retry or a concurrent delivery
- * finds the record: a settled one (`sending` or final) is a duplicate; an unfinished one (`received`,
- * `failed`, or `quarantined` on release) is claimed with a conditional update, which again exactly
- * one delivery wins. `released` means the record was released by a person and this delivery did not
- * know: the caller judges the message again as released and claims it.
+ * `claimed` for a forward; `suppressed` or `quarantined` directly. The put succeeds for exactly one
+ * delivery. A retry or a concurrent delivery finds the record: a settled one (`sending` or final) is a
+ * duplicate; one nothing was sent from (`received`, `claimed`, `failed`, or `quarantined` on release)
+ * is claimed again with a conditional update. Two deliveries may both hold `claimed`: only one of them
+ * wins `claimed -> sending` (routing-states.ts), so only one sends. `released` means a person released
+ * the record and this delivery did not know: the caller judges the message again as released.
  */
 async function writeOnce(
   deps: PipelineDeps,
@@ -254,16 +281,14 @@ async function writeOnce(
 ): Promise<'created' | 'resumed' | 'released' | RoutingRecord> {
   const begun = await deps.log.begin(record);
   if (begun.created) return 'created';
-  if (!release && begun.existing.released === true && resumable(true).includes(begun.existing.status)) {
+  const { existing } = begun;
+  if (!release && existing.released === true && claimableStatuses(true).includes(existing.status)) {
     return 'released';
   }
-  if (!resumable(release).includes(begun.existing.status)) return begun.existing;
+  if (!claimableStatuses(release).includes(existing.status)) return existing;
+  // Attempts count across deliveries: a resend shows as the second.
+  record.sendAttempts = existing.sendAttempts;
   return claim(deps, record, release);
-}
-
-/** Statuses an earlier attempt may have stopped in before anything was sent. */
-function resumable(release: boolean): RoutingStatus[] {
-  return release ? ['received', 'failed', 'quarantined'] : ['received', 'failed'];
 }
 
 /** Moves an unfinished record to this delivery's state, if it is still unfinished. */
@@ -275,7 +300,7 @@ async function claim(
   const { id, ...fields } = record;
   // An earlier attempt's failure is history once a new attempt runs: cleared, not carried along.
   const moved = await step('log-claim', () =>
-    deps.log.update(id, { ...fields, failedStep: undefined, error: undefined }, resumable(release)),
+    deps.log.update(id, { ...fields, failedStep: undefined, error: undefined }, claimableStatuses(release)),
   );
   if (moved) return 'resumed';
   return (await deps.log.get(id)) ?? record;
@@ -316,7 +341,7 @@ async function applyRateLimit(
   return true;
 }
 
-/** A message this delivery holds in `sending` is held back after all (rate limit): quarantined, not sent. */
+/** A message this delivery holds in `claimed` is held back after all (rate limit): quarantined, not sent. */
 async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): Promise<RouteResult> {
   const moved = await step('log-mark', () =>
     deps.log.update(
@@ -326,10 +351,9 @@ async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): 
         disposition: plan.disposition,
         recipients: [],
         reasons: record.reasons,
-        sendStartedAt: undefined,
         updatedAt: deps.now().toISOString(),
       },
-      ['sending'],
+      ['claimed'],
     ),
   );
   if (!moved) return duplicateResult((await deps.log.get(record.id)) ?? record);
@@ -339,9 +363,11 @@ async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): 
 }
 
 /**
- * The record is this delivery's, in `sending`: the send happens at most once. A crash after SES
- * accepted and before the mark leaves `sending`, which a retry never sends again (reconcile reports
- * it for a person to check instead).
+ * The record is this delivery's, in `claimed`. The send passes the gate `claimed -> sending` (one
+ * delivery wins it) and carries the record id to SES, whose Send event confirms the record even if
+ * this delivery dies after the call. A crash before the gate leaves `claimed` (sent by the next
+ * delivery); after it, `sending`, which no retry sends again: the Send event settles it, or reconcile
+ * sends it again once the window passed without one.
  */
 async function send(
   deps: PipelineDeps,
@@ -380,15 +406,30 @@ async function send(
     });
     disposition = 'forwarded_as_notice';
   }
-  const sent = await step('send', () =>
-    deps.sender.send({ from: deps.config.routerSender, recipients: decision.recipients, raw: outgoing }),
-  );
+  if (!(await step('log-send', () => startSend(deps.log, record, disposition, deps.now())))) {
+    return duplicateResult((await deps.log.get(record.id)) ?? record);
+  }
+  let sent: { messageId: string };
   try {
-    await deps.log.update(
-      record.id,
-      { status: 'forwarded', disposition, sesMessageId: sent.messageId, updatedAt: deps.now().toISOString() },
-      ['sending'],
-    );
+    sent = await deps.sender.send({
+      from: deps.config.routerSender,
+      recipients: decision.recipients,
+      raw: outgoing,
+      routingId: record.id,
+    });
+  } catch (error) {
+    const answered = serviceAnswered(error);
+    const failed = new PipelineStepError(answered ? 'send' : 'send-unanswered', error);
+    await sendFailed(deps.log, record.id, failed, answered, deps.now()).catch((logError: unknown) => {
+      deps.logger.error('could not note the failed send', {
+        id: record.id,
+        error: redact((logError as Error).message),
+      });
+    });
+    throw failed;
+  }
+  try {
+    await markForwarded(deps.log, record.id, sent.messageId, deps.now());
   } catch (error) {
     // Sent, but not marked: the record stays `sending`, so no retry sends it again.
     throw new PipelineStepError('log-mark-after-send', error);
@@ -557,10 +598,7 @@ function buildRecord(
   // Written directly in the state this delivery moves it to (see writeOnce).
   if (plan.disposition === 'suppress') record.status = 'suppressed';
   else if (plan.disposition === 'quarantine') record.status = 'quarantined';
-  else {
-    record.status = 'sending';
-    record.sendStartedAt = record.updatedAt;
-  }
+  else record.status = 'claimed';
   return record;
 }
 
@@ -608,11 +646,6 @@ function validIso(value: string): string | undefined {
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
-/** A record that is final, or being sent by another delivery of the same notification right now. */
-function isSettled(status: RoutingStatus): boolean {
-  return FINAL_STATUSES.includes(status) || status === 'sending';
-}
-
 /**
  * Marks the record failed with the step that broke. If the failure came before the record was
  * written (the message could not be read), the record is created as failed: the log always says.
@@ -629,21 +662,17 @@ async function markFailed(
     error: error.message.slice(0, 500),
     updatedAt: deps.now().toISOString(),
   };
-  if (error.step === 'log-mark-after-send') {
-    deps.logger.error('sent but not marked forwarded; left in sending for reconcile', {
-      id: record.id,
-      error: error.message,
-    });
+  if (error.step === 'log-mark-after-send' || error.step === 'send-unanswered' || error.step === 'send') {
+    // The SES call was made: its outcome is already noted on the record (routing-states.ts sendFailed).
+    deps.logger.error('routing failed', { id: record.id, step: error.step, error: error.message });
     return;
   }
   try {
-    // Only the delivery that holds the record may take it out of `sending` (nothing was sent yet).
-    // Another delivery's `sending` (sending now, or crashed after the send) is left alone, and so is
-    // this delivery's own write when it failed without saying whether it happened: a retry must not
-    // send what may have gone out; reconcile reports a `sending` record that stays.
-    const from: RoutingStatus[] = owner ? ['received', 'sending', 'failed'] : ['received', 'failed'];
-    const moved = await deps.log.update(record.id, { ...failure, sendStartedAt: undefined }, from);
-    if (!moved) await deps.log.begin({ ...record, ...failure, sendStartedAt: undefined });
+    // Nothing was sent: only `claimed` this delivery holds (or an unfinished earlier state) becomes
+    // `failed`. A `sending` record is never touched here: its SES call may have gone through.
+    const from: RoutingStatus[] = owner ? ['received', 'claimed', 'failed'] : ['received', 'failed'];
+    const moved = await deps.log.update(record.id, failure, from);
+    if (!moved) await deps.log.begin({ ...record, ...failure });
   } catch (logError) {
     deps.logger.error('could not mark the record failed', {
       id: record.id,

@@ -27,7 +27,30 @@ export interface MailStore {
   locate?(location: MailLocation, validSeconds: number): Promise<{ link: string; expiresAt?: Date }>;
 }
 
-export type RoutingStatus = 'received' | 'sending' | 'forwarded' | 'suppressed' | 'quarantined' | 'failed';
+/**
+ * Where a message stands (functions/route-mail/routing-states.ts has the transitions):
+ * `claimed` a delivery holds it to forward, no send attempted (safe to send again);
+ * `sending` the SES call was made (SES may have taken it: only its Send event, or the window
+ * reconcile waits for one, settles it); the rest as named.
+ */
+export type RoutingStatus =
+  | 'received'
+  | 'claimed'
+  | 'sending'
+  | 'forwarded'
+  | 'suppressed'
+  | 'quarantined'
+  | 'failed';
+
+export const ROUTING_STATUSES: readonly RoutingStatus[] = [
+  'received',
+  'claimed',
+  'sending',
+  'forwarded',
+  'suppressed',
+  'quarantined',
+  'failed',
+];
 
 /** The final states: a record in one of these needs no more work. */
 export const FINAL_STATUSES: readonly RoutingStatus[] = ['forwarded', 'suppressed', 'quarantined'];
@@ -63,8 +86,12 @@ export interface RoutingRecord {
   verdicts?: SesVerdicts;
   /** A person released it from quarantine: re-drives do not hold it again. */
   released?: boolean;
-  /** When the send began: a record left in `sending` past this is reported by reconcile. */
+  /** When the SES call began: a record left in `sending` this long without a Send event is sent again. */
   sendStartedAt?: string;
+  /** When SES's Send event (or the router's own mark) confirmed the send. */
+  confirmedAt?: string;
+  /** Sends begun for this record; above 1 after a resend (reconcile or `mailroute resend`). */
+  sendAttempts?: number;
   /** Staff corrections of the route, oldest first (functions/operate/reroute.ts); they teach the classifier. */
   corrections?: RouteCorrection[];
   /** What people did to it before, e.g. the quarantine a release ended, so its reasons are not lost. */
@@ -125,6 +152,11 @@ export interface OutgoingMail {
   /** Envelope recipients: only ever configured group addresses. */
   recipients: string[];
   raw: Uint8Array;
+  /**
+   * The routing record this send is for. It travels with the send (an SES message tag) and comes
+   * back in SES's Send event, which confirms the record even when the router died after the call.
+   */
+  routingId: string;
 }
 
 export interface MailSender {

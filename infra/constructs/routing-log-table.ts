@@ -15,11 +15,14 @@ export const ROUTING_LOG_SCHEMA = {
   },
 } as const;
 
-export type RoutingLogAccess = 'route' | 'reconcile';
+export type RoutingLogAccess = 'route' | 'reconcile' | 'confirm';
 
 const ACTIONS: Record<RoutingLogAccess, string[]> = {
   route: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-  reconcile: ['dynamodb:GetItem', 'dynamodb:Query'],
+  // UpdateItem: a send SES never confirmed is reopened (`sending -> claimed`) to be sent again.
+  reconcile: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // SES's Send event marks the record forwarded (one conditional update, a read when it lost).
+  confirm: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
 };
 
 /**

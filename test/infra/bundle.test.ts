@@ -99,7 +99,8 @@ describe('the Lambda bundles (esbuild, for real)', () => {
     const functions = Object.values(template.Resources).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Code?.S3Key,
     );
-    expect(functions).toHaveLength(2);
+    // router, reconcile, confirm
+    expect(functions).toHaveLength(3);
     const expected = parseMailrouteConfig(config).router;
     const assetDirs = new Map<string, string>();
     for (const fn of functions) {

@@ -113,15 +113,20 @@ describe('IAM policies of the stack', () => {
       expect(resource).toMatch(/\/inbound\/[^/]+@[^/]+\/\*"/);
     expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:identity\/stockholm\.se"/);
     expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:identity\/mailroute@stockholm\.se"/);
-    const send = allowStatements(template).find(({ statement }) =>
+    // Through the configuration set whose Send events confirm each send (issue #11).
+    expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:configuration-set\//);
+    const sends = allowStatements(template).filter(({ statement }) =>
       list(statement.Action).includes('ses:SendRawEmail'),
     );
-    expect(send!.statement.Condition).toEqual({
-      StringEqualsIgnoreCase: { 'ses:FromAddress': 'mailroute@stockholm.se' },
-    });
+    expect(sends.length).toBeGreaterThanOrEqual(1);
+    for (const send of sends) {
+      expect(send.statement.Condition).toEqual({
+        StringEqualsIgnoreCase: { 'ses:FromAddress': 'mailroute@stockholm.se' },
+      });
+    }
   });
 
-  it('gives reconcile read access and one queue to send to, and no write to the log or the bucket', () => {
+  it('gives reconcile read access, one queue to send to, and only the update that reopens an unconfirmed send', () => {
     const permissions = permissionsOf(template, 'ReconcileRole');
     const actions = [...permissions.keys()];
 
@@ -130,7 +135,21 @@ describe('IAM policies of the stack', () => {
     );
     expect(
       actions.filter((action) => /^(s3|dynamodb):(Put|Update|Delete)|SendRawEmail/.test(action)),
-    ).toEqual([]);
+    ).toEqual(['dynamodb:UpdateItem']);
+  });
+
+  it('gives the confirm function the routing log item read and update, and nothing else of the data', () => {
+    const permissions = permissionsOf(template, 'SendConfirmationConfirmRole');
+
+    expect([...permissions.keys()].sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
   });
 
   it('conditions every service-principal grant in key policies on the source', () => {

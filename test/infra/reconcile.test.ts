@@ -66,7 +66,7 @@ describe('ReconcileFunction', () => {
   it('is left out when switched off, and the stack still synthesises', () => {
     const without = templateOf({ withReconcile: false });
 
-    without.resourceCountIs('AWS::Events::Rule', 0);
+    without.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: Match.anyValue() }, 0);
     without.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ReconcileUnfinished' }, 0);
   });
 });

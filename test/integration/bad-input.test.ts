@@ -172,7 +172,7 @@ describe('bad input through the local router', () => {
         expect(JSON.parse(reconcile.stdout)).toMatchObject({
           checked: records.length,
           redriven: [],
-          unconfirmed: [],
+          resent: [],
         });
         const sent = await readdir(join(dataDir, 'sent'));
         const forwarded = lines.filter((line) => line.status === 'forwarded').length;

@@ -44,7 +44,7 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
     return { deps, calls, client };
   }
 
-  it('forwards a new message with three: the put in sending, the rate count, the mark', async () => {
+  it('forwards a new message with four: the put in claimed, the rate count, claimed -> sending, the mark', async () => {
     // Prepare
     const { deps, calls, client } = await countingDeps();
     const notification = await deps.deliver(plainMessage());
@@ -58,7 +58,12 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
 
     // Assess
     expect(routed).toMatchObject({ status: 'forwarded', duplicate: false });
-    expect(forwardCalls).toEqual(['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(forwardCalls).toEqual([
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
     expect(again).toMatchObject({ status: 'forwarded', duplicate: true });
     // A duplicate: the failed put, and (dynalite returns no item with the failed condition) one read.
     expect(calls).toEqual(['PutItemCommand', 'GetItemCommand']);

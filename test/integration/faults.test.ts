@@ -7,8 +7,10 @@ import { DynamoDbRoutingLog } from '../../functions/adapters/dynamodb-routing-lo
 import { localDynamoClient } from '../../functions/local/aws-clients.js';
 import { replayCommand } from '../../functions/local/commands/recovery.js';
 import type { LocalRouter } from '../../functions/local/local-router.js';
+import { reconcile } from '../../functions/reconcile/reconcile.js';
 import { createHandler } from '../../functions/route-mail/handler.js';
 import type { PipelineDeps } from '../../functions/route-mail/pipeline.js';
+import type { SesNotification } from '../../functions/route-mail/ses-notification.js';
 import {
   Fault,
   faultyLog,
@@ -40,7 +42,7 @@ const CASES: FaultCase[] = [
     inject: (deps, fault) => ({ log: faultyLog(deps.log, fault, ['begin']) }),
   },
   {
-    // A new message's first write is the claim of the send: the record is put directly in `sending`.
+    // A new message's first write is the claim of the send: the record is put directly in `claimed`.
     name: 'DynamoDB throttling on the write that claims the send',
     step: 'log-write',
     make: () => serviceError('ThrottlingException', 400),
@@ -49,7 +51,7 @@ const CASES: FaultCase[] = [
         deps.log,
         fault,
         ['begin'],
-        (_m, args) => (args[0] as { status?: string }).status === 'sending',
+        (_m, args) => (args[0] as { status?: string }).status === 'claimed',
       ),
     }),
   },
@@ -76,12 +78,6 @@ const CASES: FaultCase[] = [
     step: 'read',
     make: timeoutError,
     inject: (deps, fault) => ({ store: faultyStore(deps.store, fault) }),
-  },
-  {
-    name: 'a timeout sending',
-    step: 'send',
-    make: timeoutError,
-    inject: (deps, fault) => ({ sender: faultySender(deps.sender, fault) }),
   },
 ];
 
@@ -128,6 +124,37 @@ describe('routeMessage under injected faults', () => {
     });
   }
 
+  it('leaves a send that timed out in sending: no retry sends it, reconcile sends it once SES never confirmed it', async () => {
+    // Prepare: the SES call gets no answer; it may or may not have reached SES (here it did not).
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage());
+    const fault = new Fault(1, timeoutError);
+    const handle = createHandler({ ...deps, sender: faultySender(deps.sender, fault) });
+    const event = sqsEvent(notification);
+
+    // Act
+    const first = await handle(event);
+    const retry = await handle(event);
+    const afterRetry = await deps.log.get(notification.mail.messageId);
+    const report = await reconcile({
+      config: deps.config,
+      store: deps.store,
+      log: deps.log,
+      now: () => new Date(Date.now() + 60 * 60_000),
+      redrive: async (again) => {
+        await deps.handle(sqsEvent(again));
+      },
+    });
+
+    // Assess
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(afterRetry).toMatchObject({ status: 'sending', failedStep: 'send-unanswered' });
+    expect(report.resent).toEqual([notification.mail.messageId]);
+    expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'forwarded' });
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+
   it('records step log-claim when the claim of an earlier failed attempt is throttled, then completes once', async () => {
     // Prepare: a first attempt fails reading S3 (record `failed`); the next one's claim is throttled.
     const deps = await rig.freshDeps();
@@ -139,7 +166,7 @@ describe('routeMessage under injected faults', () => {
       deps.log,
       claimFault,
       ['update'],
-      (_m, args) => (args[1] as { status?: string }).status === 'sending',
+      (_m, args) => (args[1] as { status?: string }).status === 'claimed',
     );
 
     // Act
@@ -192,7 +219,14 @@ describe('routeMessage under injected faults', () => {
     for (let attempt = 0; attempt < 5; attempt += 1) await handle(sqsEvent(notification));
     const dead = await deps.log.list({ status: 'failed' });
     const lines: string[] = [];
-    const router = { deps, store: deps.store } as unknown as LocalRouter;
+    const router = {
+      deps,
+      store: deps.store,
+      redrive: async (again: SesNotification) => {
+        const { batchItemFailures } = await deps.handle(sqsEvent(again));
+        if (batchItemFailures.length > 0) throw new Error('re-drive failed');
+      },
+    } as unknown as LocalRouter;
 
     // Act
     const code = await replayCommand([], async () => ({ router, close: async () => undefined }), {

@@ -16,8 +16,13 @@ export interface TestStack {
   config: RouterConfig;
   /** Every message the SMTP server accepted, in order, with how it was routed. */
   outcomes: IngestOutcome[];
-  /** A nodemailer transport to the stack's SMTP port; pooled, so the server's greeting delay is paid once. */
-  smtp: nodemailer.Transporter;
+  /**
+   * A nodemailer transport to the stack's SMTP port; pooled, so the server's greeting delay is paid once.
+   * `sendMail` resolves once the stack answered 250 *and* finished routing (the stack routes after the 250).
+   */
+  smtp: { sendMail: nodemailer.Transporter['sendMail']; close(): void };
+  /** Where the stack keeps one raw file per send. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -35,7 +40,7 @@ export async function startTestStack(config: RouterConfig = DEFAULT_ROUTER_CONFI
     persist: false,
     onMessage: (outcome) => outcomes.push(outcome),
   });
-  const smtp = nodemailer.createTransport({
+  const transport = nodemailer.createTransport({
     host: stack.smtp.host,
     port: stack.smtp.port,
     secure: false,
@@ -49,12 +54,21 @@ export async function startTestStack(config: RouterConfig = DEFAULT_ROUTER_CONFI
       socket.once('connect', () => callback(null, { connection: socket }));
     },
   });
+  const smtp = {
+    sendMail: (async (mail: Parameters<nodemailer.Transporter['sendMail']>[0]) => {
+      const info = await transport.sendMail(mail);
+      await stack.idle();
+      return info;
+    }) as nodemailer.Transporter['sendMail'],
+    close: () => transport.close(),
+  };
   return {
     stack,
     capture,
     config,
     outcomes,
     smtp,
+    dataDir,
     close: async () => {
       smtp.close();
       await stack.close();

@@ -9,6 +9,7 @@ import { inspectMessage } from '../../functions/operate/inspect.js';
 import { localBackend } from '../../functions/operate/local-backend.js';
 import { releaseMessage } from '../../functions/operate/release.js';
 import { RerouteError, rerouteMessage } from '../../functions/operate/reroute.js';
+import { ResendError, resendMessage } from '../../functions/operate/resend.js';
 import { readCorpus } from '../../scripts/classify-corpus.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { type Rig, type RigDeps, sqsEvent, startRig } from '../helpers/pipeline-rig.js';
@@ -109,7 +110,10 @@ describe('operator actions on the local backend', () => {
       ...deps,
       sender: {
         send: async () => {
-          throw new Error('SES throttled <someone@example.org>');
+          // An answered error (HTTP 4xx): SES did not take the message.
+          throw Object.assign(new Error('SES throttled <someone@example.org>'), {
+            $metadata: { httpStatusCode: 400 },
+          });
         },
       },
     };
@@ -189,6 +193,24 @@ describe('operator actions on the local backend', () => {
       ].sort(),
     );
     expect(corpus.every((message) => message.features !== undefined)).toBe(true);
+  });
+
+  it('resend refuses a confirmed send unless forced, and then sends it again to the same group', async () => {
+    // Prepare
+    const deps = await rig.freshDeps();
+    const [id] = await routeExamples(deps);
+    const record = (await deps.log.get(id as string)) ?? expect.fail('no record');
+    const backend = backendOf(deps);
+    const sentBefore = rig.capture.sent.length;
+
+    // Act
+    const unforced = resendMessage(backend, record, {});
+    await expect(unforced).rejects.toBeInstanceOf(ResendError);
+    await resendMessage(backend, record, { force: true });
+
+    // Assess
+    expect(rig.capture.sent.slice(sentBefore).map((email) => email.recipients)).toEqual([record.recipients]);
+    expect(await deps.log.get(id as string)).toMatchObject({ status: 'forwarded', sendAttempts: 2 });
   });
 
   it('release keeps the quarantine it ended in the history, and status asks for action while one is held', async () => {

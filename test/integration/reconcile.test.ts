@@ -1,17 +1,21 @@
 // Promise 3 of issue #5: no silent loss. Reconcile walks the store, re-drives every message without a
-// final record after the grace period, reports sends it cannot confirm, and publishes the count as the
-// EMF metric the alarm watches.
+// final record after the grace period, sends again what SES never confirmed (issue #11), and publishes
+// the count as the EMF metric the alarm watches.
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { confirmSendEvent } from '../../functions/confirm-send/confirm.js';
+import { sesSendEvent } from '../../functions/confirm-send/send-event.js';
+import type { CapturedEmail } from '../../functions/local/ses-capture-server.js';
 import { runReconcile } from '../../functions/reconcile/handler.js';
 import type { ReconcileDeps } from '../../functions/reconcile/reconcile.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
 import {
   Fault,
   faultyLog,
+  faultySender,
   faultyStore,
   plainMessage,
   type Rig,
@@ -69,7 +73,7 @@ describe('reconcile', () => {
     }
   }
 
-  it('re-drives lost and failed messages once, reports unconfirmed sends, and leaves the rest alone', async () => {
+  it('re-drives lost and failed messages once, sends again what SES never confirmed, and leaves the rest alone', async () => {
     // Prepare
     const deps = await rig.freshDeps();
     const lost = await deps.deliver(plainMessage({ subject: 'notification never arrived' }));
@@ -80,7 +84,8 @@ describe('reconcile', () => {
     ).catch(() => undefined);
     const done = await deps.deliver(plainMessage({ subject: 'routed normally' }));
     await routeMessage(deps, done);
-    const unconfirmed = await deps.deliver(plainMessage({ subject: 'crashed after the send' }));
+    // SES took it, the router died before its mark, and SES's Send event came: confirmed, not sent again.
+    const confirmed = await deps.deliver(plainMessage({ subject: 'crashed after the send' }));
     await routeMessage(
       {
         ...deps,
@@ -88,8 +93,17 @@ describe('reconcile', () => {
           return (args[1] as { status?: string }).status === 'forwarded';
         }),
       },
-      unconfirmed,
+      confirmed,
     ).catch(() => undefined);
+    const [taken] = sentFor(rig.capture, confirmed.mail.messageId);
+    await confirmSendEvent(deps, sendEventOf(taken));
+    // The SES call got no answer and SES never took it: no Send event, so it is sent again.
+    const neverTaken = await deps.deliver(plainMessage({ subject: 'timed out before SES' }));
+    await routeMessage(
+      { ...deps, sender: faultySender(deps.sender, new Fault(1, timeoutError)) },
+      neverTaken,
+    ).catch(() => undefined);
+    const leftSending = await deps.log.get(neverTaken.mail.messageId);
     const young = await deps.deliver(plainMessage({ subject: 'still in flight' }));
     const inFuture = new Date(Date.now() + 45 * 60_000);
     await utimes(storePath(deps, young.receipt.action.objectKey), inFuture, inFuture);
@@ -101,12 +115,21 @@ describe('reconcile', () => {
 
     // Assess
     expect(new Set(first.run.report.redriven)).toEqual(new Set([lost.mail.messageId, failed.mail.messageId]));
-    expect(first.run.report.unconfirmed).toEqual([unconfirmed.mail.messageId]);
+    expect(leftSending).toMatchObject({ status: 'sending', failedStep: 'send-unanswered' });
+    expect(first.run.report.resent).toEqual([neverTaken.mail.messageId]);
+    expect(await deps.log.get(confirmed.mail.messageId)).toMatchObject({
+      status: 'forwarded',
+      sesMessageId: taken?.messageId,
+    });
+    expect(await deps.log.get(neverTaken.mail.messageId)).toMatchObject({
+      status: 'forwarded',
+      sendAttempts: 2,
+    });
     expect(await deps.log.get(lost.mail.messageId)).toMatchObject({ status: 'forwarded' });
     expect(await deps.log.get(failed.mail.messageId)).toMatchObject({ status: 'forwarded' });
     expect(await deps.log.get(young.mail.messageId)).toBeUndefined();
-    expect(rig.capture.sent.length - sentBefore).toBe(2);
-    for (const id of [lost, failed, done, unconfirmed].map((n) => n.mail.messageId)) {
+    expect(rig.capture.sent.length - sentBefore).toBe(3);
+    for (const id of [lost, failed, done, confirmed, neverTaken].map((n) => n.mail.messageId)) {
       expect(sentFor(rig.capture, id)).toHaveLength(1);
     }
     expect(first.emf).toContainEqual({
@@ -118,7 +141,7 @@ describe('reconcile', () => {
     expect(second.run.report.redriven).toEqual([]);
     expect(second.emf).toContainEqual({
       metric: 'ReconcileUnfinished',
-      value: 1,
+      value: 0,
       namespace: 'Mailroute',
       service: 'mailroute',
     });
@@ -143,6 +166,17 @@ describe('reconcile', () => {
     });
   });
 });
+
+function sendEventOf(email: CapturedEmail | undefined) {
+  if (!email) throw new Error('no send captured');
+  return sesSendEvent({
+    sesMessageId: email.messageId,
+    at: email.at,
+    from: email.from,
+    recipients: email.recipients,
+    tags: email.tags,
+  });
+}
 
 function storePath(deps: RigDeps, key: string): string {
   // The folder store keeps bucket `mail` under its root; its root is private, so locate a file through it.

@@ -19,19 +19,20 @@ describe('SesMailSender', () => {
     await capture.close();
   });
 
-  it('sends the raw bytes to exactly the given recipients, whatever the headers say', async () => {
+  it('sends the raw bytes to exactly the given recipients, whatever the headers say, tagged with the routing id', async () => {
     // Prepare
     const raw = Buffer.concat([
       Buffer.from('From: mailroute@stockholm.se\r\nTo: someone-else@example.org\r\nSubject: [EU] x\r\n\r\n'),
       randomBytes(50_000),
     ]);
-    const sender = new SesMailSender(client);
+    const sender = new SesMailSender(client, 'mailroute-sends');
 
     // Act
     const { messageId } = await sender.send({
       from: 'mailroute@stockholm.se',
       recipients: ['internationella-enheten@stockholm.se', 'backup@stockholm.se'],
       raw,
+      routingId: 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1',
     });
 
     // Assess
@@ -40,6 +41,8 @@ describe('SesMailSender', () => {
       api: 'v2:SendEmail',
       from: 'mailroute@stockholm.se',
       recipients: ['internationella-enheten@stockholm.se', 'backup@stockholm.se'],
+      tags: { 'mailroute-id': ['o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1'] },
+      configurationSet: 'mailroute-sends',
     });
     expect(captured?.raw.equals(raw)).toBe(true);
   });
@@ -50,7 +53,12 @@ describe('SesMailSender', () => {
     const before = capture.sent.length;
 
     // Act
-    const sending = sender.send({ from: 'mailroute@stockholm.se', recipients: [], raw: Buffer.from('x') });
+    const sending = sender.send({
+      from: 'mailroute@stockholm.se',
+      recipients: [],
+      raw: Buffer.from('x'),
+      routingId: 'x',
+    });
 
     // Assess
     await expect(sending).rejects.toThrow(/no recipients/);

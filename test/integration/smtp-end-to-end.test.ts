@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,8 +67,20 @@ describe('mailroute local stack, SMTP to forward', () => {
       functionalAddress: 'EUinternational@stockholm.se',
       senderDomain: 'example.org',
       recipients: env.config.categories.invitation.group,
-      sesMessageId: forward?.messageId,
+      confirmedAt: expect.any(String),
     });
+    // The SES stand-in kept the send as one raw file, named by the SES message id on the record.
+    const sentFiles = readdirSync(env.stack.sentDir).filter((name) =>
+      name.endsWith(`-${record?.sesMessageId}.eml`),
+    );
+    expect(sentFiles).toHaveLength(1);
+    const sentRaw = readFileSync(join(env.stack.sentDir, sentFiles[0] ?? ''));
+    expect(sentRaw.includes(`X-Mailroute-Id: ${id}`)).toBe(true);
+    expect(
+      sentRaw
+        .subarray(sentRaw.indexOf('\r\n\r\n'))
+        .equals(forward?.raw.subarray(forward.raw.indexOf('\r\n\r\n')) ?? Buffer.alloc(0)),
+    ).toBe(true);
     // The log is operational data: no subject text, no body, no full sender address.
     const logged = JSON.stringify(record);
     expect(logged).not.toContain('Nordic Cities');

@@ -124,10 +124,17 @@ describe('forward and notice headers under hostile values', () => {
 
         // Assess: our headers (some only when there is something to write), then the kept originals.
         const { ours, mailparser } = await headerNames(forward);
-        const optional = new Set(['reply-to', 'x-original-to', 'x-original-cc', 'x-mailroute-reasons']);
+        const optional = new Set([
+          'reply-to',
+          'x-original-from',
+          'x-original-to',
+          'x-original-cc',
+          'x-mailroute-reasons',
+        ]);
         const expected = [
           'from',
           'reply-to',
+          'x-original-from',
           'to',
           'subject',
           'x-original-to',

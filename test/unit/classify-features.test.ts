@@ -51,7 +51,7 @@ describe('extractFeatures', () => {
     const inSubject = featuresOf({ subject: 'Job application', text: 'Please find my CV attached.' });
 
     // Assess
-    expect(single.values.get('job_application')).toBeLessThan(0.5);
+    expect(single.values.get('job_application')).toBeLessThanOrEqual(0.5);
     expect(corroborated.values.get('job_application')).toBeGreaterThan(1);
     expect(inSubject.values.get('job_application')).toBeGreaterThanOrEqual(1);
   });

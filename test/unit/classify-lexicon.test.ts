@@ -173,6 +173,33 @@ describe('lexicons', () => {
     expect(swallowed).toEqual([]);
   });
 
+  it("reads everyday sentences whose words fold into other languages' terms without firing any concept", () => {
+    // Each sentence holds a word that once fired a concept through another language's term or a short stem.
+    const everyday = [
+      'Eu gostaria de saber se o presente email foi recebido. Obrigado pela atenção.',
+      'Eu am fost acolo ieri și am văzut prețul.',
+      "J'ai eu ces informations en premier lieu.",
+      'These results gave us a clear view; our partners will turn to the next stage.',
+      'A la vez, el sabor de la comida me dio ganas de dar una vuelta por la estación.',
+      'Die Bewerbung der Stadt als Kulturhauptstadt hat uns viel Arbeit gekostet.',
+      'Käyntiosoite: Mannerheimintie 1, Helsinki. Millä tapaa voin auttaa? Suuri osa ihmisistä.',
+      'Tas lielā mērā ir atkarīgs no laika.',
+      'Þau boða til fundar á morgun.',
+      'В голяма мера мерките помогнаха.',
+      'Мережа та мета нашої роботи.',
+      'Nasz partner z Włoch przyjechał na stację.',
+      'La stazione è vicina; prendo nota del prezzo.',
+    ];
+
+    for (const sentence of everyday) {
+      // Act
+      const fired = [...matcher.match(tokens(sentence)).keys()];
+
+      // Assess
+      expect(fired, sentence).toEqual([]);
+    }
+  });
+
   it('builds combinations only from concepts that exist', () => {
     const ids = new Set(specs.map(({ spec }) => spec.id));
 

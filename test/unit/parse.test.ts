@@ -70,6 +70,41 @@ describe('parseMail', () => {
     expect(mail.text).toContain('Second');
   });
 
+  it('turns an HTML-only body beside an attachment into text (mailparser leaves it empty)', async () => {
+    // Prepare
+    const raw = [
+      'From: A <a@example.org>',
+      'To: protocol@stockholm.se',
+      'Subject: Visit',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<html><body><p>The delegation of the <b>Minister</b> arrives on Tuesday.</p></body></html>',
+      '--b1',
+      'Content-Type: text/calendar; charset=utf-8; method=REQUEST',
+      'Content-Disposition: attachment; filename="invite.ics"',
+      '',
+      'BEGIN:VCALENDAR',
+      'METHOD:REQUEST',
+      'BEGIN:VEVENT',
+      'SUMMARY:Visit',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '--b1--',
+      '',
+    ].join('\r\n');
+
+    // Act
+    const mail = await parseMail(Buffer.from(raw));
+
+    // Assess
+    expect(mail.text).toBe('The delegation of the Minister arrives on Tuesday.');
+    expect(mail.calendars).toHaveLength(1);
+  });
+
   it('opens a forwarded message/rfc822 attachment and keeps what it says', async () => {
     const inner =
       'From: Ambassador <amb@embassy.example>\r\nSubject: Note verbale\r\n\r\nThe Embassy presents its compliments.\r\n';

@@ -53,7 +53,7 @@ const OWN_MATTER = 2;
  * a city's bid, "vacancy" a hotel's), so it counts this much until a second phrase or the subject
  * confirms it.
  */
-const UNCONFIRMED_PURPOSE = 0.4;
+const UNCONFIRMED_PURPOSE = 0.5;
 const DECISIVE_PURPOSE_WEIGHT = 3;
 
 /** Concepts that send a message to `other` on their own strength. */

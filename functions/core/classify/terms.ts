@@ -58,7 +58,7 @@ export interface VocabularyOptions {
   size: number;
 }
 
-export const DEFAULT_VOCABULARY: VocabularyOptions = { minMessages: 3, size: 1500 };
+export const DEFAULT_VOCABULARY: VocabularyOptions = { minMessages: 3, size: 3000 };
 
 /**
  * The terms that tell categories apart best in labelled messages (chi-square of term presence

@@ -243,6 +243,30 @@ export async function awsReleaseCommand(args: string[], open: OpenBackend, io = 
   );
 }
 
+/** `mailroute resend [--force] ID... --stack NAME`: back to the router queue, by the rules of `resend`. */
+export async function awsResendCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
+  const { values, positionals } = parse(args, { force: { type: 'boolean' } });
+  if (positionals.length === 0) throw new CommandUsageError('resend needs the id of a message');
+  const [{ resolveRecord }, { resendMessage }] = await Promise.all([
+    import('../../operate/backend.js'),
+    import('../../operate/resend.js'),
+  ]);
+  return using(open, async (backend) => {
+    let failed = 0;
+    for (const id of positionals) {
+      try {
+        const record = await resolveRecord(backend.deps, id);
+        await resendMessage(backend, record, { force: values.force === true });
+        io.out(`${record.id.slice(0, 12)}  handed back to the router queue`);
+      } catch (error) {
+        failed += 1;
+        io.out(`${id}  not resent: ${(error as Error).message}`);
+      }
+    }
+    return failed > 0 ? 1 : 0;
+  });
+}
+
 /** `mailroute replay --stack NAME`: the dead-letter queue back to the router queue. */
 export async function awsReplayCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
   const { positionals } = parse(args, {});
@@ -274,10 +298,10 @@ export async function awsReconcileCommand(
     }
     const report = await reconcile({ ...backend.deps, config, redrive: backend.redrive });
     io.out(
-      `checked ${report.checked}, re-driven ${report.redriven.length}, left in sending ${report.unconfirmed.length}, errors ${report.errors.length}`,
+      `checked ${report.checked}, re-driven ${report.redriven.length}, sent again ${report.resent.length}, errors ${report.errors.length}`,
     );
     for (const id of report.redriven) io.out(`  re-driven        ${id}`);
-    for (const id of report.unconfirmed) io.out(`  left in sending  ${id}  (check the group's mailbox)`);
+    for (const id of report.resent) io.out(`  sent again       ${id}  (no Send event from SES)`);
     for (const error of report.errors) io.out(`  error            ${error.id}: ${error.error}`);
     return report.errors.length > 0 ? 1 : 0;
   });

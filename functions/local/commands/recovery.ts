@@ -1,13 +1,13 @@
-// operator --> (`mailroute replay | reconcile | release`) --> the local stack or the AWS queues: the
-// commands that bring back messages the router has not finished (issue #5).
+// operator --> (`mailroute replay | reconcile | release | resend`) --> the local stack or the AWS
+// queues: the commands that bring back messages the router has not finished (issues #5, #11).
 import { parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { reconcile, redriveNotification, unfinishedCount } from '../../reconcile/reconcile.js';
-import { createHandler } from '../../route-mail/handler.js';
 import { routeMessage } from '../../route-mail/pipeline.js';
 import type { RoutingRecord } from '../../route-mail/ports.js';
+import { reopenForResend } from '../../route-mail/routing-states.js';
 import type { SesNotification } from '../../route-mail/ses-notification.js';
-import { type LocalRouter, sqsEvent } from '../local-router.js';
+import type { LocalRouter } from '../local-router.js';
 
 /** The local router on the data folder, opened by cli.ts (through a running stack, or on its own). */
 export type OpenRouter = () => Promise<{ router: LocalRouter; close(): Promise<void> }>;
@@ -20,15 +20,8 @@ export interface CommandIo {
 const consoleIo: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 /** Sends one notification through the same handler SQS would invoke; rejects if it reports a failure. */
-async function redrive(router: LocalRouter, notification: SesNotification): Promise<void> {
-  let failure: Error | undefined;
-  const handle = createHandler(router.deps, {
-    onFailed: (_id, error) => {
-      failure = error;
-    },
-  });
-  const { batchItemFailures } = await handle(sqsEvent(notification));
-  if (batchItemFailures.length > 0) throw failure ?? new Error('the handler reported a failure');
+function redrive(router: LocalRouter, notification: SesNotification): Promise<void> {
+  return router.redrive(notification);
 }
 
 function notificationOf(router: LocalRouter, record: RoutingRecord): SesNotification {
@@ -118,7 +111,10 @@ export async function replayDeadLetters(
   }
 }
 
-/** `mailroute reconcile`: re-drives stored messages without a final record; prints what it found. */
+/**
+ * `mailroute reconcile`: finishes stored messages without a final record (routes what never went out,
+ * sends again what is `sending` without a Send event for the grace period); prints what it found.
+ */
 export async function reconcileCommand(args: string[], open: OpenRouter, io = consoleIo): Promise<number> {
   const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string' } }, strict: true });
   const { router, close } = await open();
@@ -179,13 +175,88 @@ export async function releaseCommand(args: string[], open: OpenRouter, io = cons
   return failed > 0 ? 1 : 0;
 }
 
+/**
+ * `mailroute resend [--force] ID`: sends a message again. For what is still ambiguous: `sending` (the
+ * SES call was made, no Send event came), `claimed`, `failed` or `received`. A send SES confirmed
+ * (`forwarded`) goes again only with `--force`: a person decided the group must get it once more.
+ */
+export async function resendCommand(args: string[], open: OpenRouter, io = consoleIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { force: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) throw new Error('resend needs the id of a message (mailroute log)');
+  const force = values.force === true;
+  const { router, close } = await open();
+  let failed = 0;
+  const refuse = (messageId: string, error: string) => {
+    failed += 1;
+    io.out(JSON.stringify({ messageId, resent: false, error }));
+  };
+  try {
+    for (const id of positionals) {
+      const record = await findRecord(router, id, ['sending', 'claimed', 'failed', 'forwarded', 'received']);
+      if (!record) {
+        refuse(id, 'no such message');
+        continue;
+      }
+      if (record.status === 'forwarded' && !force) {
+        refuse(
+          record.id,
+          `SES confirmed the send (${record.sesMessageId ?? 'no id'}); --force sends it again`,
+        );
+        continue;
+      }
+      if (record.status === 'quarantined' || record.status === 'suppressed') {
+        refuse(
+          record.id,
+          `status is ${record.status}: nothing was sent (mailroute release routes a quarantined one)`,
+        );
+        continue;
+      }
+      const now = router.deps.now();
+      if (
+        (record.status === 'sending' || record.status === 'forwarded') &&
+        !(await reopenForResend(router.deps.log, record, now, { force }))
+      ) {
+        refuse(record.id, 'the record changed meanwhile; look again with mailroute log');
+        continue;
+      }
+      try {
+        await redrive(router, notificationOf(router, record));
+        const after = await router.deps.log.get(record.id);
+        io.out(
+          JSON.stringify({
+            messageId: record.id,
+            resent: true,
+            status: after?.status,
+            sesMessageId: after?.sesMessageId,
+          }),
+        );
+      } catch (error) {
+        refuse(record.id, (error as Error).message);
+      }
+    }
+  } finally {
+    await close();
+  }
+  return failed > 0 ? 1 : 0;
+}
+
 /** By full id, or by the 12-character prefix `mailroute log` prints when it is unambiguous. */
-async function findRecord(router: LocalRouter, id: string): Promise<RoutingRecord | undefined> {
+async function findRecord(
+  router: LocalRouter,
+  id: string,
+  statuses: RoutingRecord['status'][] = ['quarantined'],
+): Promise<RoutingRecord | undefined> {
   const exact = await router.deps.log.get(id);
   if (exact) return exact;
   if (id.length < 8) return undefined;
-  const matches = (await router.deps.log.list({ status: 'quarantined' })).filter((record) =>
-    record.id.startsWith(id),
-  );
+  const matches: RoutingRecord[] = [];
+  for (const status of statuses) {
+    matches.push(...(await router.deps.log.list({ status })).filter((record) => record.id.startsWith(id)));
+  }
   return matches.length === 1 ? matches[0] : undefined;
 }

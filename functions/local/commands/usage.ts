@@ -71,6 +71,11 @@ ${AWS}`,
 
 Locally: re-drives every failed record. With --stack: moves the dead-letter queue back to the router
 queue (both from the stack's outputs). --dlq/--to name any two queues.`,
+  resend: `usage: mailroute resend [--force] ID... [--stack NAME]
+
+Sends a message again: one left sending, claimed, failed or received; a send SES confirmed
+(forwarded) only with --force. With --stack it goes back to the router queue.
+${ID}`,
   reconcile: `usage: mailroute reconcile [--grace-minutes N] [--stack NAME]
 
 Re-drives stored messages without a final record after the grace period; reports those left in
