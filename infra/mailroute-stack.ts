@@ -196,6 +196,9 @@ export class MailrouteStack extends Stack {
         description:
           'SNS subscription dead-letter queue: redrive with npx mailroute replay --dlq <this> --to <RouterQueue>',
       },
+      // Read by `mailroute --stack` (functions/operate/aws-backend.ts): re-drives, replay, signing.
+      LoopSecretArn: { value: this.router.loopSecret.secretArn, description: 'The loop-marker key' },
+      RuleSetName: { value: config.deploy.ruleSetName, description: 'The SES receipt rule set' },
       AlarmTopic: { value: this.observability.alarmTopic.topicArn, description: 'Subscribe ops here' },
       Dashboard: { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard' },
     };

@@ -8,9 +8,16 @@ import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
 import type { LocalRouter } from './local-router.js';
 import { functionalAddressOf } from './recipients.js';
 import type { LocalSettings } from './settings.js';
+import { type Column, formatRow, printTable } from './table.js';
 
 // Local runs are on developer machines; the SDK's notice about future Node versions is for Lambda.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// `mailroute classify --json DIR | head -3`: the reader has gone, which is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const USAGE = `usage: mailroute <command> [options]
 
@@ -24,6 +31,15 @@ const USAGE = `usage: mailroute <command> [options]
                                           never went out, send again what SES never confirmed)
   release ID...                           route a quarantined message after all
   resend [--force] ID...                  send a message again (a confirmed send only with --force)
+  show ID [--json]                        one message: record, reasons, verdicts, subject and sender
+  reroute ID (--category C | --group ADDRESS)  deliver to the right group; records the correction
+  corrections export DIR                  corrected messages as labelled examples (npm run train -- DIR)
+  status [--json]                         what needs a person; exit 1 when something does
+  console [--port N]                      the operator console on http://127.0.0.1:8025/
+
+Every command takes --help. log, show, release, reroute, corrections, status, console, replay and
+reconcile take --stack NAME (or MAILROUTE_STACK): the deployed AWS stack instead of the data folder.
+IDs may be shortened to a unique prefix of 8 or more characters.
 
 PATH is a message file or a folder (every .eml, .msg, .raw, .txt or extension-less file in it
 and its subfolders). --to picks the functional address the message counts as sent to; by
@@ -31,7 +47,7 @@ default the first configured one found in To/Cc.
 
 environment: MAILROUTE_DATA_DIR (.mailroute), MAILROUTE_CONFIG (JSON overrides),
   MAILROUTE_HOST (127.0.0.1), MAILROUTE_SMTP_PORT (2525), MAILROUTE_SES_PORT (8005),
-  MAILROUTE_DYNAMODB_PORT (4567)`;
+  MAILROUTE_DYNAMODB_PORT (4567), MAILROUTE_CONSOLE_PORT (8025), MAILROUTE_STACK (AWS mode)`;
 
 class UsageError extends Error {}
 
@@ -41,7 +57,51 @@ interface Line {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const { takeGlobalOptions, commandUsage, VERSION_TEXT } = await import('./commands/global-options.js');
+  const { stack, help, version, args } = takeGlobalOptions(argv, process.env);
+  const [command, ...rest] = args;
+  if (version) {
+    console.log(VERSION_TEXT);
+    return 0;
+  }
+  if (help) {
+    if (command === undefined) {
+      console.log(USAGE);
+      return 0;
+    }
+    const usage = commandUsage(command);
+    if (!usage) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    console.log(usage);
+    return 0;
+  }
+  if (stack !== undefined || OPERATOR_COMMANDS.has(command ?? '')) {
+    const operate = await import('./commands/operate.js');
+    const open = stack !== undefined ? awsOpener(stack) : localOpener();
+    switch (command) {
+      case 'show':
+        return operate.showCommand(rest, open);
+      case 'reroute':
+        return operate.rerouteCommand(rest, open);
+      case 'corrections':
+        return operate.correctionsCommand(rest, open);
+      case 'status':
+        return operate.statusCommand(rest, open);
+      case 'console':
+        return operate.consoleCommand(rest, open, consolePort());
+      case 'log':
+        return logCommand(rest, (query) => operate.readBackendLog(open, query));
+      case 'release':
+        return operate.awsReleaseCommand(rest, open);
+      case 'replay':
+        return operate.awsReplayCommand(rest, open);
+      case 'reconcile':
+        return operate.awsReconcileCommand(rest, open);
+      case 'resend':
+        return operate.awsResendCommand(rest, open);
+      default:
+        throw new UsageError(`${command ?? 'no command'}: works on the local stack only (without --stack)`);
+    }
+  }
   switch (command) {
     case 'serve':
       return serve();
@@ -62,8 +122,11 @@ async function main(argv: string[]): Promise<number> {
       if (command === 'resend') return recovery.resendCommand(rest, open);
       return recovery.releaseCommand(rest, open);
     }
-    case undefined:
     case 'help':
+      if (rest[0]) return main([rest[0], '--help']);
+      console.log(USAGE);
+      return 0;
+    case undefined:
     case '--help':
     case '-h':
       console.log(USAGE);
@@ -71,6 +134,48 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
+}
+
+/** Commands built on the operator backend (functions/operate): the same code locally and in AWS. */
+const OPERATOR_COMMANDS = new Set(['show', 'reroute', 'corrections', 'status', 'console']);
+
+function consolePort(): number {
+  const value = process.env.MAILROUTE_CONSOLE_PORT;
+  if (value === undefined || value === '') return 8025;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`MAILROUTE_CONSOLE_PORT=${value} is not a port number (0 picks a free one)`);
+  }
+  return port;
+}
+
+function localOpener() {
+  return async () => {
+    const [[settings, config], { findRunningStack }, { localBackend }] = await Promise.all([
+      settingsAndConfig(),
+      import('./stack.js'),
+      import('../operate/local-backend.js'),
+    ]);
+    const opened = await openLocalRouter(settings, config);
+    return localBackend({
+      router: opened.router,
+      dataDir: settings.dataDir,
+      description: `local stack, data folder ${settings.dataDir}`,
+      running: await findRunningStack(settings.dataDir),
+      close: opened.close,
+    });
+  };
+}
+
+function awsOpener(stackName: string) {
+  return async (options: { needsLoopSecret?: boolean } = {}) => {
+    const { openAwsBackend, deployedRouterConfig } = await import('../operate/aws-backend.js');
+    return openAwsBackend({
+      stackName,
+      config: deployedRouterConfig(),
+      needsLoopSecret: options.needsLoopSecret,
+    });
+  };
 }
 
 // --- classify -------------------------------------------------------------------------------
@@ -257,7 +362,10 @@ async function settingsAndConfig(): Promise<[LocalSettings, RouterConfig]> {
 
 // --- log ------------------------------------------------------------------------------------
 
-async function logCommand(args: string[]): Promise<number> {
+async function logCommand(
+  args: string[],
+  read: (query: LogQuery) => Promise<RoutingRecord[]> = readLog,
+): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean' },
     since: { type: 'string' },
@@ -286,7 +394,7 @@ async function logCommand(args: string[]): Promise<number> {
       throw new UsageError('--limit must be a positive whole number');
     query.limit = limit;
   }
-  const records = await readLog(query);
+  const records = await read(query);
   if (values.json === true) {
     for (const record of records) console.log(JSON.stringify(record));
     return 0;
@@ -343,11 +451,14 @@ function logRow(record: RoutingRecord): Record<string, string> {
     received: record.receivedAt.replace(/\.\d{3}Z$/, 'Z'),
     to: record.functionalAddress,
     from: record.senderDomain,
-    category: record.category,
+    // `*`: staff corrected the route (mailroute show ID says from what).
+    category: `${record.category}${record.corrections?.length ? '*' : ''}`,
     conf: record.confidence.toFixed(2),
     status: record.status,
+    auto: record.automated ? 'auto' : '',
     recipients: record.recipients.join(', '),
     id: record.id.slice(0, 12),
+    reasons: [...new Set(record.reasons)].slice(0, 2).join('; '),
   };
 }
 
@@ -407,11 +518,13 @@ async function serve(): Promise<number> {
     throw error;
   }
   await stackModule.writeStackInfo(settings.dataDir, stack);
+  const operatorConsole = await startLocalConsole(stack, settings.dataDir);
   const addresses = config.functionalAddresses.map((entry) => entry.address).join(', ');
   console.log(`mailroute local stack is running
   SMTP in (stands in for SES inbound)  smtp://${stack.smtp.host}:${stack.smtp.port}  accepts mail for ${addresses}
   SES out, web inbox                   ${stack.inbox}  (each send also in ${stack.sentDir})
   DynamoDB (dynalite)                  ${stack.dynamodb.endpoint}  table ${ROUTING_TABLE}
+  operator console                     ${operatorConsole.url}
   data folder                          ${settings.dataDir}
 In another terminal: "npx mailroute log" reads the routing log, "npx mailroute route FILE.eml" routes a file. Ctrl-C stops.`);
 
@@ -429,10 +542,35 @@ In another terminal: "npx mailroute log" reads the routing log, "npx mailroute r
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await operatorConsole.close();
   await stack.close();
   await stackModule.removeStackInfo(settings.dataDir);
   console.log('stopped');
   return 0;
+}
+
+/** The console over the stack `serve` runs (MAILROUTE_CONSOLE_PORT, 8025); a taken port is reported, not fatal. */
+async function startLocalConsole(
+  stack: { router: LocalRouter; smtp: { host: string; port: number }; inbox: string | undefined },
+  dataDir: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const [{ startConsole }, { localBackend }] = await Promise.all([
+    import('../console/server.js'),
+    import('../operate/local-backend.js'),
+  ]);
+  const backend = localBackend({
+    router: stack.router,
+    dataDir,
+    description: `local stack, data folder ${dataDir}`,
+    running: { pid: process.pid, smtp: stack.smtp, inbox: stack.inbox },
+  });
+  const port = consolePort();
+  try {
+    return await startConsole({ backend, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return { url: `not started: port ${port} is in use (set MAILROUTE_CONSOLE_PORT)`, close: async () => {} };
+  }
 }
 
 // --- shared ---------------------------------------------------------------------------------
@@ -502,11 +640,6 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface Column {
-  key: string;
-  title: string;
-}
-
 const CLASSIFY_COLUMNS: Column[] = [
   { key: 'file', title: 'FILE' },
   { key: 'category', title: 'CATEGORY' },
@@ -532,8 +665,10 @@ const LOG_COLUMNS: Column[] = [
   { key: 'category', title: 'CATEGORY' },
   { key: 'conf', title: 'CONF' },
   { key: 'status', title: 'STATUS' },
+  { key: 'auto', title: 'AUTO' },
   { key: 'recipients', title: 'RECIPIENTS' },
   { key: 'id', title: 'ID' },
+  { key: 'reasons', title: 'REASONS' },
 ];
 
 function humanRow(line: Line, columns: Column[]): Record<string, string> {
@@ -618,27 +753,6 @@ class Output {
   }
 }
 
-function formatRow(row: Record<string, string>, columns: Column[], widths: Record<string, number>): string {
-  return columns
-    .map((column, index) => {
-      const value = row[column.key] ?? '';
-      return index === columns.length - 1 ? value : value.padEnd(widths[column.key] ?? value.length);
-    })
-    .join('  ')
-    .trimEnd();
-}
-
-function printTable(rows: Record<string, string>[], columns: Column[]): void {
-  const widths: Record<string, number> = {};
-  for (const column of columns) {
-    widths[column.key] = Math.max(column.title.length, ...rows.map((row) => (row[column.key] ?? '').length));
-  }
-  console.log(
-    formatRow(Object.fromEntries(columns.map((column) => [column.key, column.title])), columns, widths),
-  );
-  for (const row of rows) console.log(formatRow(row, columns, widths));
-}
-
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -646,6 +760,11 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`mailroute: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    if ((error as Error).name === 'CommandUsageError') {
+      console.error(`mailroute: ${message(error)} (mailroute ${process.argv[2] ?? ''} --help)`);
       process.exitCode = 2;
       return;
     }

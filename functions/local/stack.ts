@@ -233,7 +233,7 @@ async function startSmtp(
     name: 'mailroute.local',
     banner: 'mailroute local stack (stands in for SES inbound)',
     // The bundled self-signed certificate has expired; loopback needs no TLS.
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: ['STARTTLS', 'AUTH'],
     authOptional: true,
     size: MAX_MESSAGE_BYTES,
     logger: false,

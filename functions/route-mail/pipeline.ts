@@ -394,7 +394,7 @@ async function send(
   let disposition = plan.disposition;
   const limit = deps.config.limits.maxForwardBytes;
   if (outgoing.length > limit) {
-    const original = await step('locate', () => locate(deps, location));
+    const original = await step('locate', () => locateOriginal(deps.store, location));
     outgoing = oversizeNotice({
       ...noticeHeaders(deps, plan, functionalAddress, record.id, loopMarker),
       reasons: [...record.reasons, `oversize: ${outgoing.length} bytes > ${limit}`],
@@ -506,8 +506,12 @@ function noticeHeaders(
   };
 }
 
-async function locate(deps: PipelineDeps, location: MailLocation): Promise<StoredOriginalAccess> {
-  if (deps.store.locate) return deps.store.locate(location);
+/** Where staff find a stored original that was too large to forward (an oversize notice names it). */
+export async function locateOriginal(
+  store: MailStore,
+  location: MailLocation,
+): Promise<StoredOriginalAccess> {
+  if (store.locate) return store.locate(location);
   return { location: `s3://${location.bucket}/${location.key}` };
 }
 

@@ -93,6 +93,28 @@ export interface RoutingRecord {
   confirmedAt?: string;
   /** Sends begun for this record; above 1 after a resend (reconcile or `mailroute resend`). */
   sendAttempts?: number;
+  /** Staff corrections of the route, oldest first (functions/operate/reroute.ts); they teach the classifier. */
+  corrections?: RouteCorrection[];
+  /** What people did to it before, e.g. the quarantine a release ended, so its reasons are not lost. */
+  history?: RecordEvent[];
+}
+
+/** A person sent the message to another group than the router had: from where, to where, who, when. */
+export interface RouteCorrection {
+  at: string;
+  by: string;
+  from: { category: Category; recipients: string[]; status: RoutingStatus };
+  to: { category: Category; recipients: string[] };
+  sesMessageId?: string;
+}
+
+/** One operator action on a record, with the state it ended. */
+export interface RecordEvent {
+  at: string;
+  by: string;
+  action: 'release' | 'reroute';
+  status: RoutingStatus;
+  reasons: string[];
 }
 
 export interface LogQuery {

@@ -1,5 +1,5 @@
 // Test helper: an in-process stand-in for SQS's JSON API (AWS JSON 1.0, `X-Amz-Target: AmazonSQS.*`),
-// just enough for ReceiveMessage, SendMessage and DeleteMessage. No local SQS emulator is on npm
+// just enough for ReceiveMessage, SendMessage, DeleteMessage and GetQueueAttributes (the depth). No local SQS emulator is on npm
 // without Java or Docker; this keeps the DLQ replay testable on loopback.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -54,6 +54,8 @@ export async function startFakeSqs(): Promise<FakeSqs> {
             MD5OfBody: md5(message.body),
           })),
         };
+      } else if (target === 'GetQueueAttributes') {
+        output = { Attributes: { ApproximateNumberOfMessages: String(messages.length) } };
       } else if (target === 'DeleteMessage') {
         const index = messages.findIndex((message) => message.receipt === input.ReceiptHandle);
         if (index >= 0) messages.splice(index, 1);

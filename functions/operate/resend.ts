@@ -1,0 +1,48 @@
+// operator (console, `resend --stack`) --> (resend) --> routing states & the router: a message sent
+// again, by the same rules as `mailroute resend` (functions/local/commands/recovery.ts): one left
+// `sending`, `claimed`, `failed` or `received`; a send SES confirmed only when forced.
+import { redriveNotification } from '../reconcile/reconcile.js';
+import type { RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
+import { reopenForResend } from '../route-mail/routing-states.js';
+import type { OperatorBackend } from './backend.js';
+
+export class ResendError extends Error {
+  override name = 'ResendError';
+}
+
+export const RESENDABLE: readonly RoutingStatus[] = ['sending', 'claimed', 'failed', 'received', 'forwarded'];
+
+/**
+ * Reopens the record if a send was begun or confirmed, then hands it back to the router (in AWS the
+ * queue: the router function sends it; locally the handler in this process).
+ */
+export async function resendMessage(
+  backend: Pick<OperatorBackend, 'deps' | 'redrive'>,
+  record: RoutingRecord,
+  options: { force?: boolean } = {},
+): Promise<void> {
+  const { deps } = backend;
+  if (!RESENDABLE.includes(record.status)) {
+    throw new ResendError(
+      `message ${record.id.slice(0, 12)} is ${record.status}: nothing was sent (release routes a quarantined one)`,
+    );
+  }
+  if (record.status === 'forwarded' && !options.force) {
+    throw new ResendError(`SES confirmed the send (${record.sesMessageId ?? 'no id'}); force sends it again`);
+  }
+  if (
+    (record.status === 'sending' || record.status === 'forwarded') &&
+    !(await reopenForResend(deps.log, record, deps.now(), { force: options.force }))
+  ) {
+    throw new ResendError(`message ${record.id.slice(0, 12)} changed meanwhile; look again`);
+  }
+  await backend.redrive(
+    redriveNotification(
+      deps.config,
+      { bucket: record.bucket, key: record.key },
+      record.id,
+      record,
+      new Date(record.receivedAt),
+    ),
+  );
+}
