@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
+import { forPeople, linesForPeople } from './for-people.js';
 import type { LocalRouter } from './local-router.js';
 import { functionalAddressOf } from './recipients.js';
 import type { LocalSettings } from './settings.js';
@@ -370,11 +371,15 @@ async function serve(): Promise<number> {
           const { result } = outcome;
           const where = result.forwardedTo.length > 0 ? ` -> ${result.forwardedTo.join(', ')}` : '';
           console.log(
-            `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
+            forPeople(
+              `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
+            ),
           );
         } else {
           console.log(
-            `${new Date().toISOString()}  ${recipients.join(',')}  FAILED ${outcome.error.message}  (kept as ${outcome.location.key})  ${outcome.messageId.slice(0, 12)}`,
+            forPeople(
+              `${new Date().toISOString()}  ${recipients.join(',')}  FAILED ${outcome.error.message}  (kept as ${outcome.location.key})  ${outcome.messageId.slice(0, 12)}`,
+            ),
           );
         }
       },
@@ -555,7 +560,7 @@ class Output {
     private readonly columns: Column[],
   ) {
     this.showProgress = process.stderr.isTTY === true && files.length > 1 && !(json && !process.stdout.isTTY);
-    const fileWidth = Math.max(4, ...files.map((entry) => entry.file.length));
+    const fileWidth = Math.max(4, ...files.map((entry) => forPeople(entry.file).length));
     this.widths = {
       file: fileWidth,
       category: 14,
@@ -604,7 +609,7 @@ class Output {
 function formatRow(row: Record<string, string>, columns: Column[], widths: Record<string, number>): string {
   return columns
     .map((column, index) => {
-      const value = row[column.key] ?? '';
+      const value = forPeople(row[column.key] ?? '');
       return index === columns.length - 1 ? value : value.padEnd(widths[column.key] ?? value.length);
     })
     .join('  ')
@@ -614,7 +619,10 @@ function formatRow(row: Record<string, string>, columns: Column[], widths: Recor
 function printTable(rows: Record<string, string>[], columns: Column[]): void {
   const widths: Record<string, number> = {};
   for (const column of columns) {
-    widths[column.key] = Math.max(column.title.length, ...rows.map((row) => (row[column.key] ?? '').length));
+    widths[column.key] = Math.max(
+      column.title.length,
+      ...rows.map((row) => forPeople(row[column.key] ?? '').length),
+    );
   }
   console.log(
     formatRow(Object.fromEntries(columns.map((column) => [column.key, column.title])), columns, widths),
@@ -628,11 +636,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(`mailroute: ${error.message}\n\n${USAGE}`);
+      console.error(`mailroute: ${forPeople(error.message)}\n\n${USAGE}`);
       process.exitCode = 2;
       return;
     }
-    console.error(`mailroute: ${message(error)}`);
+    console.error(`mailroute: ${linesForPeople(message(error))}`);
     process.exitCode = 1;
   },
 );
