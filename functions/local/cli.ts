@@ -7,6 +7,7 @@ import type { RouterConfig } from '../config/schema.js';
 import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
 import { forPeople, linesForPeople } from './for-people.js';
 import type { LocalRouter } from './local-router.js';
+import { messageFromFile } from './message-file.js';
 import { functionalAddressOf } from './recipients.js';
 import type { LocalSettings } from './settings.js';
 
@@ -91,7 +92,7 @@ async function classifyCommand(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const staged = await parseMailInStages(await readFile(entry.file));
+      const staged = await parseMailInStages(messageFromFile(await readFile(entry.file)));
       const functionalAddress = forced ?? functionalAddressOf(config, staged.mail);
       const { classification, decision, automated } = await analyzeStaged(staged, config, functionalAddress);
       output.write({
@@ -135,7 +136,7 @@ async function routeCommand(args: string[]): Promise<number> {
         continue;
       }
       try {
-        const raw = await readFile(entry.file);
+        const raw = messageFromFile(await readFile(entry.file));
         // A message the parser cannot read is still routed (to triage, as an unread original).
         const mail = await parseMailInStages(raw).then(
           (staged) => staged.mail,
