@@ -19,6 +19,7 @@ import {
 import type { Category } from '../core/types.js';
 import {
   judgeVerdicts,
+  rateLimitIdentity,
   type SesVerdicts,
   type VerdictOutcome,
   verdictsFromReceipt,
@@ -524,8 +525,9 @@ export function pickFunctionalAddress(config: RouterConfig, recipients: string[]
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }
 
+/** The rate limit's sender: what SES authenticated (core/verdicts.ts), not the forgeable From alone. */
 function senderOf(plan: Plan, notification: SesNotification): string {
-  return plan.analysis.mail.from?.address || notification.mail.source || 'unknown';
+  return rateLimitIdentity(plan.analysis.mail.from?.address, notification.mail.source, plan.verdicts);
 }
 
 function buildRecord(
