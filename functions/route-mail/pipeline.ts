@@ -597,6 +597,10 @@ function skeletonRecord(
   if (deps.retentionDays) {
     record.expiresAt = Math.floor(Date.parse(receivedAt) / 1000) + deps.retentionDays * 86_400;
   }
+  // Kept even when the record is written before the message could be read (created as failed): only
+  // the notification carries SPF, DKIM and DMARC, and re-drives are judged on what the record keeps.
+  const verdicts = verdictsFromReceipt(notification.receipt);
+  if (Object.keys(verdicts).length > 0) record.verdicts = verdicts;
   return record;
 }
 
