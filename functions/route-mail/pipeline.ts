@@ -119,7 +119,10 @@ export async function routeMessage(
     bucket: notification.receipt.action.bucketName,
     key: notification.receipt.action.objectKey,
   };
-  const functionalAddress = pickFunctionalAddress(deps.config, notification.receipt.recipients);
+  const functionalAddress = pickFunctionalAddress(deps.config, [
+    ...notification.receipt.recipients,
+    ...notification.mail.destination,
+  ]);
 
   // No read of the log first: the one conditional write below finds a duplicate as surely, and a
   // duplicate delivery (rare) only costs a read of the stored message.
@@ -513,15 +516,17 @@ function unreadableAnalysis(config: RouterConfig, functionalAddress: string, pro
   };
 }
 
-/** The first recipient that is a configured functional address; SES rules only match those. */
+/**
+ * The functional address a message counts as sent to: of the configured ones among its recipients, the
+ * first in the configuration. A message to two of them comes as two notifications (one per receipt
+ * rule, the same message id, each naming its own rule's recipient); both also list every addressee in
+ * `mail.destination`, so both choose the same address, and the triage group does not depend on which
+ * notification claims the record first.
+ */
 export function pickFunctionalAddress(config: RouterConfig, recipients: string[]): string {
-  const configured = new Map(
-    config.functionalAddresses.map((entry) => [entry.address.toLowerCase(), entry.address]),
-  );
-  for (const recipient of recipients) {
-    const match = configured.get(recipient.trim().toLowerCase());
-    if (match) return match;
-  }
+  const wanted = new Set(recipients.map((recipient) => recipient.trim().toLowerCase()));
+  const match = config.functionalAddresses.find((entry) => wanted.has(entry.address.toLowerCase()));
+  if (match) return match.address;
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }
 
