@@ -4,7 +4,6 @@
 // this; JSON output does not (JSON.stringify escapes C0, and machines should get the exact value).
 
 /** C0 and C1 controls (TAB and LF among them: a cell is one line) and the bidi embedding/override/isolate marks. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters that must not reach a terminal
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text with each control character shown as U+FFFD: a person sees that something was there. */

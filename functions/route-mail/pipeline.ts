@@ -120,8 +120,8 @@ export async function routeMessage(
     key: notification.receipt.action.objectKey,
   };
   const functionalAddress = pickFunctionalAddress(deps.config, [
-    ...notification.receipt.recipients,
     ...notification.mail.destination,
+    ...notification.receipt.recipients,
   ]);
 
   // No read of the log first: the one conditional write below finds a duplicate as surely, and a
@@ -517,16 +517,20 @@ function unreadableAnalysis(config: RouterConfig, functionalAddress: string, pro
 }
 
 /**
- * The functional address a message counts as sent to: of the configured ones among its recipients, the
- * first in the configuration. A message to two of them comes as two notifications (one per receipt
- * rule, the same message id, each naming its own rule's recipient); both also list every addressee in
- * `mail.destination`, so both choose the same address, and the triage group does not depend on which
+ * The first recipient that is a configured functional address. The pipeline passes `mail.destination`
+ * first: a message to two of them comes as two notifications (one per receipt rule, the same message
+ * id, each naming only its own rule's recipient in `receipt.recipients`), and both carry the same
+ * `mail.destination`, so both choose the same address and the triage group does not depend on which
  * notification claims the record first.
  */
 export function pickFunctionalAddress(config: RouterConfig, recipients: string[]): string {
-  const wanted = new Set(recipients.map((recipient) => recipient.trim().toLowerCase()));
-  const match = config.functionalAddresses.find((entry) => wanted.has(entry.address.toLowerCase()));
-  if (match) return match.address;
+  const configured = new Map(
+    config.functionalAddresses.map((entry) => [entry.address.toLowerCase(), entry.address]),
+  );
+  for (const recipient of recipients) {
+    const match = configured.get(recipient.trim().toLowerCase());
+    if (match) return match;
+  }
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }
 

@@ -163,7 +163,7 @@ describe('routeMessage exactly once (dynalite + SES capture server)', () => {
     // Act
     const either = [await routedAs('first-rule-first'), await routedAs('second-rule-first')];
 
-    // Assess: the first configured address of the two, not the rule that won the race
+    // Assess: the first of the two as addressed, not the rule that won the race
     expect(either).toEqual([first, first]);
   });
 });
