@@ -4,13 +4,14 @@ import type { BuildOptions } from 'esbuild';
 
 /** Bare package names swapped for smaller stand-ins in the bundle only (tests and tools use the real ones). */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  // The Japanese charsets through Node's TextDecoder instead of iconv-lite's tables, and no iconv-lite
-  // streams or dbcs-data.js; Korean, Chinese and Big5 keep iconv-lite's tables, read on first use from
-  // files shipped beside the bundle (ICONV_TABLE_FILES in infra/constructs/router-function.ts):
+  // No iconv-lite streams or dbcs-data.js; Japanese, Korean, Chinese and Big5 keep iconv-lite's tables,
+  // read on first use from files shipped beside the bundle (ICONV_TABLE_FILES in infra/constructs/router-function.ts):
   // functions/lambda-shims/iconv-lite.ts.
   'iconv-lite': './functions/lambda-shims/iconv-lite.ts',
   // mailparser imports libmime as ESM, mailsplit requires it as CommonJS: one copy instead of two.
   libmime: './node_modules/libmime/dist/cjs/libmime.js',
+  // The same for libbase64: mime-slim imports it, mailsplit requires it.
+  libbase64: './node_modules/libbase64/dist/cjs/libbase64.js',
   // mailparser's linkifier, built on first use instead of at import (~30 ms): functions/lambda-shims/linkify-it.ts.
   'linkify-it': './functions/lambda-shims/linkify-it.ts',
 };

@@ -15,6 +15,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { bounded } from '../core/bounded.js';
 import type { BeginResult, LogQuery, RoutingLog, RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
 
 /** GSI listing by category and time: partition `category`, sort `receivedAt`. */
@@ -77,7 +78,8 @@ export class DynamoDbRoutingLog implements RoutingLog {
           removals.push(`#a${index}`);
           return;
         }
-        values[`:a${index}`] = marshall({ value }, { removeUndefinedValues: true }).value as AttributeValue;
+        values[`:a${index}`] = marshall({ value: bounded(value) }, { removeUndefinedValues: true })
+          .value as AttributeValue;
         assignments.push(`#a${index} = :a${index}`);
       });
     // Never create a record through an update: the id must have been begun first.
@@ -205,8 +207,9 @@ export class DynamoDbRoutingLog implements RoutingLog {
   }
 }
 
+/** Every value bounded (core/bounded.ts): no sender can make the item larger than DynamoDB takes. */
 function toItem(record: RoutingRecord): Record<string, AttributeValue> {
-  return marshall(record, { removeUndefinedValues: true });
+  return marshall(bounded(record), { removeUndefinedValues: true });
 }
 
 function fromItem(item: Record<string, AttributeValue>): RoutingRecord {

@@ -3,9 +3,9 @@
 import {
   encodeHeaderValue,
   formatAddress,
+  forwardableField,
   isInternationalAddress,
   joinAddresses,
-  type RawHeaderField,
   splitMessage,
 } from './header-block.js';
 import type { Classification, InboundMail, RoutingDecision } from './types.js';
@@ -29,7 +29,8 @@ export interface ForwardInput {
 
 /**
  * Headers removed from the original, each with its reason. Everything not listed is kept as it
- * was (Received, Date, MIME headers, In-Reply-To, References, ...).
+ * was (Received, Date, MIME headers, In-Reply-To, References, ...), unless SES could not take it as
+ * it is (8-bit, a bare CR, a line over 998): see `forwardableField`.
  */
 const REMOVED_HEADERS: Record<string, string> = {
   from: 'rewritten: SES sends only as the verified router identity',
@@ -37,6 +38,10 @@ const REMOVED_HEADERS: Record<string, string> = {
   to: 'rewritten: the group addresses; the original goes to X-Original-To',
   cc: 'kept as X-Original-Cc only: the original Cc must never become recipients again',
   bcc: 'never forwarded: it would disclose blind recipients',
+  'resent-bcc':
+    'never forwarded: it discloses the blind recipients of a resend, as Bcc does (RFC 5322 3.6.6)',
+  'delivered-to':
+    "the sender's delivery trace: it names internal mailboxes, and a group's server that finds its own address in it refuses the message as a loop",
   subject: 'rewritten with the category tag',
   sender: 'would contradict the rewritten From',
   'return-path': 'SES sets its own; a copied one makes bounces go to the original sender',
@@ -69,7 +74,8 @@ export function forwardParts(input: ForwardInput): { header: Buffer; body: Uint8
     (field) => !(field.lowerName in REMOVED_HEADERS) && !field.lowerName.startsWith(OWN_HEADER_PREFIX),
   );
   const added = buildHeaders(input);
-  const headerText = [...added, ...kept.map((field: RawHeaderField) => field.raw)].join('\r\n');
+  const forwardable = kept.map(forwardableField).filter((raw): raw is string => raw !== undefined);
+  const headerText = [...added, ...forwardable].join('\r\n');
   return { header: Buffer.from(`${headerText}\r\n\r\n`, 'latin1'), body };
 }
 

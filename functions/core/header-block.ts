@@ -2,6 +2,7 @@
 // The forward rewrites headers on the raw bytes so that the body and attachments go through
 // untouched: no decode/re-encode of MIME parts, no charset damage, one copy of the message.
 import { domainToASCII } from 'node:url';
+import libmime from 'libmime';
 
 /** One header field exactly as it stood, folding included, in latin1 so every byte maps to one char. */
 export interface RawHeaderField {
@@ -76,6 +77,87 @@ export function rawFieldValue(field: RawHeaderField): string {
     .slice(field.raw.indexOf(':') + 1)
     .replace(/\r?\n[ \t]/g, ' ')
     .trim();
+}
+
+/** RFC 5322 2.1.1, and SES: a line of at most 1,000 characters with its CRLF. */
+const MAX_HEADER_LINE = 998;
+
+/** Fields whose whole value is text, where RFC 2047 encoded-words may stand (RFC 5322 3.6.5, RFC 2045 8). */
+const UNSTRUCTURED = new Set(['comments', 'keywords', 'content-description', 'organization', 'thread-topic']);
+
+/** MIME fields with parameters: an 8-bit file name is written again with RFC 2231 (libmime). */
+const PARAMETERISED = new Set(['content-type', 'content-disposition']);
+
+/** C0 controls but TAB, LF and CR (a CR is bare, and replaced, only when no LF follows it), and DEL. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/**
+ * A kept header field as it can go out through SES, or undefined when it cannot without changing what
+ * it says. SES takes no SMTPUTF8 (so no RFC 6532 8-bit header values) and no line over 1,000
+ * characters with its CRLF, and a bare CR or NUL may make it refuse the message on every retry:
+ * - control characters (bare CR, NUL, the rest of C0 but TAB) become spaces;
+ * - a line over 998 characters is folded at its white space, which unfolding removes again;
+ * - an 8-bit value is decoded (UTF-8, else Latin-1) and written again in 7-bit: as RFC 2047 encoded
+ *   words in a text field (Comments, Keywords, Content-Description, X-...), with RFC 2231 parameters
+ *   in Content-Type and Content-Disposition (the file name of a single-part message stays readable);
+ * - a structured field (Received, References, List-*, ...) that is 8-bit or cannot be folded is left
+ *   out: its syntax allows no encoded words, and it only informs (the original stays in the store).
+ * A field that needs none of this is kept byte for byte.
+ */
+export function forwardableField(field: RawHeaderField): string | undefined {
+  const raw = field.raw.replace(CONTROL_CHARACTERS, ' ').replace(/\r(?!\n)/g, ' ');
+  const text = UNSTRUCTURED.has(field.lowerName) || field.lowerName.startsWith('x-');
+  if (/[^\x00-\x7f]/.test(raw)) {
+    const value = decodeEightBit(raw.slice(raw.indexOf(':') + 1))
+      .replace(/\r?\n[ \t]/g, ' ')
+      .trim();
+    if (text) return `${field.name}: ${encodeHeaderValue(value, field.name.length)}`;
+    if (PARAMETERISED.has(field.lowerName)) {
+      const rebuilt = libmime.buildHeaderValue(libmime.parseHeaderValue(value));
+      return refold(libmime.foldLines(`${field.name}: ${rebuilt}`, MAX_LINE).replace(/\r?\n/g, '\r\n'));
+    }
+    return undefined;
+  }
+  const folded = refold(raw);
+  if (folded !== undefined || !text) return folded;
+  return `${field.name}: ${encodeHeaderValue(rawFieldValue({ ...field, raw }), field.name.length)}`;
+}
+
+/** Header bytes (as latin1 text) read as UTF-8 when they are UTF-8, else as Latin-1. */
+function decodeEightBit(latin1Text: string): string {
+  const bytes = Buffer.from(latin1Text, 'latin1');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return latin1Text;
+  }
+}
+
+/**
+ * The field with every line of at most 998 characters, folded before white space that is followed by
+ * more text (so no line is white space alone); undefined when a line has no such place.
+ */
+function refold(raw: string): string | undefined {
+  const lines: string[] = [];
+  for (let line of raw.split('\r\n')) {
+    while (line.length > MAX_HEADER_LINE) {
+      let at = MAX_HEADER_LINE;
+      while (
+        at > 0 &&
+        !(
+          /[ \t]/.test(line[at] ?? '') &&
+          /[^ \t]/.test(line[at + 1] ?? '') &&
+          /[^ \t]/.test(line[at - 1] ?? '')
+        )
+      )
+        at--;
+      if (at === 0) return undefined;
+      lines.push(line.slice(0, at));
+      line = line.slice(at);
+    }
+    lines.push(line);
+  }
+  return lines.join('\r\n');
 }
 
 const MAX_LINE = 76;

@@ -3,12 +3,22 @@
 // bytes of a zip or a photo. A scan over the raw bytes finds the MIME parts and cuts the bodies that
 // no step reads, so mailparser decodes kilobytes instead of megabytes. Forwarding never sees this:
 // it works on the original bytes.
+//
+// The scan reads the structure as mailparser's splitter (mailsplit) reads it, and where it cannot be
+// sure of that it hands over the original: each part's header block goes through mailsplit's own
+// MimeNode (content type with comments, the type guessed from a file name, `filename || name`), the
+// delimiter lines are those mailsplit accepts, an inline message/rfc822 is opened as mailsplit opens
+// it, and sizes are counted as libbase64 decodes. `test/unit/lean-parse-differential.test.ts` holds
+// the result to a plain mailparser parse of the whole message.
+import { MimeNode } from '@zone-eu/mailsplit';
+import { decode as decodeBase64 } from 'libbase64';
 
 export interface SlimLimits {
-  /** Encoded bytes kept of one text part; the classifier reads only the opening of a long text. */
-  maxTextPartBytes: number;
-  /** Encoded bytes of all text parts together. */
-  maxTotalTextBytes: number;
+  /**
+   * Decoded bytes of text kept, all text parts together; the classifier reads only the opening of a
+   * long text. What follows the budget is cut, and text parts after it are cut whole.
+   */
+  maxTextBytes: number;
   /** Parts a person would read (PDF, forwarded message, calendar) are kept up to this size. */
   maxReadableBytes: number;
   /** Deeper nesting is left to the parser as it is. */
@@ -80,7 +90,7 @@ export function slimForParsing(
   const scan = new Scan(raw, limits, isReadable, defer);
   const untouched = { bytes: raw, textTruncated: false, deferred: [] };
   try {
-    scan.part(0, raw.length, 0, false);
+    scan.part(0, raw.length, 0, false, []);
   } catch (error) {
     if (error instanceof UnsureStructure) return untouched;
     throw error;
@@ -89,9 +99,12 @@ export function slimForParsing(
   return { bytes: assemble(raw, scan.cuts), textTruncated: scan.textTruncated, deferred: scan.deferred };
 }
 
-/** The decoded content of a deferred attachment: Node's base64 decoder skips the line breaks. */
+/**
+ * The decoded content of a deferred attachment, as mailparser's base64 decoder (libbase64's Decoder)
+ * gives it: everything outside the alphabet dropped, each `=`-padded segment decoded on its own.
+ */
 export function readDeferred(raw: Uint8Array, part: DeferredPart): Buffer {
-  return Buffer.from(latin1(raw, part.start, part.end), 'base64');
+  return decodeBase64(latin1(raw, part.start, part.end).replace(/[^a-zA-Z0-9+/=]/g, ''));
 }
 
 class UnsureStructure extends Error {}
@@ -113,23 +126,29 @@ class Scan {
   }
 
   /** One MIME part in [start, end): its header block, then its body. */
-  part(start: number, end: number, depth: number, inAlternative: boolean): void {
+  part(start: number, end: number, depth: number, inAlternative: boolean, boundaries: string[]): void {
     if (depth > this.limits.maxDepth) throw new UnsureStructure();
     const separator = headerEnd(this.raw, start, end);
     if (!separator) return;
-    const headers = readPartHeaders(latin1(this.raw, start, separator.headerEnd));
+    const headers = readPartHeaders(this.raw.subarray(start, separator.headerEnd));
     const bodyStart = separator.bodyStart;
-    const type = headers.contentType || 'text/plain';
+    const type = headers.contentType;
 
     if (type.startsWith('multipart/')) {
-      if (!headers.boundary) throw new UnsureStructure();
+      if (!headers.boundary || boundaries.includes(headers.boundary)) throw new UnsureStructure();
       this.multipart(
         headers.boundary,
         bodyStart,
         end,
         depth,
         inAlternative || type === 'multipart/alternative',
+        [...boundaries, headers.boundary],
       );
+      return;
+    }
+    if (isEmbeddedMessage(headers)) {
+      // mailsplit opens it as a message of its own: its parts are the message's parts, its text is text.
+      this.part(bodyStart, end, depth + 1, inAlternative, boundaries);
       return;
     }
     const bodyLength = end - bodyStart;
@@ -142,9 +161,9 @@ class Scan {
         return;
       }
       const kept = this.textAllowance(bodyStart, end, headers.encoding);
-      if (kept < bodyLength) {
+      if (kept < end) {
         this.textTruncated = true;
-        this.cut(bodyStart + kept, end, start, headers.encoding, false);
+        this.cut(kept, end, start, headers.encoding, false);
       }
       return;
     }
@@ -166,48 +185,31 @@ class Scan {
     end: number,
     depth: number,
     inAlternative: boolean,
+    boundaries: string[],
   ): void {
     const delimiters = findDelimiters(this.raw, boundary, start, end);
-    if (delimiters.length === 0) throw new UnsureStructure();
+    // A closing delimiter first does not end the multipart for mailsplit (it reads on): unsure.
+    if (delimiters.length === 0 || delimiters[0]?.closing) throw new UnsureStructure();
     for (let index = 0; index < delimiters.length; index++) {
       const delimiter = delimiters[index];
       if (!delimiter || delimiter.closing) break;
       const next = delimiters[index + 1];
-      this.part(delimiter.lineEnd, next ? next.start : end, depth + 1, inAlternative);
+      const partEnd = next ? next.start : end;
+      if (delimiter.lineEnd < partEnd)
+        this.part(delimiter.lineEnd, partEnd, depth + 1, inAlternative, boundaries);
     }
-  }
-
-  /** Bytes of a text body [start, end) that stay: up to the budget, ending at a line end. */
-  private textAllowance(start: number, end: number, encoding: string): number {
-    const allowance = Math.min(
-      end - start,
-      this.limits.maxTextPartBytes,
-      Math.max(0, this.limits.maxTotalTextBytes - this.textBytes),
-    );
-    let kept = allowance;
-    if (allowance < end - start) {
-      const lineEnd = this.raw.lastIndexOf(LF, start + allowance - 1);
-      kept =
-        lineEnd > start
-          ? lineEnd - start - (this.raw[lineEnd - 1] === CR ? 1 : 0)
-          : this.insideLine(start, allowance, encoding);
-    }
-    this.textBytes += kept;
-    return kept;
   }
 
   /**
-   * A cut inside one long line (minified HTML, say): never inside a quoted-printable escape or a
-   * base64 quantum. A UTF-8 character cut in two only spoils the last character, past the budget.
+   * Where a text body [start, end) is cut: after the bytes that decode to what is left of the text
+   * budget (never inside a quoted-printable escape or a base64 quantum), or `end` when all of it fits.
+   * A UTF-8 character cut in two only spoils the last character, past the budget.
    */
-  private insideLine(start: number, allowance: number, encoding: string): number {
-    if (encoding === 'base64') return allowance - (allowance % 4);
-    let kept = allowance;
-    if (encoding === 'quoted-printable') {
-      if (this.raw[start + kept - 1] === 0x3d) kept -= 1;
-      else if (this.raw[start + kept - 2] === 0x3d) kept -= 2;
-    }
-    return kept;
+  private textAllowance(start: number, end: number, encoding: string): number {
+    const wanted = Math.max(0, this.limits.maxTextBytes - this.textBytes);
+    const { position, decoded } = decodedPrefix(this.raw, start, end, encoding, wanted);
+    this.textBytes += decoded;
+    return position;
   }
 
   /** Leaves out [start, end); with `recordSize`, the part's header block says how big it really was. */
@@ -259,8 +261,11 @@ interface Delimiter {
 }
 
 /**
- * Delimiter lines `--boundary` and `--boundary--` in [start, end), as RFC 2046 and mailsplit read
- * them: at the start of a line, followed only by optional white space.
+ * Delimiter lines `--boundary` and `--boundary--` in [start, end), as mailsplit reads them: at the
+ * start of a line, followed only by white space and a line end (a run of CRs before the LF counts, the
+ * trace of a CR-to-CRLF conversion done twice); only the closing one may end the input without a line
+ * end. A line that mailsplit might read otherwise (`--boundary` after a lone CR, an overlong run of
+ * white space) makes the scan unsure.
  */
 function findDelimiters(raw: Buffer, boundary: string, start: number, end: number): Delimiter[] {
   const marker = Buffer.from(`--${boundary}`, 'latin1');
@@ -270,123 +275,98 @@ function findDelimiters(raw: Buffer, boundary: string, start: number, end: numbe
     const at = raw.indexOf(marker, index);
     if (at < 0 || at >= end) break;
     index = at + marker.length;
-    if (at !== start && raw[at - 1] !== LF) continue;
-    let cursor = at + marker.length;
-    let closing = false;
-    if (raw[cursor] === 0x2d && raw[cursor + 1] === 0x2d) {
-      closing = true;
-      cursor += 2;
+    if (at !== start && raw[at - 1] !== LF) {
+      if (raw[at - 1] === CR && (at - 1 === start || raw[at - 2] === LF)) throw new UnsureStructure();
+      continue;
     }
-    while (cursor < end && (raw[cursor] === 0x20 || raw[cursor] === 0x09)) cursor++;
-    if (cursor < end && raw[cursor] !== CR && raw[cursor] !== LF) continue;
-    const lineEnd = raw[cursor] === CR && raw[cursor + 1] === LF ? cursor + 2 : Math.min(cursor + 1, end);
+    const line = delimiterLine(raw, at + marker.length);
+    if (!line) continue;
+    if (line.end - at - marker.length > MAX_DELIMITER_SUFFIX) throw new UnsureStructure();
     const lineStart = at === start ? at : at - (at >= 2 && raw[at - 2] === CR ? 2 : 1);
-    found.push({ start: Math.max(lineStart, start), lineEnd, closing });
-    if (closing) break;
+    found.push({ start: Math.max(lineStart, start), lineEnd: line.end, closing: line.closing });
+    if (line.closing) break;
   }
   return found;
+}
+
+/** What mailsplit lets follow a boundary on its line: `--`, white space and the line end (RFC 5322's 998). */
+const MAX_DELIMITER_SUFFIX = 2 + 998 + 2;
+
+/** The rest of a line that starts with `--boundary`, from `cursor`: a delimiter line, or undefined. */
+function delimiterLine(raw: Buffer, from: number): { end: number; closing: boolean } | undefined {
+  let cursor = from;
+  const closing = raw[cursor] === 0x2d && raw[cursor + 1] === 0x2d;
+  if (closing) cursor += 2;
+  while (cursor < raw.length && (raw[cursor] === 0x20 || raw[cursor] === 0x09)) cursor++;
+  if (cursor === raw.length) return closing ? { end: cursor, closing } : undefined;
+  while (cursor < raw.length && raw[cursor] === CR) cursor++;
+  if (cursor === raw.length) return { end: cursor, closing };
+  return raw[cursor] === LF ? { end: cursor + 1, closing } : undefined;
 }
 
 function latin1(raw: Uint8Array, start: number, end: number): string {
   return Buffer.from(raw.buffer, raw.byteOffset + start, end - start).toString('latin1');
 }
 
-const STRUCTURAL = new Set(['content-type', 'content-transfer-encoding', 'content-disposition']);
+const STRUCTURAL = ['content-type', 'content-transfer-encoding', 'content-disposition'];
 
-/** Content-Type, its boundary, the transfer encoding and the file name of one part. */
-function readPartHeaders(block: string): PartHeaders {
-  const fields = new Map<string, string>();
-  for (const field of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = field.indexOf(':');
-    if (colon <= 0) continue;
-    const name = field.slice(0, colon).trim().toLowerCase();
-    // Two of a header that decides the structure: which one a parser believes is anyone's guess.
-    if (fields.has(name) && STRUCTURAL.has(name)) throw new UnsureStructure();
-    if (!fields.has(name)) fields.set(name, field.slice(colon + 1).trim());
-  }
-  const contentType = splitHeaderValue(fields.get('content-type') ?? '');
-  const disposition = splitHeaderValue(fields.get('content-disposition') ?? '');
+/**
+ * Content type, boundary, transfer encoding, disposition and file name of one part, read by mailsplit's
+ * own MimeNode: the same comments stripped, the same type guessed from a file name when Content-Type is
+ * missing, the same `filename || name`.
+ */
+function readPartHeaders(block: Buffer): PartHeaders {
+  const node = new MimeNode(false);
+  node.addHeaderChunk(block);
+  node.parseHeaders();
+  const headers = node.headers;
+  // Two of a header that decides the structure: mailsplit believes the first, another reader may not.
+  if (headers && STRUCTURAL.some((name) => headers.get(name).length > 1)) throw new UnsureStructure();
   return {
-    contentType: contentType.value,
-    boundary: contentType.params.get('boundary'),
-    encoding: (fields.get('content-transfer-encoding') ?? '').toLowerCase(),
-    filename: disposition.params.get('filename') ?? contentType.params.get('name') ?? '',
-    disposition: disposition.value,
+    contentType: node.contentType || 'text/plain',
+    boundary: node._boundary ? node._boundary.toString('latin1') : undefined,
+    encoding: node.encoding || '',
+    filename: node.filename || '',
+    disposition: node.disposition || '',
   };
 }
 
-/** `value; name=param; ...` with quoted parameters, RFC 2231 continuations and encoded words decoded enough to read a name. */
-function splitHeaderValue(header: string): { value: string; params: Map<string, string> } {
-  const pieces: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let index = 0; index < header.length; index++) {
-    const char = header[index];
-    if (char === '\\' && quoted) {
-      current += header[++index] ?? '';
-      continue;
-    }
-    if (char === '"') quoted = !quoted;
-    else if (char === ';' && !quoted) {
-      pieces.push(current);
-      current = '';
-    } else current += char;
-  }
-  pieces.push(current);
-  const params = new Map<string, string>();
-  const continued = new Map<string, string[]>();
-  for (const piece of pieces.slice(1)) {
-    const equals = piece.indexOf('=');
-    if (equals <= 0) continue;
-    const key = piece.slice(0, equals).trim().toLowerCase();
-    const value = piece.slice(equals + 1).trim();
-    const extended = /^([^*]+)\*(?:(\d+)\*?)?$/.exec(key);
-    if (extended?.[1]) {
-      const list = continued.get(extended[1]) ?? [];
-      list[Number(extended[2] ?? 0)] = value.replace(/^[^']*'[^']*'/, '');
-      continued.set(extended[1], list);
-    } else {
-      params.set(key, decodeWords(value));
-    }
-  }
-  for (const [key, list] of continued) {
-    if (!params.has(key)) params.set(key, safeDecodeUri(list.join('')));
-  }
-  return { value: (pieces[0] ?? '').trim().toLowerCase(), params };
-}
-
-function safeDecodeUri(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-/** RFC 2047 encoded words, enough to see a file name's extension (which is ASCII in any charset). */
-function decodeWords(value: string): string {
-  return value.replace(/=\?[^?]+\?([bBqQ])\?([^?]*)\?=/g, (_, kind: string, text: string) =>
-    kind.toLowerCase() === 'b'
-      ? Buffer.from(text, 'base64').toString('latin1')
-      : text
-          .replace(/_/g, ' ')
-          .replace(/=([0-9a-fA-F]{2})/g, (__, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+/** An inline message/rfc822 that mailsplit reads as a message of its own rather than as an attachment. */
+function isEmbeddedMessage(headers: PartHeaders): boolean {
+  return (
+    headers.contentType === 'message/rfc822' &&
+    ['', '7bit', '8bit', 'binary'].includes(headers.encoding) &&
+    headers.disposition === 'inline'
   );
 }
 
-/**
- * The decoded size of a body [start, end): exact for base64 (characters of its alphabet x 3/4, which
- * also accounts for padding), the encoded length otherwise.
- */
+/** The decoded size of a body [start, end), as mailparser's decoders count it. */
 function decodedSize(raw: Uint8Array, start: number, end: number, encoding: string): number {
-  if (encoding !== 'base64') return end - start;
-  return Math.floor((base64Characters(raw, start, end) * 3) / 4);
+  if (encoding === 'base64') return base64DecodedSize(raw, start, end);
+  if (encoding === 'quoted-printable') return decodedPrefix(raw, start, end, encoding, end - start).decoded;
+  return end - start;
+}
+
+/**
+ * libbase64's count: every `=` ends a segment, and a segment of n characters of the alphabet decodes
+ * to floor(3n / 4) bytes. Segments are found with indexOf; their characters are counted by line length.
+ */
+function base64DecodedSize(raw: Uint8Array, start: number, end: number): number {
+  let size = 0;
+  let segmentStart = start;
+  while (segmentStart < end) {
+    let pad = raw.indexOf(0x3d, segmentStart);
+    if (pad < 0 || pad > end) pad = end;
+    size += Math.floor((base64Characters(raw, segmentStart, pad) * 3) / 4);
+    segmentStart = pad + 1;
+  }
+  return size;
 }
 
 /**
  * Encoders write base64 in lines of one length, so whole lines are counted by their length with one
- * check of the line break each; the last full line (it may end in padding) and the rest are counted
- * character by character, and so is a body whose lines are irregular from the first one on.
+ * check of the line break each; the last full line and the rest are counted character by character,
+ * and so is a body whose lines are irregular from the first one on.
  */
 function base64Characters(raw: Uint8Array, start: number, end: number): number {
   const firstBreak = raw.indexOf(LF, start);
@@ -404,23 +384,85 @@ function base64Characters(raw: Uint8Array, start: number, end: number): number {
     lineStart += stride;
   }
   if (fullLines === 0) return countBase64(raw, start, end);
-  return (fullLines - 1) * lineLength + countBase64(raw, lineStart - stride, end);
+  return (
+    (fullLines - 1) * countBase64(raw, start, start + lineLength) + countBase64(raw, lineStart - stride, end)
+  );
+}
+
+function isBase64Character(byte: number): boolean {
+  return (
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2b ||
+    byte === 0x2f
+  );
 }
 
 function countBase64(raw: Uint8Array, start: number, end: number): number {
   let characters = 0;
-  for (let index = start; index < end; index++) {
-    const byte = raw[index] ?? 0;
-    if (
-      (byte >= 0x41 && byte <= 0x5a) ||
-      (byte >= 0x61 && byte <= 0x7a) ||
-      (byte >= 0x30 && byte <= 0x39) ||
-      byte === 0x2b ||
-      byte === 0x2f
-    )
-      characters++;
-  }
+  for (let index = start; index < end; index++) if (isBase64Character(raw[index] ?? 0)) characters++;
   return characters;
+}
+
+function isHex(byte: number | undefined): boolean {
+  return (
+    byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66))
+  );
+}
+
+/**
+ * The shortest opening of a body [start, end) that decodes to at least `wanted` bytes, ending where a
+ * decoder can stop (after a whole quoted-printable escape or soft line break, a whole base64 quantum),
+ * and how many bytes it decodes to. Walks only as far as it needs.
+ */
+function decodedPrefix(
+  raw: Uint8Array,
+  start: number,
+  end: number,
+  encoding: string,
+  wanted: number,
+): { position: number; decoded: number } {
+  if (encoding === 'base64') {
+    let closed = 0;
+    let characters = 0;
+    let index = start;
+    for (; index < end; index++) {
+      if (closed + Math.floor((characters * 3) / 4) >= wanted && characters % 4 === 0) break;
+      const byte = raw[index] ?? 0;
+      if (byte === 0x3d) {
+        closed += Math.floor((characters * 3) / 4);
+        characters = 0;
+      } else if (isBase64Character(byte)) characters++;
+    }
+    return { position: index, decoded: closed + Math.floor((characters * 3) / 4) };
+  }
+  if (encoding === 'quoted-printable') {
+    let decoded = 0;
+    let index = start;
+    while (index < end && decoded < wanted) {
+      if (raw[index] !== 0x3d) {
+        decoded++;
+        index++;
+      } else if (isHex(raw[index + 1]) && isHex(raw[index + 2])) {
+        decoded++;
+        index += 3;
+      } else {
+        // A soft line break (`=` and the line end, perhaps after white space) decodes to nothing.
+        let next = index + 1;
+        while (raw[next] === 0x20 || raw[next] === 0x09) next++;
+        if (raw[next] === CR) next++;
+        if (raw[next] === LF) index = next + 1;
+        else {
+          decoded++;
+          index++;
+        }
+      }
+    }
+    return { position: Math.min(index, end), decoded };
+  }
+  const position = Math.min(end, start + wanted);
+  return { position, decoded: position - start };
 }
 
 /** The original with the cuts applied: one allocation of the final size. */

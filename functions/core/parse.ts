@@ -80,27 +80,63 @@ export async function parseMailInStages(
   raw: Uint8Array,
   limits: ParseLimits = DEFAULT_PARSE_LIMITS,
 ): Promise<StagedMail> {
-  return parseAtDepth(raw, limits, 0);
+  return parseAtDepth(raw, limits, 0, 'lean');
 }
 
 /**
- * What the parser reads of a message: text parts up to a few times the text kept (in bytes, so that
- * base64 and quoted-printable still give at least maxTextLength characters of most scripts), and no
- * attachment body that would not be buffered anyway.
+ * The same parse with mailparser reading the whole message, nothing cut: the reference the lean
+ * parse is held to (`test/unit/lean-parse-differential.test.ts`). Slower on large messages.
  */
-function slimLimits(limits: ParseLimits): SlimLimits {
+export async function parseMailWhole(
+  raw: Uint8Array,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<InboundMail> {
+  return (await parseAtDepth(raw, limits, 0, 'whole')).withPdfText();
+}
+
+/**
+ * `lean`: mailparser sees the slimmed message; `lean-whole-text`: the same with no text cut;
+ * `whole`: the original, as a plain mailparser parse.
+ */
+type ParseMode = 'lean' | 'lean-whole-text' | 'whole';
+
+/**
+ * Decoded bytes of text read for each character kept: no charset takes more than 4 bytes for one
+ * UTF-16 code unit (UTF-32, GB18030), so the text read holds more than maxTextLength characters.
+ */
+const TEXT_BYTES_PER_CHARACTER = 4;
+
+/**
+ * What the parser reads of a message: text up to the budget above, and no attachment body that would
+ * not be buffered anyway. With `wholeText`, every text part whole.
+ */
+function slimLimits(limits: ParseLimits, wholeText: boolean): SlimLimits {
   return {
-    maxTextPartBytes: limits.maxTextLength * 2,
-    maxTotalTextBytes: limits.maxTextLength * 4,
+    maxTextBytes: wholeText
+      ? Number.POSITIVE_INFINITY
+      : TEXT_BYTES_PER_CHARACTER * (limits.maxTextLength + 1),
     // Base64 with line breaks is 4/3 x 78/76 of the content.
     maxReadableBytes: Math.ceil(limits.maxBufferedAttachmentBytes * 1.4),
     maxDepth: 30,
   };
 }
 
-async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number): Promise<StagedMail> {
-  const slim = slimForParsing(raw, slimLimits(limits), mayBeRead, isPdfAttachment);
+async function parseAtDepth(
+  raw: Uint8Array,
+  limits: ParseLimits,
+  depth: number,
+  mode: ParseMode,
+): Promise<StagedMail> {
+  const slim =
+    mode === 'whole'
+      ? { bytes: raw, textTruncated: false, deferred: [] }
+      : slimForParsing(raw, slimLimits(limits, mode === 'lean-whole-text'), mayBeRead, isPdfAttachment);
   const { headers, headerLines, text, attachments } = await runMailParser(slim.bytes, limits);
+  if (slim.textTruncated && (text.text ?? '').length <= limits.maxTextLength) {
+    // The cut text came out shorter than the text kept (HTML, or text that shrinks as it is decoded,
+    // such as format=flowed): read it again whole, so that the opening is what a whole parse reads.
+    return parseAtDepth(raw, limits, depth, 'lean-whole-text');
+  }
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
@@ -120,7 +156,7 @@ async function parseAtDepth(raw: Uint8Array, limits: ParseLimits, depth: number)
       if (calendar) calendars.push(calendar);
     } else if (info.contentType === 'message/rfc822') {
       if (depth < limits.maxForwardDepth) {
-        attachedTexts.push(await forwardedText(content, info.filename, limits, depth));
+        attachedTexts.push(await forwardedText(content, info.filename, limits, depth, mode));
       }
     } else if (isPdfAttachment(info.contentType, info.filename)) {
       const part = deferredPart === undefined ? content : slim.deferred[deferredPart];
@@ -194,9 +230,10 @@ async function forwardedText(
   filename: string,
   limits: ParseLimits,
   depth: number,
+  mode: ParseMode,
 ): Promise<AttachedText> {
   try {
-    const inner = await (await parseAtDepth(content, limits, depth + 1)).withPdfText();
+    const inner = await (await parseAtDepth(content, limits, depth + 1, mode)).withPdfText();
     const lines = [`Subject: ${inner.subject}`, `From: ${inner.from?.name ?? ''}`, inner.text];
     for (const nested of inner.attachedTexts) lines.push(nested.text);
     return { source: 'forwarded-message', filename, text: lines.join('\n') };

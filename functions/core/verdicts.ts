@@ -115,3 +115,22 @@ export function verdictsFromStoredHeaders(
   if (virus) verdicts.virus = virus.value.trim();
   return verdicts;
 }
+
+/**
+ * Whom the per-sender rate limit counts a message against: what SES authenticated, never a header
+ * claim alone. DMARC PASS means the From domain is aligned with SPF or DKIM: the From address. Else
+ * SPF PASS authenticates the envelope sender: that address. Anything else counts in a bucket of its
+ * own for unauthenticated mail claiming that name, so forgeries can flood only themselves into
+ * quarantine, never the real sender whose name they use.
+ */
+export function rateLimitIdentity(
+  fromAddress: string | undefined,
+  envelopeSender: string,
+  verdicts: SesVerdicts,
+): string {
+  const from = (fromAddress ?? '').trim().toLowerCase();
+  const envelope = envelopeSender.trim().toLowerCase();
+  if (verdicts.dmarc === 'PASS' && from) return `from:${from}`;
+  if (verdicts.spf === 'PASS' && envelope) return `envelope:${envelope}`;
+  return `unauthenticated:${from || envelope || 'unknown'}`;
+}

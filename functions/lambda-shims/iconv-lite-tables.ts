@@ -1,11 +1,13 @@
-// lambda-shims --> iconv-lite's double-byte tables (Chinese, Korean, Big5), for iconv-lite.ts: read from
-// files on first use instead of bundled. They are ~350 KB of the bundle as \uXXXX escapes and only mail in
-// a legacy Chinese or Korean charset needs them. The router function ships these files beside the bundle
+// lambda-shims --> iconv-lite's double-byte tables (Japanese, Chinese, Korean, Big5), for iconv-lite.ts: read
+// from files on first use instead of bundled. They are ~450 KB of the bundle as \uXXXX escapes and only mail
+// in a legacy East Asian charset needs them. The router function ships these files beside the bundle
 // (infra/constructs/router-function.ts, ICONV_TABLE_FILES), in node_modules next to index.mjs.
 import { createRequire } from 'node:module';
 
 /** Each table iconv-lite.ts reads, by the module path it is required by (relative to node_modules). */
 export const ICONV_TABLES = {
+  shiftjis: 'iconv-lite/encodings/tables/shiftjis.json',
+  eucjp: 'iconv-lite/encodings/tables/eucjp.json',
   cp936: 'iconv-lite/encodings/tables/cp936.json',
   'gbk-added': 'iconv-lite/encodings/tables/gbk-added.json',
   'gb18030-ranges': 'iconv-lite/encodings/tables/gb18030-ranges.json',

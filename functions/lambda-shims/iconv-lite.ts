@@ -1,9 +1,9 @@
 // lambda-shims --> iconv-lite for the Lambda bundle (infra/bundling.ts aliases the package to this file):
 // the API libmime calls (getCodec, decode, encode, encodingExists, getDecoder, getEncoder), with
-// iconv-lite's own single-byte and Unicode codecs, and the Japanese charsets (Shift_JIS, EUC-JP)
-// decoded by Node's TextDecoder (full ICU) instead of iconv-lite's tables.
-// Korean, Chinese and Big5 keep iconv-lite's own codec and tables, so they decode byte for byte as
-// iconv-lite does: ICU's euc-kr lacks the Unified Hangul Code extension Windows mail uses; ICU's big5
+// iconv-lite's own single-byte and Unicode codecs.
+// Japanese, Korean, Chinese and Big5 keep iconv-lite's own codec and tables, so they decode byte for
+// byte as iconv-lite does, invalid bytes included (TextDecoder writes U+FFFD for a Shift_JIS or EUC-JP
+// byte iconv-lite drops, in about a quarter of random buffers); ICU's euc-kr lacks the Unified Hangul Code extension Windows mail uses; ICU's big5
 // is code page 950, where iconv-lite reads `big5` as Big5-HKSCS (5,088 Hong Kong characters ICU
 // turns into private-use code points or U+FFFD); ICU's gbk maps 83 characters (the euro sign at
 // A2E3 among them) and invalid bytes differently.
@@ -37,27 +37,6 @@ interface DecodeOptions {
   stripBOM?: boolean | (() => void);
 }
 
-/** A double-byte charset read by TextDecoder; `label` is its WHATWG name. */
-class TextDecoderCodec implements Codec {
-  readonly label: string;
-  readonly encodingName: string;
-  constructor(options: Record<string, unknown>) {
-    this.label = String(options.label);
-    this.encodingName = String(options.encodingName);
-  }
-  get encoder(): Codec['encoder'] {
-    const name = this.encodingName;
-    return class {
-      constructor() {
-        throw new Error(`Encoding to '${name}' is not part of the Lambda bundle`);
-      }
-    } as unknown as Codec['encoder'];
-  }
-  get decoder(): Codec['decoder'] {
-    return DoubleByteDecoder;
-  }
-}
-
 const { _dbcs: IconvDoubleByteCodec } = dbcsCodec;
 const iconvDoubleByteDecoder: Codec['decoder'] = IconvDoubleByteCodec.prototype.decoder;
 
@@ -69,15 +48,11 @@ const iconvDoubleByteDecoder: Codec['decoder'] = IconvDoubleByteCodec.prototype.
 class DoubleByteDecoder implements Decoder {
   private readonly inner: Decoder | TextDecoder;
   constructor(options: unknown, codec: Codec) {
-    if (codec instanceof TextDecoderCodec) {
-      this.inner = new TextDecoder(codec.label);
-    } else {
-      const iconvCodec = codec as IconvTableCodec;
-      const tables = iconvCodec.tablesIfAvailable();
-      this.inner = tables
-        ? new iconvDoubleByteDecoder(options, tables)
-        : new TextDecoder(iconvCodec.textDecoderLabel);
-    }
+    const iconvCodec = codec as IconvTableCodec;
+    const tables = iconvCodec.tablesIfAvailable();
+    this.inner = tables
+      ? new iconvDoubleByteDecoder(options, tables)
+      : new TextDecoder(iconvCodec.textDecoderLabel);
   }
   write(bytes: Uint8Array): string {
     return this.inner instanceof TextDecoder
@@ -139,7 +114,6 @@ class IconvTableCodec implements Codec {
   }
 }
 
-const textDecoded = (label: string) => ({ type: '_textDecoder', label });
 const table = (name: IconvTableName) => loadIconvTable(name) as unknown[];
 const gbkTable = () => table('cp936').concat(table('gbk-added'));
 
@@ -149,9 +123,14 @@ const gbkTable = () => table('cp936').concat(table('gbk-added'));
  * and the TextDecoder name to read the charset by without them.
  */
 const DOUBLE_BYTE: EncodingModule = {
-  _textDecoder: TextDecoderCodec as unknown as CodecConstructor,
   _iconvTable: IconvTableCodec as unknown as CodecConstructor,
-  shiftjis: textDecoded('shift_jis'),
+  shiftjis: {
+    type: '_iconvTable',
+    table: () => table('shiftjis'),
+    encodeAdd: { '\u00a5': 0x5c, '\u203e': 0x7e },
+    encodeSkipVals: [{ from: 0xed40, to: 0xf940 }],
+    textDecoderLabel: 'shift_jis',
+  },
   ...aliases('shiftjis', [
     'csshiftjis',
     'mskanji',
@@ -164,7 +143,12 @@ const DOUBLE_BYTE: EncodingModule = {
     '932',
     'cp932',
   ]),
-  eucjp: textDecoded('euc-jp'),
+  eucjp: {
+    type: '_iconvTable',
+    table: () => table('eucjp'),
+    encodeAdd: { '\u00a5': 0x5c, '\u203e': 0x7e },
+    textDecoderLabel: 'euc-jp',
+  },
   cp936: { type: '_iconvTable', table: () => table('cp936'), textDecoderLabel: 'gbk' },
   ...aliases('cp936', [
     'gb2312',

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
 import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
+import { forPeople, linesForPeople } from './for-people.js';
 import type { LocalRouter } from './local-router.js';
+import { messageFromFile } from './message-file.js';
 import { functionalAddressOf } from './recipients.js';
 import type { LocalSettings } from './settings.js';
 import { type Column, formatRow, printTable } from './table.js';
@@ -199,7 +201,7 @@ async function classifyCommand(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const staged = await parseMailInStages(await readFile(entry.file));
+      const staged = await parseMailInStages(messageFromFile(await readFile(entry.file)));
       const functionalAddress = forced ?? functionalAddressOf(config, staged.mail);
       const { classification, decision, automated } = await analyzeStaged(staged, config, functionalAddress);
       output.write({
@@ -243,7 +245,7 @@ async function routeCommand(args: string[]): Promise<number> {
         continue;
       }
       try {
-        const raw = await readFile(entry.file);
+        const raw = messageFromFile(await readFile(entry.file));
         // A message the parser cannot read is still routed (to triage, as an unread original).
         const mail = await parseMailInStages(raw).then(
           (staged) => staged.mail,
@@ -498,11 +500,15 @@ async function serve(): Promise<number> {
           const { result } = outcome;
           const where = result.forwardedTo.length > 0 ? ` -> ${result.forwardedTo.join(', ')}` : '';
           console.log(
-            `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
+            forPeople(
+              `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
+            ),
           );
         } else {
           console.log(
-            `${new Date().toISOString()}  ${recipients.join(',')}  FAILED ${outcome.error.message}  (kept as ${outcome.location.key})  ${outcome.messageId.slice(0, 12)}`,
+            forPeople(
+              `${new Date().toISOString()}  ${recipients.join(',')}  FAILED ${outcome.error.message}  (kept as ${outcome.location.key})  ${outcome.messageId.slice(0, 12)}`,
+            ),
           );
         }
       },
@@ -707,7 +713,7 @@ class Output {
     private readonly columns: Column[],
   ) {
     this.showProgress = process.stderr.isTTY === true && files.length > 1 && !(json && !process.stdout.isTTY);
-    const fileWidth = Math.max(4, ...files.map((entry) => entry.file.length));
+    const fileWidth = Math.max(4, ...files.map((entry) => forPeople(entry.file).length));
     this.widths = {
       file: fileWidth,
       category: 14,
@@ -759,16 +765,18 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(`mailroute: ${error.message}\n\n${USAGE}`);
+      console.error(`mailroute: ${forPeople(error.message)}\n\n${USAGE}`);
       process.exitCode = 2;
       return;
     }
     if ((error as Error).name === 'CommandUsageError') {
-      console.error(`mailroute: ${message(error)} (mailroute ${process.argv[2] ?? ''} --help)`);
+      console.error(
+        `mailroute: ${linesForPeople(message(error))} (mailroute ${process.argv[2] ?? ''} --help)`,
+      );
       process.exitCode = 2;
       return;
     }
-    console.error(`mailroute: ${message(error)}`);
+    console.error(`mailroute: ${linesForPeople(message(error))}`);
     process.exitCode = 1;
   },
 );

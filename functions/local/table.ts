@@ -1,4 +1,6 @@
-// CLI output --> aligned tables for people; every command that prints rows uses these.
+// CLI output --> aligned tables for people; every command that prints rows uses these. Cells come
+// from mail (subjects, reasons, header values): control characters are shown as U+FFFD (for-people.ts).
+import { forPeople } from './for-people.js';
 
 export interface Column {
   key: string;
@@ -13,7 +15,7 @@ export function formatRow(
 ): string {
   return columns
     .map((column, index) => {
-      const value = row[column.key] ?? '';
+      const value = forPeople(row[column.key] ?? '');
       return index === columns.length - 1 ? value : value.padEnd(widths[column.key] ?? value.length);
     })
     .join('  ')
@@ -28,7 +30,10 @@ export function printTable(
 ): void {
   const widths: Record<string, number> = {};
   for (const column of columns) {
-    widths[column.key] = Math.max(column.title.length, ...rows.map((row) => (row[column.key] ?? '').length));
+    widths[column.key] = Math.max(
+      column.title.length,
+      ...rows.map((row) => forPeople(row[column.key] ?? '').length),
+    );
   }
   print(formatRow(Object.fromEntries(columns.map((column) => [column.key, column.title])), columns, widths));
   for (const row of rows) print(formatRow(row, columns, widths));

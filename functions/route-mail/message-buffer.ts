@@ -17,7 +17,8 @@ export class MessageBuffer {
 
   /**
    * Reads the whole message. With a known size each piece is copied in as it arrives and then
-   * dropped, so the pieces and the message are never all in memory together.
+   * dropped, so the pieces and the message are never all in memory together; fewer bytes than that
+   * size is an error (S3's ContentLength is the object's size), more are read to the end.
    */
   static async read(stored: StoredMessage): Promise<MessageBuffer> {
     if (stored.size !== undefined && Number.isSafeInteger(stored.size) && stored.size >= 0) {
@@ -32,7 +33,14 @@ export class MessageBuffer {
           length += chunk.byteLength;
         }
       }
-      if (pieces.length === 0) return new MessageBuffer(storage.subarray(0, length));
+      if (pieces.length === 0 && length < storage.length) {
+        // A stream that ends early without an error would forward a truncated message: fail the read
+        // (the delivery is retried) rather than trust it.
+        throw new Error(
+          `stored message ended after ${length - HEADROOM_BYTES} of ${stored.size} bytes the store announced`,
+        );
+      }
+      if (pieces.length === 0) return new MessageBuffer(storage);
       return new MessageBuffer(Buffer.concat([storage.subarray(0, length), ...pieces]));
     }
     const pieces: Uint8Array[] = [Buffer.alloc(HEADROOM_BYTES)];

@@ -20,6 +20,7 @@ import {
 import type { Category } from '../core/types.js';
 import {
   judgeVerdicts,
+  rateLimitIdentity,
   type SesVerdicts,
   type VerdictOutcome,
   verdictsFromReceipt,
@@ -126,7 +127,10 @@ export async function routeMessage(
     bucket: notification.receipt.action.bucketName,
     key: notification.receipt.action.objectKey,
   };
-  const functionalAddress = pickFunctionalAddress(deps.config, notification.receipt.recipients);
+  const functionalAddress = pickFunctionalAddress(deps.config, [
+    ...notification.mail.destination,
+    ...notification.receipt.recipients,
+  ]);
 
   // No read of the log first: the one conditional write below finds a duplicate as surely, and a
   // duplicate delivery (rare) only costs a read of the stored message.
@@ -553,7 +557,13 @@ function unreadableAnalysis(config: RouterConfig, functionalAddress: string, pro
   };
 }
 
-/** The first recipient that is a configured functional address; SES rules only match those. */
+/**
+ * The first recipient that is a configured functional address. The pipeline passes `mail.destination`
+ * first: a message to two of them comes as two notifications (one per receipt rule, the same message
+ * id, each naming only its own rule's recipient in `receipt.recipients`), and both carry the same
+ * `mail.destination`, so both choose the same address and the triage group does not depend on which
+ * notification claims the record first.
+ */
 export function pickFunctionalAddress(config: RouterConfig, recipients: string[]): string {
   // SES names the address it received at (the receiving subdomain); the router speaks of the public one.
   for (const recipient of recipients) {
@@ -563,8 +573,9 @@ export function pickFunctionalAddress(config: RouterConfig, recipients: string[]
   return recipients[0] ?? config.functionalAddresses[0]?.address ?? '';
 }
 
+/** The rate limit's sender: what SES authenticated (core/verdicts.ts), not the forgeable From alone. */
 function senderOf(plan: Plan, notification: SesNotification): string {
-  return plan.analysis.mail.from?.address || notification.mail.source || 'unknown';
+  return rateLimitIdentity(plan.analysis.mail.from?.address, notification.mail.source, plan.verdicts);
 }
 
 function buildRecord(
@@ -631,6 +642,10 @@ function skeletonRecord(
   if (deps.retentionDays) {
     record.expiresAt = Math.floor(Date.parse(receivedAt) / 1000) + deps.retentionDays * 86_400;
   }
+  // Kept even when the record is written before the message could be read (created as failed): only
+  // the notification carries SPF, DKIM and DMARC, and re-drives are judged on what the record keeps.
+  const verdicts = verdictsFromReceipt(notification.receipt);
+  if (Object.keys(verdicts).length > 0) record.verdicts = verdicts;
   return record;
 }
 

@@ -80,13 +80,14 @@ describe('the Lambda bundle options', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('leave out every iconv-lite double-byte table, and bundle libmime once', () => {
+  it('leave out every iconv-lite double-byte table, and bundle libmime and libbase64 once', () => {
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.filter((path) => path.includes('iconv-lite/encodings/tables/'))).toEqual([]);
     expect(inputs.filter((path) => path.includes('iconv-lite/encodings/dbcs-data'))).toEqual([]);
     for (const file of ICONV_TABLE_FILES)
       expect(existsSync(join(outdir, 'node_modules', file)), file).toBe(true);
     expect(inputs.filter((path) => /libmime\/dist\/\w+\/libmime\.js$/.test(path))).toHaveLength(1);
+    expect(inputs.filter((path) => /libbase64\/dist\/\w+\/libbase64\.js$/.test(path))).toHaveLength(1);
     expect(inputs).toContain('functions/lambda-shims/iconv-lite.ts');
   });
 

@@ -134,6 +134,34 @@ describe('mailroute CLI', SPAWNING, () => {
     expect(rows[2]?.slice(categoryColumn).startsWith('eu_matter')).toBe(true);
   });
 
+  it('prints no control character from a message to a person: an escape sequence in a header cannot clear or hide the table', async () => {
+    // Prepare: a header value with ESC [2J (clear), ESC [H (home), ESC [8m (hidden text), a C1 CSI and a bidi override
+    const folder = await mkdtemp(join(tmpdir(), 'mailroute-escape-'));
+    const file = join(folder, 'auto-\u001b[31mname.eml');
+    await writeFile(
+      file,
+      'From: x@example.org\r\nTo: protocol@stockholm.se\r\nSubject: Hej\r\n' +
+        'Auto-Submitted: auto-\u001b[2J\u001b[H\u001b[8m\u009b2J\u202e\r\n\r\nHej.\r\n',
+    );
+
+    try {
+      // Act
+      const table = await mailroute(['classify', file], dataDir);
+      const json = await mailroute(['classify', '--json', file], dataDir);
+
+      // Assess
+      expect(table.code).toBe(0);
+      const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+      expect(table.stdout).not.toMatch(controls);
+      expect(table.stderr).not.toMatch(controls);
+      expect(table.stdout).toContain('auto-');
+      // Machines still get the exact value, escaped by JSON.
+      expect(JSON.stringify(json.lines[0]?.reasons)).toContain('\\u001b[2j');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('route logs and forwards a file once; routing it again answers duplicate', async () => {
     // Prepare
     const file = fixture('multipart-protocol-visit.eml');

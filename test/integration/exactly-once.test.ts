@@ -1,6 +1,8 @@
 // Promise 1 of issue #5: the same notification, however often and however concurrently delivered,
 // gives one routing record and one send; a crash after the send does not send again on retry.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { createHandler } from '../../functions/route-mail/handler.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
 import type { RoutingLog } from '../../functions/route-mail/ports.js';
@@ -139,5 +141,29 @@ describe('routeMessage exactly once (dynalite + SES capture server)', () => {
     expect(retry).toMatchObject({ status: 'sending', duplicate: true });
     expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'sending' });
     expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
+  });
+  it("routes a message to two functional addresses as sent to the same one, whichever receipt rule's notification comes first", async () => {
+    // Prepare: one message, two rules (one per address), two notifications with the same SES message id
+    const [first, second] = DEFAULT_ROUTER_CONFIG.functionalAddresses.map((entry) => entry.address);
+    const routedAs = async (order: 'first-rule-first' | 'second-rule-first') => {
+      const deps = await rig.freshDeps();
+      const raw = plainMessage({ extraHeaders: `Cc: ${second}\r\n` });
+      const byRule = await Promise.all(
+        [first, second].map(async (to) => {
+          const notification = await deps.deliver(raw, { to });
+          notification.mail.destination = [first as string, second as string];
+          return notification;
+        }),
+      );
+      const ordered = order === 'first-rule-first' ? byRule : [...byRule].reverse();
+      for (const notification of ordered) await routeMessage(deps, notification);
+      return (await deps.log.get(byRule[0]?.mail.messageId ?? ''))?.functionalAddress;
+    };
+
+    // Act
+    const either = [await routedAs('first-rule-first'), await routedAs('second-rule-first')];
+
+    // Assess: the first of the two as addressed, not the rule that won the race
+    expect(either).toEqual([first, first]);
   });
 });

@@ -134,4 +134,58 @@ describe('routeMessage loop protection and rate limit', () => {
     const stored = JSON.stringify(await deps.log.list({}));
     expect(stored).not.toContain('flood@example.org');
   });
+  it('never quarantines an authenticated sender because of unauthenticated mail claiming its name', async () => {
+    // Prepare: three forgeries "from" an embassy (SPF and DMARC fail: sent from elsewhere), then its real message
+    const deps = await rig.freshDeps({ configOverrides: { rateLimit: { perSenderPerHour: 3 } } });
+    const embassy = 'Embassy of Finland <sanomat.tok@formin.fi>';
+    const forged = {
+      envelopeFrom: 'bulk@spoofer.example',
+      receipt: { spfVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'FAIL' }, dmarcPolicy: 'none' },
+    };
+
+    // Act
+    const forgeries = [];
+    for (let n = 0; n < 4; n++)
+      forgeries.push(await routeMessage(deps, await deps.deliver(plainMessage({ from: embassy }), forged)));
+    const real = await routeMessage(
+      deps,
+      await deps.deliver(plainMessage({ from: embassy }), { envelopeFrom: 'bounce@formin.fi' }),
+    );
+
+    // Assess: the forgeries count against themselves (the fourth is held); the real message goes out
+    expect(forgeries.map((result) => result.status)).toEqual([
+      'forwarded',
+      'forwarded',
+      'forwarded',
+      'quarantined',
+    ]);
+    expect(real.status).toBe('forwarded');
+  });
+
+  it('counts mail whose From is not authenticated by the envelope sender SPF authenticated', async () => {
+    // Prepare: one SPF-authenticated envelope sender writing under four different From names (DMARC not aligned)
+    const deps = await rig.freshDeps({ configOverrides: { rateLimit: { perSenderPerHour: 3 } } });
+    const viaSpf = {
+      envelopeFrom: 'list@relay.example',
+      receipt: { dmarcVerdict: { status: 'FAIL' }, dmarcPolicy: 'none' },
+    };
+
+    // Act
+    const results = [];
+    for (let n = 0; n < 4; n++)
+      results.push(
+        await routeMessage(
+          deps,
+          await deps.deliver(plainMessage({ from: `person${n}@elsewhere.example` }), viaSpf),
+        ),
+      );
+
+    // Assess
+    expect(results.map((result) => result.status)).toEqual([
+      'forwarded',
+      'forwarded',
+      'forwarded',
+      'quarantined',
+    ]);
+  });
 });

@@ -172,6 +172,33 @@ describe('reconcile', () => {
     expect(mentions).toEqual([expect.objectContaining({ level: 'DEBUG', keys: [setupKey] })]);
   });
 
+  it("keeps the first delivery's verdicts when the stored message could never be read, and judges the re-drive on them", async () => {
+    // Prepare: DMARC failed with policy reject (a direct route quarantines that); the S3 read fails on all five receives
+    const deps = await rig.freshDeps();
+    const notification = await deps.deliver(plainMessage({ subject: 'spoofed request' }), {
+      receipt: { dmarcVerdict: { status: 'FAIL' }, dmarcPolicy: 'reject' },
+    });
+    const unreadable = {
+      ...deps,
+      store: faultyStore(deps.store, new Fault(5, () => serviceError('InternalError', 500))),
+    };
+    for (let receive = 0; receive < 5; receive++)
+      await routeMessage(unreadable, notification).catch(() => undefined);
+    const afterFailures = await deps.log.get(notification.mail.messageId);
+
+    // Act
+    const run = await runWithMetrics(reconcileDeps(deps, 60));
+
+    // Assess
+    expect(afterFailures).toMatchObject({
+      status: 'failed',
+      verdicts: { dmarc: 'FAIL', dmarcPolicy: 'reject' },
+    });
+    expect(run.run.report.redriven).toEqual([notification.mail.messageId]);
+    expect(await deps.log.get(notification.mail.messageId)).toMatchObject({ status: 'quarantined' });
+    expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(0);
+  });
+
   it('publishes zero when every stored message is final', async () => {
     // Prepare
     const deps = await rig.freshDeps();

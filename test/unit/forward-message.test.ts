@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import libmime from 'libmime';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseRouterConfig } from '../../functions/config/schema.js';
@@ -147,6 +148,89 @@ describe('forwardMessage', () => {
 });
 
 describe('taggedSubject', () => {
+  it('leaves out Resent-Bcc and Delivered-To, and writes every kept header as SES takes it: 7-bit, no bare CR, lines of 998 or less', async () => {
+    // Prepare: header lines SES (no SMTPUTF8, lines of 1,000 with CRLF) could refuse on every retry
+    const longReferences = Array.from(
+      { length: 60 },
+      (_, n) => `<message-${n}-abcdefghij@mail.example.org>`,
+    ).join(' ');
+    const longToken = `x${'y'.repeat(1200)}`;
+    const raw = Buffer.concat([
+      Buffer.from(
+        [
+          'From: Anna <anna@example.org>',
+          'To: protocol@stockholm.se',
+          'Subject: Inbjudan',
+          'Resent-Bcc: hidden@example.org',
+          'Resent-From: desk@example.org',
+          'Delivered-To: protocol@stockholm.se',
+          'X-Note: before\rafter',
+          `References: ${longReferences}`,
+          `X-Long-Token: ${longToken}`,
+          `Received: from host (${longToken})`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+        ].join('\r\n'),
+        'latin1',
+      ),
+      Buffer.from(
+        'X-Organisation: Ambassade de Finlande, Comit\u00e9\r\nKeywords: \u00e5\u00e4\u00f6\r\n',
+        'utf8',
+      ),
+      Buffer.from('Received: from h\u00f6st by mx\r\n', 'utf8'),
+      Buffer.from('\r\nHej, vi bjuder in borgarr\u00e5det.\r\n', 'utf8'),
+    ]);
+
+    // Act
+    const forwarded = Buffer.from(await forwardOf(raw));
+
+    // Assess
+    const header = forwarded.subarray(0, forwarded.indexOf('\r\n\r\n') + 2).toString('latin1');
+    const names = splitMessage(forwarded).fields.map((field) => field.lowerName);
+    expect(names).not.toContain('resent-bcc');
+    expect(names).not.toContain('delivered-to');
+    expect(names).toContain('resent-from');
+    expect(header).toMatch(/^[\t\r\n\x20-\x7e]*$/);
+    expect(header.replace(/\r\n/g, '')).not.toContain('\r');
+    for (const line of header.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+    const parsed = await simpleParser(forwarded);
+    expect(parsed.headers.get('x-note')).toBe('before after');
+    expect(libmime.decodeWords(String(parsed.headers.get('x-organisation')))).toBe(
+      'Ambassade de Finlande, Comit\u00e9',
+    );
+    expect(libmime.decodeWords(String(parsed.headers.get('x-long-token'))).replace(/\s/g, '')).toBe(
+      longToken,
+    );
+    expect(libmime.decodeWords(String(parsed.headers.get('keywords')))).toBe('\u00e5\u00e4\u00f6');
+    expect((parsed.headers.get('references') as string[]).length).toBe(60);
+    // A structured field that cannot be written in 7-bit or folded is left out rather than bent.
+    expect(parsed.headers.get('received')).toBeUndefined();
+    expect(forwarded.subarray(forwarded.indexOf('\r\n\r\n') + 4)).toEqual(
+      raw.subarray(raw.indexOf('\r\n\r\n') + 4),
+    );
+  });
+
+  it('re-encodes an 8-bit file name of the top-level MIME headers with RFC 2231, so the attachment keeps its name', async () => {
+    // Prepare: a single-part message whose body is the attachment
+    const raw = Buffer.from(
+      'From: a@example.org\r\nTo: protocol@stockholm.se\r\nSubject: Brev\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: application/pdf; name="Inbjudan \u00e5r 2026.pdf"\r\nContent-Disposition: attachment; filename="Inbjudan \u00e5r 2026.pdf"\r\n' +
+        'Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n',
+      'utf8',
+    );
+
+    // Act
+    const forwarded = Buffer.from(await forwardOf(raw));
+
+    // Assess
+    const header = forwarded.subarray(0, forwarded.indexOf('\r\n\r\n')).toString('latin1');
+    expect(header).toMatch(/^[\t\r\n\x20-\x7e]*$/);
+    const parsed = await simpleParser(forwarded);
+    expect(parsed.attachments.map((attachment) => attachment.filename)).toEqual([
+      'Inbjudan \u00e5r 2026.pdf',
+    ]);
+  });
+
   it('adds the tag once, and not again on a reply that carries it', () => {
     expect(taggedSubject('[EU]', 'Partner search')).toBe('[EU] Partner search');
     expect(taggedSubject('[EU]', 'Re: [EU] Partner search')).toBe('Re: [EU] Partner search');

@@ -13,11 +13,23 @@ describe('MessageBuffer.read', () => {
     ['the announced size', MESSAGE.length],
     ['no size', undefined],
     ['a size too small', 10],
-    ['a size too large', MESSAGE.length + 100],
   ])('reads the stored bytes exactly with %s', async (_, size) => {
     const message = await MessageBuffer.read({ size, content: pieces(MESSAGE, 7) });
 
     expect(Buffer.from(message.raw)).toEqual(MESSAGE);
+  });
+
+  it('refuses a stream that ends without an error before the size the store announced', async () => {
+    // Prepare: S3 said ContentLength, the stream gave less (a truncated message must not be forwarded)
+    const stored = { size: MESSAGE.length + 100, content: pieces(MESSAGE, 7) };
+
+    // Act
+    const reading = MessageBuffer.read(stored);
+
+    // Assess: an error, so the pipeline marks the read failed and the delivery is retried
+    await expect(reading).rejects.toThrow(
+      `stored message ended after ${MESSAGE.length} of ${MESSAGE.length + 100} bytes`,
+    );
   });
 });
 

@@ -7,7 +7,8 @@ import { routeMessage } from '../../route-mail/pipeline.js';
 import type { RoutingRecord } from '../../route-mail/ports.js';
 import { reopenForResend } from '../../route-mail/routing-states.js';
 import type { SesNotification } from '../../route-mail/ses-notification.js';
-import type { LocalRouter } from '../local-router.js';
+import { linesForPeople } from '../for-people.js';
+import { type LocalRouter, sqsEvent } from '../local-router.js';
 
 /** The local router on the data folder, opened by cli.ts (through a running stack, or on its own). */
 export type OpenRouter = () => Promise<{ router: LocalRouter; close(): Promise<void> }>;
@@ -17,7 +18,11 @@ export interface CommandIo {
   err: (line: string) => void;
 }
 
-const consoleIo: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+/** `out` is JSON lines for machines; `err` is for people, without control characters. */
+const consoleIo: CommandIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(linesForPeople(line)),
+};
 
 /** Sends one notification through the same handler SQS would invoke; rejects if it reports a failure. */
 function redrive(router: LocalRouter, notification: SesNotification): Promise<void> {
