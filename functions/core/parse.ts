@@ -140,7 +140,7 @@ async function parseAtDepth(
   const parseWarnings: string[] = [];
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
-  let body = text.text?.trim() ? text.text : htmlAsText(text, limits, parseWarnings);
+  let body = text.text ? text.text : htmlAsText(text, limits, parseWarnings);
   if (body.length > limits.maxTextLength || slim.textTruncated) {
     body = body.slice(0, limits.maxTextLength);
     parseWarnings.push(`text-truncated-to:${limits.maxTextLength}`);
