@@ -1,8 +1,10 @@
 // cdk app --> (mailroute stack) --> SES receiving -> S3 -> SNS -> SQS -> Lambda -> DynamoDB + SES sending.
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { noReplyAddresses } from '../functions/core/acknowledgement.js';
 import {
   CONFIRMED_SES_RECEIVING_REGIONS,
+  domainOf,
   identitiesToCreate,
   type MailrouteConfig,
   senderIdentityNames,
@@ -116,6 +118,12 @@ export class MailrouteStack extends Stack {
       logLevel: deploy.logLevel,
     });
     this.sendConfirmation.bindSender(this.router.handler.function, this.router.handler.role);
+    const acknowledgementSenders = noReplyAddresses(router);
+    this.sendingIdentity.grantAcknowledgementSend(this.router.handler.role, {
+      fromAddresses: acknowledgementSenders,
+      identityDomains: [...new Set([...acknowledgementSenders.map(domainOf), deploy.mailDomain])],
+      configurationSet: this.sendConfirmation.configurationSet,
+    });
 
     if (props.withReconcile ?? reconcileSourceExists()) {
       this.reconcile = new ReconcileFunction(this, 'Reconcile', {

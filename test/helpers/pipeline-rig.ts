@@ -185,7 +185,7 @@ export function faultySender(sender: MailSender, fault: Fault): MailSender {
   };
 }
 
-type LogMethod = 'begin' | 'get' | 'update' | 'list';
+type LogMethod = 'begin' | 'get' | 'update' | 'list' | 'updateAcknowledgement' | 'reserveAcknowledgement';
 
 /** Wraps a real RoutingLog; the chosen methods fail while the fault lasts (optionally only for some calls). */
 export function faultyLog(
@@ -213,6 +213,14 @@ export function faultyLog(
     list: async (query) => {
       guard('list', [query]);
       return log.list(query);
+    },
+    updateAcknowledgement: async (id, changes, expected) => {
+      guard('updateAcknowledgement', [id, changes, expected]);
+      return log.updateAcknowledgement(id, changes, expected);
+    },
+    reserveAcknowledgement: async (key, holder, nowSeconds, untilSeconds) => {
+      guard('reserveAcknowledgement', [key, holder, nowSeconds, untilSeconds]);
+      return log.reserveAcknowledgement(key, holder, nowSeconds, untilSeconds);
     },
     ...(log.countArrival
       ? { countArrival: (log.countArrival as NonNullable<RoutingLog['countArrival']>).bind(log) }
