@@ -90,10 +90,18 @@ export function acknowledgementDecision(input: AcknowledgementCase): Acknowledge
   const own = new Set(input.ownAddresses.map((entry) => entry.toLowerCase()));
   if (own.has(to.toLowerCase())) return no('sender is one of the router’s own addresses');
   const fromHeaders = input.headerFields.filter((field) => field.lowerName === 'from');
-  if (fromHeaders.length !== 1) return no('not exactly one From header');
+  if (fromHeaders.length !== 1 || addressCount(fromHeaders[0]?.value ?? '') !== 1) {
+    return no('not exactly one From address');
+  }
   const authenticated = senderAuthentication(input.verdicts, to, input.envelopeSender, input.headerFields);
   if (!authenticated.ok) return no(authenticated.reason);
   return { send: true, to };
+}
+
+/** Addresses in a raw From value: `@` signs outside quoted strings and comments (more never passes). */
+function addressCount(value: string): number {
+  const bare = value.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\([^()]*\)/g, '');
+  return (bare.match(/@/g) ?? []).length;
 }
 
 /** RFC 3834 and list conventions: headers that say a machine or a list sent it, or asks for no answer. */
@@ -190,18 +198,23 @@ const ENGLISH_WORDS = new Set(
   ),
 );
 
-/** Whether the sender wrote in Swedish: Swedish words (and å, ä, ö) outnumber English ones in the new text. */
+/**
+ * Whether the sender wrote in Swedish: at least one Swedish word, and Swedish words (with a half point
+ * for each word with å, ä or ö) outnumber English ones in the subject and the new text. Finnish or
+ * German with ä and ö but no Swedish word is not Swedish.
+ */
 export function writtenInSwedish(subject: string, text: string): boolean {
   const fresh = segmentBody(text).fresh.slice(0, 4000);
   const words = `${subject} ${fresh}`.toLowerCase().match(/[a-zåäöéü]+/g) ?? [];
-  let swedish = 0;
+  let swedishWords = 0;
+  let swedishLetters = 0;
   let english = 0;
   for (const word of words) {
-    if (SWEDISH_WORDS.has(word)) swedish += 1;
+    if (SWEDISH_WORDS.has(word)) swedishWords += 1;
     else if (ENGLISH_WORDS.has(word)) english += 1;
-    if (/[åäö]/.test(word)) swedish += 0.5;
+    if (/[åäö]/.test(word)) swedishLetters += 0.5;
   }
-  return swedish > english;
+  return swedishWords > 0 && swedishWords + swedishLetters > english;
 }
 
 export interface AcknowledgementMessageInput {
