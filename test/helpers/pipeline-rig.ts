@@ -228,6 +228,14 @@ export function faultyLog(
   };
 }
 
+/**
+ * An acknowledgement to a sender (issue #14), told from a forward by its own header: copies in the web
+ * inbox and the capture server behind the local SES stand-in carry no message tags.
+ */
+export function isAcknowledgement(raw: Uint8Array): boolean {
+  return Buffer.from(raw).includes('X-Mailroute-Acknowledgement:');
+}
+
 /** The capture server's sends for one routing id (X-Mailroute-Id of the forward). */
 export function sentFor(capture: SesCaptureServer, routingId: string) {
   return capture.sent.filter((email) =>
