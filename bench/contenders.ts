@@ -41,7 +41,8 @@ export function mailroute(message: Buffer): Contender {
     ses: stubSes(sent, settings),
   };
   const deps: PipelineDeps = {
-    config: parseRouterConfig({}),
+    // Like for like: the forwarder sends no acknowledgement to the sender (issue #14), so neither does this.
+    config: parseRouterConfig({ acknowledgement: { enabled: false } }),
     store: new S3MailStore(clients.s3, BUCKET),
     log: new DynamoDbRoutingLog(clients.dynamodb, 'mailroute-routing-log'),
     sender: new SesMailSender(clients.ses),

@@ -2,8 +2,10 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { receivingAddressOf } from '../functions/config/schema.js';
+import { noReplyAddresses } from '../functions/core/acknowledgement.js';
 import {
   CONFIRMED_SES_RECEIVING_REGIONS,
+  domainOf,
   identitiesToCreate,
   type MailrouteConfig,
   mailFromDomainOf,
@@ -138,6 +140,12 @@ export class MailrouteStack extends Stack {
       this.router.handler.role,
       this.sendingIdentity.sendConditions(),
     );
+    const acknowledgementSenders = noReplyAddresses(router);
+    this.sendingIdentity.grantAcknowledgementSend(this.router.handler.role, {
+      fromAddresses: acknowledgementSenders,
+      identityDomains: [...new Set([...acknowledgementSenders.map(domainOf), deploy.mailDomain])],
+      configurationSet: this.sendConfirmation.configurationSet,
+    });
 
     if (props.withReconcile ?? reconcileSourceExists()) {
       this.reconcile = new ReconcileFunction(this, 'Reconcile', {

@@ -149,10 +149,12 @@ async function records(): Promise<RoutingRecord[]> {
     .map((line) => JSON.parse(line) as RoutingRecord);
 }
 
+/** The forwards under sent/: acknowledgements to the senders (issue #14) are not counted here. */
 async function sentFiles(): Promise<Buffer[]> {
   const dir = join(dataDir, 'sent');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.eml'));
-  return Promise.all(names.map((name) => readFile(join(dir, name))));
+  const files = await Promise.all(names.map((name) => readFile(join(dir, name))));
+  return files.filter((file) => !file.includes('X-Mailroute-Acknowledgement:'));
 }
 
 /** Waits until no record is `claimed` or `sending` (routing runs after the 250), at most `ms`. */

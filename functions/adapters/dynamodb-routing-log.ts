@@ -16,7 +16,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { bounded } from '../core/bounded.js';
-import type { BeginResult, LogQuery, RoutingLog, RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
+import type {
+  AcknowledgementChanges,
+  AcknowledgementStatus,
+  BeginResult,
+  LogQuery,
+  RoutingLog,
+  RoutingRecord,
+  RoutingStatus,
+} from '../route-mail/ports.js';
 
 /** GSI listing by category and time: partition `category`, sort `receivedAt`. */
 export const BY_CATEGORY_INDEX = 'byCategory';
@@ -26,6 +34,8 @@ export const BY_STATUS_INDEX = 'byStatus';
 type Changes = Parameters<RoutingLog['update']>[1];
 
 const RATE_KEY_PREFIX = 'rate#';
+/** Acknowledgement slots (one per sender and functional address and period) share the table too. */
+const ACKNOWLEDGEMENT_KEY_PREFIX = 'ack#';
 
 export class DynamoDbRoutingLog implements RoutingLog {
   constructor(
@@ -65,6 +75,57 @@ export class DynamoDbRoutingLog implements RoutingLog {
   }
 
   async update(id: string, changes: Changes, expectedStatuses?: readonly RoutingStatus[]): Promise<boolean> {
+    return this.conditionalUpdate(id, changes, 'status', expectedStatuses);
+  }
+
+  async updateAcknowledgement(
+    id: string,
+    changes: AcknowledgementChanges,
+    expected: readonly AcknowledgementStatus[],
+  ): Promise<boolean> {
+    return this.conditionalUpdate(id, changes, 'acknowledgement', expected);
+  }
+
+  /**
+   * One item `ack#<key>` per sender and functional address: taken by a conditional write, so two
+   * messages at once cannot both win it. No category or status: the GSIs never see it; the table's
+   * TTL removes it after its period.
+   */
+  async reserveAcknowledgement(
+    key: string,
+    holder: string,
+    nowSeconds: number,
+    untilSeconds: number,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { id: { S: `${ACKNOWLEDGEMENT_KEY_PREFIX}${key}` } },
+          UpdateExpression: 'SET #until = :until, #holder = :holder, #expiresAt = :until',
+          ConditionExpression: 'attribute_not_exists(#until) OR #until <= :now OR #holder = :holder',
+          ExpressionAttributeNames: { '#until': 'until', '#holder': 'holder', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: {
+            ':until': { N: String(untilSeconds) },
+            ':now': { N: String(nowSeconds) },
+            ':holder': { S: holder },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** One conditional UpdateItem: the changes, only if `attribute` is one of `expected` (when given). */
+  private async conditionalUpdate(
+    id: string,
+    changes: Record<string, unknown>,
+    attribute: 'status' | 'acknowledgement',
+    expected?: readonly string[],
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#id': 'id' };
     const values: Record<string, AttributeValue> = {};
     const assignments: string[] = [];
@@ -84,13 +145,13 @@ export class DynamoDbRoutingLog implements RoutingLog {
       });
     // Never create a record through an update: the id must have been begun first.
     const conditions = ['attribute_exists(#id)'];
-    if (expectedStatuses && expectedStatuses.length > 0) {
-      names['#status'] = 'status';
-      const placeholders = expectedStatuses.map((status, index) => {
-        values[`:expected${index}`] = { S: status };
+    if (expected && expected.length > 0) {
+      names['#expected'] = attribute;
+      const placeholders = expected.map((state, index) => {
+        values[`:expected${index}`] = { S: state };
         return `:expected${index}`;
       });
-      conditions.push(`#status IN (${placeholders.join(', ')})`);
+      conditions.push(`#expected IN (${placeholders.join(', ')})`);
     }
     try {
       await this.client.send(
@@ -136,8 +197,11 @@ export class DynamoDbRoutingLog implements RoutingLog {
   /** Newest first. Uses a GSI when a category or status is given, else scans the table. */
   async list(query: LogQuery): Promise<RoutingRecord[]> {
     const found = query.category || query.status ? await this.queryIndex(query) : await this.scan(query);
-    // The scan also meets the rate-limit counters: they are not routing records.
-    const items = found.filter((item) => !item.id?.S?.startsWith(RATE_KEY_PREFIX));
+    // The scan also meets the rate-limit counters and acknowledgement slots: they are not routing records.
+    const items = found.filter(
+      (item) =>
+        !item.id?.S?.startsWith(RATE_KEY_PREFIX) && !item.id?.S?.startsWith(ACKNOWLEDGEMENT_KEY_PREFIX),
+    );
     const records = items.map(fromItem).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
     return query.limit === undefined ? records : records.slice(0, query.limit);
   }

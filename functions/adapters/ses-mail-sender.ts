@@ -1,14 +1,15 @@
 // pipeline --> (MailSender port) --> SES v2: sends the forward as raw MIME to explicit recipients.
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { MailSender, OutgoingMail } from '../route-mail/ports.js';
-import { ROUTING_ID_TAG } from '../route-mail/routing-states.js';
+import { ROUTING_ID_TAG, SEND_KIND_TAG } from '../route-mail/routing-states.js';
 
 /**
  * Uses SES v2 `SendEmail` with `Content.Raw`: v1 `SendRawEmail` stops at 10 MB while SES accepts
  * 40 MB inbound. The recipients go in `Destination`, so SES delivers to exactly those addresses and
  * never to whatever the To/Cc headers of the message say.
  *
- * Every send carries the routing record id as the message tag `mailroute-id` and goes through the
+ * Every send carries the routing record id as the message tag `mailroute-id`, what it is (`forward` or
+ * `acknowledgement`) as the tag `mailroute-kind`, and goes through the
  * configuration set (when one is given) whose event destination delivers SES's Send event to the
  * confirm function: SES's own record of the send settles the routing record.
  */
@@ -27,7 +28,10 @@ export class SesMailSender implements MailSender {
         FromEmailAddress: mail.from,
         Destination: { ToAddresses: mail.recipients },
         Content: { Raw: { Data: mail.raw } },
-        EmailTags: [{ Name: ROUTING_ID_TAG, Value: tagValue(mail.routingId) }],
+        EmailTags: [
+          { Name: ROUTING_ID_TAG, Value: tagValue(mail.routingId) },
+          { Name: SEND_KIND_TAG, Value: mail.kind ?? 'forward' },
+        ],
         ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
       }),
     );

@@ -30,6 +30,88 @@ const subjectTag = z
   .max(40)
   .regex(/^[^\r\n\0]+$/, 'must be a single line');
 
+/** The placeholders an acknowledgement text may use: filled in per message (functions/core/acknowledgement.ts). */
+export const ACKNOWLEDGEMENT_PLACEHOLDERS = ['{address}', '{reference}'] as const;
+
+/** One paragraph of an acknowledgement: plain text, no line breaks, known placeholders only. */
+const acknowledgementParagraph = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1000)
+  .regex(/^[^\r\n\0]+$/, 'must be one paragraph (no line breaks)')
+  .refine(
+    (text) =>
+      (text.match(/\{[^}]*\}/g) ?? []).every((found) =>
+        ACKNOWLEDGEMENT_PLACEHOLDERS.includes(found as never),
+      ),
+    `may use only the placeholders ${ACKNOWLEDGEMENT_PLACEHOLDERS.join(' and ')}`,
+  );
+
+const acknowledgementLink = z.strictObject({
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .regex(/^[^\r\n\0]+$/, 'must be a single line'),
+  url: z
+    .string()
+    .trim()
+    .max(500)
+    .regex(/^https:\/\/[^\s<>"]+$/, 'must be an https:// link without spaces'),
+});
+
+/** The texts of one language. Paragraphs in this order; `expectedAnswer` only when set. */
+const acknowledgementTextsSchema = z.strictObject({
+  /** The subject's label, before the original subject: `Mottagningsbekräftelse / Acknowledgement: ...`. */
+  subject: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .regex(/^[^\r\n\0:]+$/, 'must be a single line without a colon'),
+  /** Heading of this language's half of the message, e.g. `Svenska`. */
+  heading: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[^\r\n\0]+$/, 'must be a single line'),
+  greeting: acknowledgementParagraph,
+  /** That the message arrived and went on; `{address}` is the functional address. */
+  received: acknowledgementParagraph,
+  /** `{reference}` is the short reference staff search for. */
+  reference: acknowledgementParagraph,
+  /** When to expect an answer; left out of the message when unset. */
+  expectedAnswer: acknowledgementParagraph.optional(),
+  /** The note on public records (allmän handling). */
+  publicRecords: acknowledgementParagraph,
+  /** The note on personal data (GDPR). */
+  personalData: acknowledgementParagraph,
+  links: z.array(acknowledgementLink).max(5),
+  /** That this is an automatic message. */
+  automatic: acknowledgementParagraph,
+  /** Closing lines, e.g. `Med vänliga hälsningar` and `Stockholms stad`. */
+  signature: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(120)
+        .regex(/^[^\r\n\0]+$/, 'must be a single line'),
+    )
+    .max(4),
+});
+
+/** Per functional address: on or off, and any text that differs from the common texts. */
+const acknowledgementOverrideSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  sv: acknowledgementTextsSchema.partial().optional(),
+  en: acknowledgementTextsSchema.partial().optional(),
+});
+
 const functionalAddressSchema = z.strictObject({
   /** The public address senders write to, e.g. EUinternational@stockholm.se. */
   address: emailAddress,
@@ -41,6 +123,8 @@ const functionalAddressSchema = z.strictObject({
   receivingAddress: emailAddress.optional(),
   /** Who gets `other` (and low-confidence) mail that arrived at this address. */
   triageGroup: groupAddresses,
+  /** This address's acknowledgement, over the common `acknowledgement` settings. */
+  acknowledgement: acknowledgementOverrideSchema.optional(),
 });
 
 const categoryRouteSchema = z.strictObject({
@@ -88,6 +172,27 @@ export const routerConfigSchema = z
       /** Parser time budget; over it the message goes to triage as an unread original. */
       parseTimeoutMs: z.number().int().min(1).max(600_000),
     }),
+    /**
+     * The acknowledgement an authenticated person gets after their message was forwarded (issue #14):
+     * Swedish and English in one message, from `<fromLocalPart>@<the functional address's domain>`.
+     */
+    acknowledgement: z.strictObject({
+      /** Off here turns them off for every address that does not say otherwise. */
+      enabled: z.boolean(),
+      /** At most one acknowledgement per sender and functional address in this many hours. */
+      periodHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 30),
+      /** The no-reply sender's local part; the domain is the functional address's. */
+      fromLocalPart: z
+        .string()
+        .trim()
+        .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'must be a plain local part like no-reply'),
+      sv: acknowledgementTextsSchema,
+      en: acknowledgementTextsSchema,
+    }),
     /** The sweep that re-drives stored messages without a final routing record. */
     reconcile: z.strictObject({
       /** A message younger than this may still be in flight: left alone. */
@@ -122,6 +227,7 @@ export const routerConfigSchema = z
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
 export type RouterConfigInput = z.input<typeof routerConfigSchema>;
 export type FunctionalAddress = RouterConfig['functionalAddresses'][number];
+export type AcknowledgementTexts = RouterConfig['acknowledgement']['sv'];
 
 export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   functionalAddresses: [
@@ -153,6 +259,55 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   rateLimit: { perSenderPerHour: 30 },
   limits: { maxForwardBytes: MAX_FORWARD_BYTES, parseTimeoutMs: 30_000 },
   reconcile: { graceMinutes: 30, lookbackHours: 72 },
+  acknowledgement: {
+    enabled: true,
+    periodHours: 24,
+    fromLocalPart: 'no-reply',
+    sv: {
+      subject: 'Mottagningsbekräftelse',
+      heading: 'Svenska',
+      greeting: 'Hej!',
+      received:
+        'Tack för ditt meddelande till {address}. Vi har tagit emot det och lämnat det vidare till dem som handlägger frågan.',
+      reference:
+        'Ditt meddelande har referensen {reference}. Ange den gärna om du skriver till oss igen i samma ärende.',
+      publicRecords:
+        'Allmän handling: E-post som kommer in till Stockholms stad blir som regel allmän handling. Det betyder att vem som helst kan begära att få läsa den, om inte uppgifterna omfattas av sekretess enligt offentlighets- och sekretesslagen.',
+      personalData:
+        'Personuppgifter: Stockholms stad behandlar de personuppgifter som finns i ditt meddelande för att kunna handlägga ditt ärende, enligt dataskyddsförordningen (GDPR).',
+      links: [
+        {
+          label: 'Så behandlar Stockholms stad personuppgifter',
+          url: 'https://start.stockholm/om-webbplatsen/personuppgifter-och-dataskydd/',
+        },
+      ],
+      automatic:
+        'Det här är ett automatiskt meddelande. Du behöver inte svara på det; vill du lägga till något kan du svara på det här mejlet.',
+      signature: ['Med vänliga hälsningar', 'Stockholms stad'],
+    },
+    en: {
+      subject: 'Acknowledgement',
+      heading: 'English',
+      greeting: 'Hello,',
+      received:
+        'Thank you for your message to {address}. We have received it and passed it on to the staff who handle the matter.',
+      reference:
+        'Your message has the reference {reference}. Please quote it if you write to us again about the same matter.',
+      publicRecords:
+        'Public records: e-mail sent to the City of Stockholm normally becomes a public record (allmän handling). This means that anyone may ask to read it, unless the information is confidential under the Swedish Public Access to Information and Secrecy Act.',
+      personalData:
+        'Personal data: the City of Stockholm processes the personal data in your message in order to handle your matter, in accordance with the General Data Protection Regulation (GDPR).',
+      links: [
+        {
+          label: 'How the City of Stockholm processes personal data (in Swedish)',
+          url: 'https://start.stockholm/om-webbplatsen/personuppgifter-och-dataskydd/',
+        },
+      ],
+      automatic:
+        'This is an automatic message. You do not need to answer it; if you want to add something, you can reply to this e-mail.',
+      signature: ['Kind regards', 'City of Stockholm'],
+    },
+  },
 };
 
 export class ConfigError extends Error {

@@ -2,7 +2,7 @@
 // configuration set for every message it took, with the routing record id in `mail.tags`.
 // Validated with zod; only what the confirmation reads is required.
 import * as z from 'zod';
-import { ROUTING_ID_TAG, type SendConfirmation } from '../route-mail/routing-states.js';
+import { ROUTING_ID_TAG, SEND_KIND_TAG, type SendConfirmation } from '../route-mail/routing-states.js';
 
 export const SES_SEND_DETAIL_TYPE = 'Email Sent';
 
@@ -38,7 +38,9 @@ export function confirmationOf(event: unknown): SendConfirmation | undefined {
   const { mail } = parsed.detail;
   const routingId = mail.tags?.[ROUTING_ID_TAG]?.[0];
   if (!routingId) return undefined;
-  return { routingId, sesMessageId: mail.messageId, at: mail.timestamp };
+  // Sends from before the kind tag existed were all forwards.
+  const kind = mail.tags?.[SEND_KIND_TAG]?.[0] === 'acknowledgement' ? 'acknowledgement' : 'forward';
+  return { routingId, sesMessageId: mail.messageId, at: mail.timestamp, kind };
 }
 
 /** The event SES would publish for a send it took: what the local SES stand-in emits. */

@@ -7,7 +7,8 @@ import { FolderMailStore } from '../adapters/folder-mail-store.js';
 import { SesMailSender } from '../adapters/ses-mail-sender.js';
 import type { RouterConfig } from '../config/schema.js';
 import { confirmSendEvent } from '../confirm-send/confirm.js';
-import { type ReconcileReport, reconcile } from '../reconcile/reconcile.js';
+import type { SesVerdicts } from '../core/verdicts.js';
+import { type ReconcileReport, receiptVerdicts, reconcile } from '../reconcile/reconcile.js';
 import { createHandler } from '../route-mail/handler.js';
 import type { PipelineDeps, PipelineLogger, RouteResult } from '../route-mail/pipeline.js';
 import type { MailLocation } from '../route-mail/ports.js';
@@ -33,6 +34,8 @@ export interface Inbound {
   recipients: string[];
   /** MAIL FROM, empty for bounces. */
   envelopeFrom: string;
+  /** What SES would have found (functions/local/local-verdicts.ts); every verdict PASS when unset. */
+  verdicts?: SesVerdicts;
 }
 
 export type IngestOutcome =
@@ -159,16 +162,20 @@ export function localMessageId(raw: Uint8Array): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-/** What SES publishes for a message it stored in S3, with every verdict PASS. */
+/** What SES publishes for a message it stored in S3, with the given verdicts (every verdict PASS by default). */
 export function sesNotification(input: {
   messageId: string;
   recipients: string[];
   envelopeFrom: string;
   location: MailLocation;
   at: Date;
+  verdicts?: SesVerdicts;
 }): SesNotification {
   const timestamp = input.at.toISOString();
   const pass = { status: 'PASS' };
+  const verdicts = input.verdicts
+    ? receiptVerdicts(input.verdicts)
+    : { spamVerdict: pass, virusVerdict: pass, spfVerdict: pass, dkimVerdict: pass, dmarcVerdict: pass };
   return {
     notificationType: 'Received',
     mail: {
@@ -180,11 +187,7 @@ export function sesNotification(input: {
     receipt: {
       timestamp,
       recipients: input.recipients,
-      spamVerdict: pass,
-      virusVerdict: pass,
-      spfVerdict: pass,
-      dkimVerdict: pass,
-      dmarcVerdict: pass,
+      ...verdicts,
       processingTimeMillis: 0,
       action: { type: 'S3', bucketName: input.location.bucket, objectKey: input.location.key },
     },

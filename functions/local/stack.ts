@@ -11,6 +11,12 @@ import type { ReconcileReport } from '../reconcile/reconcile.js';
 import { redact } from '../route-mail/pipeline.js';
 import { type RunningDynalite, startDynalite } from './dynalite-server.js';
 import { type Accepted, createLocalRouter, type IngestOutcome, type LocalRouter } from './local-router.js';
+import {
+  LOCAL_VERDICTS_ENV,
+  type LocalVerdictRule,
+  localVerdictsFor,
+  parseLocalVerdicts,
+} from './local-verdicts.js';
 import { type SesStandIn, startSesStandIn } from './ses-stand-in.js';
 import { dataPaths, localLoopSecret } from './settings.js';
 
@@ -43,6 +49,11 @@ export interface StackOptions {
   adapt?: (router: LocalRouter) => void;
   /** Called once at start with what was found unfinished from the last run, and finished. */
   onRecovered?: (report: ReconcileReport & { confirmedSends: number }) => void;
+  /**
+   * What SES's SPF, DKIM and DMARC verdicts would be for mail over SMTP (functions/local/local-verdicts.ts).
+   * @default the MAILROUTE_LOCAL_VERDICTS environment variable: PASS on loopback, GRAY elsewhere
+   */
+  localVerdicts?: string;
 }
 
 export interface RunningStack {
@@ -75,6 +86,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
+  // Checked before anything starts, so a mistyped value stops the stack with a message that names it.
+  const verdictRule = parseLocalVerdicts(options.localVerdicts ?? process.env[LOCAL_VERDICTS_ENV]);
   try {
     const dynalite: RunningDynalite = await startDynalite({
       path: options.persist === false ? undefined : dataPaths(options.dataDir).dynamodb,
@@ -129,7 +142,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await queue.idle();
       await standIn.idle();
     });
-    const smtp = await startSmtp(options, router, queue);
+    const smtp = await startSmtp(options, router, queue, verdictRule);
     closers.push(() => new Promise<void>((resolve) => smtp.server.close(() => resolve())));
 
     return {
@@ -227,6 +240,7 @@ async function startSmtp(
   options: StackOptions,
   router: LocalRouter,
   queue: RoutingQueue,
+  verdictRule: LocalVerdictRule,
 ): Promise<{ server: SMTPServer; port: number }> {
   const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
@@ -255,7 +269,7 @@ async function startSmtp(
       session: SMTPServerSession,
       callback: (error?: Error | null) => void,
     ) {
-      receive(stream, session, router, queue).then(
+      receive(stream, session, router, queue, verdictRule).then(
         () => callback(),
         (error: Error & { responseCode?: number }) => callback(error),
       );
@@ -283,6 +297,7 @@ async function receive(
   session: SMTPServerSession,
   router: LocalRouter,
   queue: RoutingQueue,
+  verdictRule: LocalVerdictRule,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -293,7 +308,12 @@ async function receive(
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   let accepted: Accepted;
   try {
-    accepted = await router.accept({ raw: Buffer.concat(chunks), recipients, envelopeFrom });
+    accepted = await router.accept({
+      raw: Buffer.concat(chunks),
+      recipients,
+      envelopeFrom,
+      verdicts: localVerdictsFor(verdictRule, session.remoteAddress),
+    });
   } catch (error) {
     // Not stored: make the sender keep it and retry, as a mail server would. The reason stays in
     // this process's log: a file system error names server paths.

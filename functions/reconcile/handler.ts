@@ -26,6 +26,7 @@ export async function runReconcile(
     checked: report.checked,
     redriven: report.redriven,
     resent: report.resent,
+    acknowledged: report.acknowledged,
     errors: report.errors,
   };
   if (unfinished > 0) logger.warn('reconcile found unfinished messages', summary);

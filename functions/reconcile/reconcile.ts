@@ -44,13 +44,22 @@ export interface ReconcileReport {
    * (its Send event would have marked them `forwarded`), so they are sent again.
    */
   resent: string[];
+  /**
+   * Ids forwarded whose acknowledgement is still `due` (provably never sent: a crash between the
+   * forward and the acknowledgement, or SES asked to retry), re-driven so it goes. One left `sending`
+   * is not among them: nothing proves it unsent, and a missing receipt is better than two.
+   */
+  acknowledged: string[];
   /** Ids whose re-drive failed (reported, tried again next run). */
   errors: { id: string; error: string }[];
   /** Keys of SES's setup objects (SES_SETUP_OBJECT) seen and left alone: not mail, not unfinished. */
   setupObjects: string[];
 }
 
-/** How many messages the run found unfinished: the `ReconcileUnfinished` metric, alarmed on above zero. */
+/**
+ * How many messages the run found unfinished: the `ReconcileUnfinished` metric, alarmed on above zero.
+ * A due acknowledgement is not counted: the message itself reached its group.
+ */
 export function unfinishedCount(report: ReconcileReport): number {
   return report.redriven.length + report.resent.length + report.errors.length;
 }
@@ -60,7 +69,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const now = deps.now().getTime();
   const graceEnd = now - deps.config.reconcile.graceMinutes * 60_000;
   const lookbackStart = now - deps.config.reconcile.lookbackHours * 3_600_000;
-  const report: ReconcileReport = { checked: 0, redriven: [], resent: [], errors: [], setupObjects: [] };
+  const report: ReconcileReport = {
+    checked: 0,
+    redriven: [],
+    resent: [],
+    acknowledged: [],
+    errors: [],
+    setupObjects: [],
+  };
   const window = Math.max(deps.config.reconcile.graceMinutes, deps.inFlightMinutes ?? 2);
 
   for await (const stored of deps.store.list(INBOUND_PREFIX)) {
@@ -85,7 +101,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         continue;
       }
       await deps.redrive(redriveNotification(deps.config, stored.location, id, record, stored.storedAt));
-      (resolution === 'resend' ? report.resent : report.redriven).push(id);
+      if (resolution === 'resend') report.resent.push(id);
+      else if (resolution === 'acknowledge') report.acknowledged.push(id);
+      else report.redriven.push(id);
     } catch (error) {
       report.errors.push({ id, error: (error as Error).message.slice(0, 300) });
     }
@@ -138,7 +156,8 @@ function functionalAddressOfKey(config: RouterConfig, key: string): string {
   return match?.address ?? config.functionalAddresses[0]?.address ?? '';
 }
 
-function receiptVerdicts(verdicts: SesVerdicts | undefined): Partial<SesNotification['receipt']> {
+/** SES verdicts as an SES receipt carries them (`spamVerdict: { status }`, ...). */
+export function receiptVerdicts(verdicts: SesVerdicts | undefined): Partial<SesNotification['receipt']> {
   if (!verdicts) return {};
   const out: Record<string, unknown> = {};
   if (verdicts.spam) out.spamVerdict = { status: verdicts.spam };

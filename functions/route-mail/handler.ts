@@ -119,6 +119,13 @@ export function powertoolsPipelineLogger(powertools: Logger): PipelineLogger {
 }
 
 function recordMetrics(result: RouteResult): void {
+  // Counted where it happened: a retry or reconcile may send the acknowledgement of a duplicate.
+  if (result.acknowledgement) {
+    metrics
+      .singleMetric()
+      .addDimension('outcome', result.acknowledgement)
+      .addMetric('Acknowledgements', MetricUnit.Count, 1);
+  }
   if (result.duplicate) return;
   metrics
     .singleMetric()

@@ -1,9 +1,14 @@
-// handler --> (pipeline) --> core & ports. The path of one message, DESIGN.md steps 3-10:
+// handler --> (pipeline) --> core & ports. The path of one message, DESIGN.md steps 3-11:
 // read, parse, detect automated, classify, decide, hold back (loops, verdicts, floods), log (once),
-// forward (once), mark. Every failure leaves the stored original in place and a record that says
+// forward (once), mark, acknowledge to the sender (once). Every failure leaves the stored original in place and a record that says
 // which step broke; the caller reports the record as a batch item failure so SQS retries it.
 import { createHash, createHmac } from 'node:crypto';
 import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import {
+  type AcknowledgementDecision,
+  acknowledgementDecision,
+  acknowledgementSettingsFor,
+} from '../core/acknowledgement.js';
 import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardParts } from '../core/forward-message.js';
@@ -26,8 +31,10 @@ import {
   verdictsFromReceipt,
   verdictsFromStoredHeaders,
 } from '../core/verdicts.js';
+import { acknowledge } from './acknowledge.js';
 import { MessageBuffer } from './message-buffer.js';
 import type {
+  AcknowledgementStatus,
   MailLocation,
   MailSender,
   MailStore,
@@ -36,6 +43,7 @@ import type {
   RoutingStatus,
 } from './ports.js';
 import {
+  acknowledgementStarted,
   claimableStatuses,
   isSettled,
   markForwarded,
@@ -94,6 +102,8 @@ export interface RouteResult {
   forwardedTo: string[];
   duplicate: boolean;
   sesMessageId?: string;
+  /** What this delivery did with the acknowledgement to the sender; absent when nothing. */
+  acknowledgement?: AcknowledgementStatus;
 }
 
 /** A failure at a named step, so the log and the batch response say where it broke. */
@@ -115,6 +125,8 @@ interface Plan {
   verdict: VerdictOutcome;
   verdicts: SesVerdicts;
   disposition: FinalDisposition;
+  /** Whether the sender is to get an acknowledgement once the message is forwarded (issue #14). */
+  acknowledgement: AcknowledgementDecision;
 }
 
 export async function routeMessage(
@@ -158,7 +170,16 @@ export async function routeMessage(
       record = buildRecord(deps, notification, plan, functionalAddress, location, raw.length, release);
       written = await step('log-claim', () => claim(deps, record as RoutingRecord, release));
     }
-    if (written !== 'created' && written !== 'resumed') return duplicateResult(written);
+    if (written !== 'created' && written !== 'resumed') {
+      return await acknowledgeSender(
+        deps,
+        written,
+        duplicateResult(written),
+        plan,
+        functionalAddress,
+        headers,
+      );
+    }
     phase = 'owner';
 
     if (written === 'created' && !release) {
@@ -169,7 +190,8 @@ export async function routeMessage(
       deps.logger.info('message routed', outcome(record.id, plan, record.status));
       return result(record.id, plan, record.status, false);
     }
-    return await send(deps, record, plan, message, functionalAddress, location);
+    const routed = await send(deps, record, plan, message, functionalAddress, location);
+    return await acknowledgeSender(deps, record, routed, plan, functionalAddress, headers);
   } catch (error) {
     const failed = error instanceof PipelineStepError ? error : new PipelineStepError('route', error);
     if (phase === 'before-write') {
@@ -213,7 +235,14 @@ async function makePlan(
   const verdicts =
     Object.keys(fromReceipt).length > 0 ? fromReceipt : verdictsFromStoredHeaders(headers.fields);
   const verdict = judgeVerdicts(verdicts);
-  const plan: Plan = { analysis, unreadable, verdict, verdicts, disposition: 'forward' };
+  const plan: Plan = {
+    analysis,
+    unreadable,
+    verdict,
+    verdicts,
+    disposition: 'forward',
+    acknowledgement: { send: false, reason: 'not decided' },
+  };
 
   if (!release) {
     const holds = [
@@ -230,6 +259,18 @@ async function makePlan(
     if (holds.length > 0) quarantine(plan, holds);
   }
   plan.disposition = dispositionOf(plan);
+  plan.acknowledgement = acknowledgementDecision({
+    enabled: acknowledgementSettingsFor(deps.config, functionalAddress).enabled,
+    disposition: plan.disposition,
+    unreadable: unreadable !== undefined,
+    released: release,
+    automated: analysis.automated,
+    from: analysis.mail.from,
+    headerFields: headers.fields,
+    verdicts,
+    envelopeSender: notification.mail.source,
+    ownAddresses: [deps.config.routerSender, ...Object.values(ownMailOf(deps.config)).flat()],
+  });
   return plan;
 }
 
@@ -293,6 +334,11 @@ async function writeOnce(
   if (!claimableStatuses(release).includes(existing.status)) return existing;
   // Attempts count across deliveries: a resend shows as the second.
   record.sendAttempts = existing.sendAttempts;
+  // A resend of a message whose sender was already answered (or may have been) never answers again.
+  if (acknowledgementStarted(existing)) {
+    delete record.acknowledgement;
+    delete record.acknowledgementReason;
+  }
   return claim(deps, record, release);
 }
 
@@ -356,6 +402,8 @@ async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): 
         disposition: plan.disposition,
         recipients: [],
         reasons: record.reasons,
+        acknowledgement: 'skipped',
+        acknowledgementReason: 'not forwarded (quarantine)',
         updatedAt: deps.now().toISOString(),
       },
       ['claimed'],
@@ -443,6 +491,32 @@ async function send(
     sesMessageId: sent.messageId,
   });
   return { ...result(record.id, plan, 'forwarded', false), disposition, sesMessageId: sent.messageId };
+}
+
+/**
+ * Step 11: the sender of a forwarded message hears back, once (functions/route-mail/acknowledge.ts).
+ * Also on a delivery that finds the message already forwarded with its acknowledgement still due (a
+ * retry after a crash between the forward and the acknowledgement, or reconcile).
+ */
+async function acknowledgeSender(
+  deps: PipelineDeps,
+  record: RoutingRecord,
+  routed: RouteResult,
+  plan: Plan,
+  functionalAddress: string,
+  headers: RawHeaderSummary,
+): Promise<RouteResult> {
+  if (routed.status !== 'forwarded' || record.acknowledgement !== 'due' || plan.unreadable !== undefined) {
+    return routed;
+  }
+  const acknowledgement = await acknowledge(deps, {
+    record: { ...record, status: 'forwarded' },
+    functionalAddress: record.functionalAddress || functionalAddress,
+    mail: plan.analysis.mail,
+    headerFields: headers.fields,
+    loopMarker: signLoopMarker(record.id, deps.loopSecret),
+  });
+  return acknowledgement ? { ...routed, acknowledgement } : routed;
 }
 
 /**
@@ -604,6 +678,11 @@ function buildRecord(
     verdicts: plan.verdicts,
   };
   if (release) record.released = true;
+  if (plan.acknowledgement.send) record.acknowledgement = 'due';
+  else {
+    record.acknowledgement = 'skipped';
+    record.acknowledgementReason = plan.acknowledgement.reason;
+  }
   // Written directly in the state this delivery moves it to (see writeOnce).
   if (plan.disposition === 'suppress') record.status = 'suppressed';
   else if (plan.disposition === 'quarantine') record.status = 'quarantined';

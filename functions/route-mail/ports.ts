@@ -57,6 +57,14 @@ export const ROUTING_STATUSES: readonly RoutingStatus[] = [
 export const FINAL_STATUSES: readonly RoutingStatus[] = ['forwarded', 'suppressed', 'quarantined'];
 
 /**
+ * Where the acknowledgement to the sender stands (functions/route-mail/routing-states.ts):
+ * `due` one is to go once the message is forwarded, none was attempted (safe to send);
+ * `sending` the SES call was made (only SES's Send event settles it: never sent again);
+ * `sent` SES took it; `skipped` none goes (the reason is kept); `refused` SES refused it for good.
+ */
+export type AcknowledgementStatus = 'due' | 'sending' | 'sent' | 'skipped' | 'refused';
+
+/**
  * One routed message as logged. Holds no subject text, no body and no full sender address:
  * mail to a public authority is personal data, and the log is for operations.
  */
@@ -93,6 +101,14 @@ export interface RoutingRecord {
   confirmedAt?: string;
   /** Sends begun for this record; above 1 after a resend (reconcile or `mailroute resend`). */
   sendAttempts?: number;
+  /** The acknowledgement to the sender (issue #14); absent on records from before it existed. */
+  acknowledgement?: AcknowledgementStatus;
+  /** Why none was sent (`skipped`, `refused`), or the error of the last failed attempt. */
+  acknowledgementReason?: string;
+  /** SES's message id of the acknowledgement, once SES took it. */
+  acknowledgementSesMessageId?: string;
+  /** When the acknowledgement's SES call began. */
+  acknowledgementStartedAt?: string;
   /** Staff corrections of the route, oldest first (functions/operate/reroute.ts); they teach the classifier. */
   corrections?: RouteCorrection[];
   /** What people did to it before, e.g. the quarantine a release ended, so its reasons are not lost. */
@@ -116,6 +132,11 @@ export interface RecordEvent {
   status: RoutingStatus;
   reasons: string[];
 }
+
+/** What an acknowledgement move may change: its own fields only, never the forward's. */
+export type AcknowledgementChanges = Partial<
+  Pick<RoutingRecord, 'acknowledgementReason' | 'acknowledgementSesMessageId' | 'acknowledgementStartedAt'>
+> & { acknowledgement: AcknowledgementStatus; updatedAt: string };
 
 export interface LogQuery {
   since?: string;
@@ -145,12 +166,36 @@ export interface RoutingLog {
    * already a hash: the log holds no addresses. Without it there is no rate limit.
    */
   countArrival?(key: string, expiresAt: number): Promise<number>;
+  /**
+   * Moves the acknowledgement of a record, only if it is currently in one of `expected` (one
+   * conditional write, like `update` for the record's status). False when that condition failed.
+   */
+  updateAcknowledgement(
+    id: string,
+    changes: AcknowledgementChanges,
+    expected: readonly AcknowledgementStatus[],
+  ): Promise<boolean>;
+  /**
+   * Takes the acknowledgement slot `key` (a keyed hash of sender and functional address: no address
+   * is stored) for `holder` until `untilSeconds` (epoch seconds), atomically. True when it was free
+   * (never taken, or its time ran out at `nowSeconds`) or is already `holder`'s: a retry of the same
+   * message keeps its slot.
+   */
+  reserveAcknowledgement(
+    key: string,
+    holder: string,
+    nowSeconds: number,
+    untilSeconds: number,
+  ): Promise<boolean>;
 }
 
 export interface OutgoingMail {
   /** Envelope sender: the router's verified identity. */
   from: string;
-  /** Envelope recipients: only ever configured group addresses. */
+  /**
+   * Envelope recipients: only ever configured group addresses, or, for an acknowledgement, the one
+   * authenticated original sender.
+   */
   recipients: string[];
   raw: Uint8Array;
   /**
@@ -158,7 +203,15 @@ export interface OutgoingMail {
    * back in SES's Send event, which confirms the record even when the router died after the call.
    */
   routingId: string;
+  /**
+   * What the send is: the forward (or a notice in its place), or the acknowledgement to the sender.
+   * It travels as a second message tag, so SES's Send event confirms the right one.
+   * @default 'forward'
+   */
+  kind?: SendKind;
 }
+
+export type SendKind = 'forward' | 'acknowledgement';
 
 export interface MailSender {
   /** Sends raw MIME to exactly the given recipients; resolves to the provider's message id. */

@@ -11,10 +11,29 @@
 // `claimed` means no send was attempted: sending from it is always safe. `sending` means the SES call
 // was made: SES may have taken the message, and only SES's Send event (tagged with the record id) or a
 // window without one settles which.
-import { FINAL_STATUSES, type RoutingLog, type RoutingRecord, type RoutingStatus } from './ports.js';
+//
+// The acknowledgement to the sender (issue #14) has its own state on the same record, moved the same
+// way, once the record is `forwarded`:
+//
+//   (written with the record) due | skipped
+//   due --slot taken by another message--> skipped
+//   due --start--> sending --mark / Send event--> sent
+//   sending --SES answered: retry later--> due          sending --SES refused it--> refused
+//
+// Unlike a forward, an acknowledgement left `sending` is never sent again: nothing can prove SES did
+// not take it, and a missing receipt is better than two.
+import {
+  type AcknowledgementStatus,
+  FINAL_STATUSES,
+  type RoutingLog,
+  type RoutingRecord,
+  type RoutingStatus,
+} from './ports.js';
 
 /** The SES message tag that carries the routing record id through SES to the Send event. */
 export const ROUTING_ID_TAG = 'mailroute-id';
+/** The SES message tag that says what a send is (`SendKind`): an acknowledgement's Send event is not the forward's. */
+export const SEND_KIND_TAG = 'mailroute-kind';
 
 /** Statuses from which a delivery may take a message over to route it: nothing was sent from them. */
 export function claimableStatuses(release: boolean): RoutingStatus[] {
@@ -109,6 +128,8 @@ export interface SendConfirmation {
   sesMessageId: string;
   /** When SES took it. */
   at: string;
+  /** The forward, or the acknowledgement to the sender (the `mailroute-kind` tag; absent means forward). */
+  kind?: 'forward' | 'acknowledgement';
 }
 
 export type ConfirmOutcome =
@@ -149,10 +170,113 @@ export async function confirmSend(
   return record.sesMessageId === confirmation.sesMessageId ? 'already' : 'another-send';
 }
 
+/** `due -> skipped`: another message from the same sender took this period's acknowledgement. */
+export async function skipAcknowledgement(
+  log: RoutingLog,
+  id: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  return log.updateAcknowledgement(
+    id,
+    { acknowledgement: 'skipped', acknowledgementReason: reason, updatedAt: now.toISOString() },
+    ['due'],
+  );
+}
+
+/** `due -> sending`, just before the SES call: of any number of deliveries, exactly one sends it. */
+export async function startAcknowledgement(log: RoutingLog, id: string, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  return log.updateAcknowledgement(
+    id,
+    { acknowledgement: 'sending', acknowledgementStartedAt: at, updatedAt: at },
+    ['due'],
+  );
+}
+
+/**
+ * The acknowledgement's SES call failed. `retry`: SES answered with a passing error (throttling, 5xx),
+ * so it did not take it: `due` again, for the next delivery or reconcile. `refused`: SES answered that
+ * it will not send it (e.g. an address it suppresses): final. `unanswered`: it may have been taken:
+ * stays `sending`, with the error noted, and is never sent again.
+ */
+export async function acknowledgementFailed(
+  log: RoutingLog,
+  id: string,
+  message: string,
+  outcome: 'retry' | 'refused' | 'unanswered',
+  now: Date,
+): Promise<void> {
+  const status: AcknowledgementStatus =
+    outcome === 'retry' ? 'due' : outcome === 'refused' ? 'refused' : 'sending';
+  await log.updateAcknowledgement(
+    id,
+    { acknowledgement: status, acknowledgementReason: message.slice(0, 300), updatedAt: now.toISOString() },
+    ['sending'],
+  );
+}
+
+/** The router's own mark after SES answered: `sending -> sent`. False when the Send event came first. */
+export async function markAcknowledged(
+  log: RoutingLog,
+  id: string,
+  sesMessageId: string,
+  now: Date,
+): Promise<boolean> {
+  return log.updateAcknowledgement(
+    id,
+    {
+      acknowledgement: 'sent',
+      acknowledgementSesMessageId: sesMessageId,
+      acknowledgementReason: undefined,
+      updatedAt: now.toISOString(),
+    },
+    ['sending'],
+  );
+}
+
+/** Applies SES's Send event of an acknowledgement: SES took it, so it is `sent` whatever its state was. */
+export async function confirmAcknowledgement(
+  log: RoutingLog,
+  confirmation: SendConfirmation,
+  now: Date,
+): Promise<ConfirmOutcome> {
+  const moved = await log.updateAcknowledgement(
+    confirmation.routingId,
+    {
+      acknowledgement: 'sent',
+      acknowledgementSesMessageId: confirmation.sesMessageId,
+      acknowledgementReason: undefined,
+      updatedAt: now.toISOString(),
+    },
+    ['due', 'sending'],
+  );
+  if (moved) return 'confirmed';
+  const record = await log.get(confirmation.routingId);
+  if (record?.acknowledgement !== 'sent') return 'unknown';
+  return record.acknowledgementSesMessageId === confirmation.sesMessageId ? 'already' : 'another-send';
+}
+
+/** A delivery that finds this record must still try its acknowledgement: forwarded, and one is due. */
+export function acknowledgementDue(record: RoutingRecord): boolean {
+  return record.status === 'forwarded' && record.acknowledgement === 'due';
+}
+
+/** Acknowledgement fields a new claim must not overwrite: one was attempted or sent for this record. */
+export function acknowledgementStarted(record: RoutingRecord): boolean {
+  return (
+    record.acknowledgement === 'sending' ||
+    record.acknowledgement === 'sent' ||
+    record.acknowledgement === 'refused'
+  );
+}
+
 /** What reconcile does with a stored message, given its record. */
 export type Resolution =
   /** Final: nothing to do. */
   | 'done'
+  /** Forwarded, and its acknowledgement is `due` (provably unsent): the next delivery sends it. */
+  | 'acknowledge'
   /** Never routed, or stopped before any send (`received`, `claimed`, `failed`): route it. */
   | 'route'
   /** `sending` without a Send event for longer than the window: SES did not take it; send again. */
@@ -166,6 +290,7 @@ export function resolutionOf(
   windowMinutes: number,
 ): Resolution {
   if (!record) return 'route';
+  if (acknowledgementDue(record)) return 'acknowledge';
   if (FINAL_STATUSES.includes(record.status)) return 'done';
   if (record.status !== 'sending') return 'route';
   const since = Date.parse(record.sendStartedAt ?? record.updatedAt);

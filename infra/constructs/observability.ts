@@ -15,6 +15,8 @@ import type { DataKey } from './data-key.js';
 export const METRICS_NAMESPACE = 'Mailroute';
 const SERVICE_DIMENSION = { service: 'mailroute' };
 export const DISPOSITIONS = ['forward', 'suppress', 'quarantine', 'forwarded_as_notice'] as const;
+/** Where a delivery left an acknowledgement to a sender (the `Acknowledgements` metric's `outcome`). */
+export const ACKNOWLEDGEMENT_OUTCOMES = ['sent', 'skipped', 'due', 'sending', 'refused'] as const;
 
 export interface ObservabilityProps {
   dataKey: DataKey;
@@ -49,8 +51,8 @@ export function mailrouteMetric(
  * Every failure visible: alarms on both dead-letter queues, function errors and throttles, the age of the
  * oldest queued message, routing failures and an unusual number of quarantined messages, all to one
  * encrypted SNS topic ops subscribe to (and back to OK). Missing data is not breaching: a quiet
- * mailbox is healthy. A dashboard shows messages per category and disposition per hour, errors,
- * duration and queue depth.
+ * mailbox is healthy. A dashboard shows messages per category and disposition per hour, the
+ * acknowledgements to senders per outcome, errors, duration and queue depth.
  */
 export class Observability extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -208,6 +210,15 @@ export class Observability extends Construct {
         left: DISPOSITIONS.map((disposition) => mailrouteMetric('MessagesByDisposition', { disposition })),
         stacked: true,
         width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title:
+          'Acknowledgements to senders per hour (sent; skipped by the period limit; due, sending or refused after an SES error)',
+        left: ACKNOWLEDGEMENT_OUTCOMES.map((outcome) => mailrouteMetric('Acknowledgements', { outcome })),
+        stacked: true,
+        width: 24,
       }),
     );
     this.dashboard.addWidgets(

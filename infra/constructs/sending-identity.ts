@@ -92,6 +92,38 @@ export class SendingIdentity extends Construct {
     );
   }
 
+  /**
+   * Acknowledgements to senders (issue #14), in a statement of their own: SendRawEmail on the
+   * identities of the no-reply addresses' domains and on the configuration set, only with one of those
+   * no-reply addresses as From. Its recipients cannot be restricted with `ses:Recipients` as the
+   * forward's can: an acknowledgement goes to whoever wrote, which the router checks (only an address
+   * SES authenticated, only after a forward, once per period) and IAM cannot.
+   */
+  grantAcknowledgementSend(
+    grantee: iam.IGrantable,
+    props: { fromAddresses: string[]; identityDomains: string[]; configurationSet: ses.IConfigurationSet },
+  ): void {
+    if (props.fromAddresses.length === 0) return;
+    const stack = Stack.of(this);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendAcknowledgementsFromNoReply',
+        actions: ['ses:SendRawEmail'],
+        resources: [
+          ...props.identityDomains.map((domain) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+          ),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: props.configurationSet.configurationSetName,
+          }),
+        ],
+        conditions: { StringEqualsIgnoreCase: { 'ses:FromAddress': props.fromAddresses } },
+      }),
+    );
+  }
+
   /** The conditions every statement that lets the router send carries: its own From, recipients in the city. */
   sendConditions(): Record<string, Record<string, unknown>> {
     return {

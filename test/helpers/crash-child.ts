@@ -2,7 +2,8 @@
 // step boundary of the message path (issue #11's crash-point test, test/integration/crash-points.test.ts).
 //
 //   MAILROUTE_DATA_DIR   the data folder (kept across runs)
-//   CRASH_AT             after-store | after-claim | before-send | after-send | before-mark (unset: no crash)
+//   CRASH_AT             after-store | after-claim | before-send | after-send | before-mark |
+//                        before-acknowledgement-send | after-acknowledgement-send (unset: no crash)
 //   MODE                 serve (default): print {"smtpPort": N} once mail is taken, stop on SIGTERM;
 //                        check: run reconcile (grace 0), print the records and the report, exit.
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
@@ -47,15 +48,19 @@ function crashing(router: LocalRouter): void {
       if (crashAt === 'before-mark' && routerMark) die();
       return log.update(id, changes, expected);
     },
+    updateAcknowledgement: (id, changes, expected) => log.updateAcknowledgement(id, changes, expected),
+    reserveAcknowledgement: (key, holder, nowSeconds, untilSeconds) =>
+      log.reserveAcknowledgement(key, holder, nowSeconds, untilSeconds),
     ...(log.countArrival ? { countArrival: log.countArrival.bind(log) } : {}),
   };
   deps.log = wrapped;
   const sender = deps.sender;
   deps.sender = {
     send: async (mail) => {
-      if (crashAt === 'before-send') die();
+      const point = mail.kind === 'acknowledgement' ? 'acknowledgement-send' : 'send';
+      if (crashAt === `before-${point}`) die();
       const sent = await sender.send(mail);
-      if (crashAt === 'after-send') die();
+      if (crashAt === `after-${point}`) die();
       return sent;
     },
   };

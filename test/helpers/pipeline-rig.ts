@@ -185,7 +185,7 @@ export function faultySender(sender: MailSender, fault: Fault): MailSender {
   };
 }
 
-type LogMethod = 'begin' | 'get' | 'update' | 'list';
+type LogMethod = 'begin' | 'get' | 'update' | 'list' | 'updateAcknowledgement' | 'reserveAcknowledgement';
 
 /** Wraps a real RoutingLog; the chosen methods fail while the fault lasts (optionally only for some calls). */
 export function faultyLog(
@@ -214,10 +214,26 @@ export function faultyLog(
       guard('list', [query]);
       return log.list(query);
     },
+    updateAcknowledgement: async (id, changes, expected) => {
+      guard('updateAcknowledgement', [id, changes, expected]);
+      return log.updateAcknowledgement(id, changes, expected);
+    },
+    reserveAcknowledgement: async (key, holder, nowSeconds, untilSeconds) => {
+      guard('reserveAcknowledgement', [key, holder, nowSeconds, untilSeconds]);
+      return log.reserveAcknowledgement(key, holder, nowSeconds, untilSeconds);
+    },
     ...(log.countArrival
       ? { countArrival: (log.countArrival as NonNullable<RoutingLog['countArrival']>).bind(log) }
       : {}),
   };
+}
+
+/**
+ * An acknowledgement to a sender (issue #14), told from a forward by its own header: copies in the web
+ * inbox and the capture server behind the local SES stand-in carry no message tags.
+ */
+export function isAcknowledgement(raw: Uint8Array): boolean {
+  return Buffer.from(raw).includes('X-Mailroute-Acknowledgement:');
 }
 
 /** The capture server's sends for one routing id (X-Mailroute-Id of the forward). */

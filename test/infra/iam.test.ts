@@ -115,8 +115,10 @@ describe('IAM policies of the stack', () => {
     expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:identity\/mailroute@stockholm\.se"/);
     // Through the configuration set whose Send events confirm each send (issue #11).
     expect(permissions.get('ses:SendRawEmail')!.join()).toMatch(/:configuration-set\//);
-    const sends = allowStatements(template).filter(({ statement }) =>
-      list(statement.Action).includes('ses:SendRawEmail'),
+    const sends = allowStatements(template).filter(
+      ({ statement }) =>
+        list(statement.Action).includes('ses:SendRawEmail') &&
+        (statement as { Sid?: string }).Sid !== 'SendAcknowledgementsFromNoReply',
     );
     expect(sends.length).toBeGreaterThanOrEqual(1);
     for (const send of sends) {
@@ -146,6 +148,23 @@ describe('IAM policies of the stack', () => {
         'ses:Recipients': ['*@Partner.Example.org', '*@partner.example.org', '*@stockholm.se'],
       });
     }
+  });
+
+  it('lets the router send acknowledgements only from the no-reply address, in a statement of its own', () => {
+    const acknowledgements = allowStatements(template).filter(
+      ({ statement }) => (statement as { Sid?: string }).Sid === 'SendAcknowledgementsFromNoReply',
+    );
+
+    expect(acknowledgements).toHaveLength(1);
+    const [{ role, statement }] = acknowledgements as [{ role: string; statement: Statement }];
+    expect(role).toMatch(/^RouterRole/);
+    expect(list(statement.Action)).toEqual(['ses:SendRawEmail']);
+    expect(statement.Condition).toEqual({
+      StringEqualsIgnoreCase: { 'ses:FromAddress': ['no-reply@stockholm.se'] },
+    });
+    const resources = JSON.stringify(statement.Resource);
+    expect(resources).toMatch(/:identity\/stockholm\.se"/);
+    expect(resources).toMatch(/:configuration-set\//);
   });
 
   it('gives reconcile read access, one queue to send to, and only the update that reopens an unconfirmed send', () => {

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/corpus.js';
+import { isAcknowledgement } from '../helpers/pipeline-rig.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/mail');
 const fixture = (name: string) => join(FIXTURES, name);
@@ -183,7 +184,12 @@ describe('mailroute CLI', SPAWNING, () => {
       expect.objectContaining({ ...expected, duplicate: false, automated: false }),
     ]);
     expect(second.lines).toEqual([expect.objectContaining({ ...expected, duplicate: true })]);
-    expect(await readdir(join(routeDir, 'sent'))).toHaveLength(1);
+    const sent = await Promise.all(
+      (await readdir(join(routeDir, 'sent'))).map((name) => readFile(join(routeDir, 'sent', name))),
+    );
+    expect(sent.filter((raw) => !isAcknowledgement(raw))).toHaveLength(1);
+    // The sender's acknowledgement (issue #14), once.
+    expect(sent.filter((raw) => isAcknowledgement(raw))).toHaveLength(1);
   });
 
   it('log reads what route wrote, filtered by category and time', async () => {
@@ -318,7 +324,15 @@ describe('mailroute serve', SPAWNING, () => {
       expect.objectContaining({ id: sha256(fixture('html-only-eu-call.eml')), status: 'forwarded' }),
     ]);
     expect(routed.lines).toEqual([expect.objectContaining({ category: 'invitation', duplicate: false })]);
-    expect(inbox.emails.map((email) => email.subject.split(' ')[0]).sort()).toEqual(['[EU]', '[Inbjudan]']);
+    const subjects = inbox.emails.map((email) => email.subject);
+    expect(
+      subjects
+        .filter((subject) => subject.startsWith('['))
+        .map((subject) => subject.split(' ')[0])
+        .sort(),
+    ).toEqual(['[EU]', '[Inbjudan]']);
+    // Acknowledgements to the senders show in the web inbox too.
+    expect(subjects.some((subject) => subject.includes('Mottagningsbekräftelse'))).toBe(true);
     expect(output).toMatch(
       /EUinternational@stockholm.se {2}eu_matter [\d.]+ {2}forwarded -> internationella-enheten/,
     );

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../../functions/core/parse.js';
 import { functionalAddressOf } from '../../functions/local/recipients.js';
 import { CORPUS_ABSENT_NOTE, DEV_CORPUS, hasDevCorpus, readLabels } from '../helpers/corpus.js';
+import { isAcknowledgement } from '../helpers/pipeline-rig.js';
 import { startTestStack, type TestStack } from './local-stack.js';
 
 describe.runIf(hasDevCorpus)('mailroute local stack with the dev corpus over SMTP', () => {
@@ -44,8 +45,10 @@ describe.runIf(hasDevCorpus)('mailroute local stack with the dev corpus over SMT
       labels.filter((label) => label.automated).map((label) => label.file),
     );
     expect(records.filter((record) => record.status === 'forwarded')).toHaveLength(108);
-    expect(env.capture.sent).toHaveLength(108);
-    for (const forward of env.capture.sent) {
+    // Acknowledgements to the senders (issue #14) are counted apart: one per sender and address a day.
+    const forwards = env.capture.sent.filter((email) => !isAcknowledgement(email.raw));
+    expect(forwards).toHaveLength(108);
+    for (const forward of forwards) {
       expect(forward.recipients.length).toBeGreaterThan(0);
       expect(forward.recipients.every((address) => address.endsWith('@stockholm.se'))).toBe(true);
       const { subject } = await simpleParser(forward.raw);

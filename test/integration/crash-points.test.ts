@@ -2,7 +2,8 @@
 // step boundary of the message path (after store, after claim, before and after the SES call, before
 // the mark); it is started again, senders retry what was not answered 250, reconcile runs: every
 // accepted message is delivered exactly once (one file in <data dir>/sent/) and no record is left
-// unfinished.
+// unfinished. Issue #14 adds the acknowledgement's send: killed just before or after it, the sender
+// (one sender for all the messages) gets at most one, and never a second.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,17 @@ import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localMessageId } from '../../functions/local/local-router.js';
 import type { RoutingRecord } from '../../functions/route-mail/ports.js';
-import { plainMessage } from '../helpers/pipeline-rig.js';
+import { isAcknowledgement, plainMessage } from '../helpers/pipeline-rig.js';
 
-const CRASH_POINTS = ['after-store', 'after-claim', 'before-send', 'after-send', 'before-mark'] as const;
+const CRASH_POINTS = [
+  'after-store',
+  'after-claim',
+  'before-send',
+  'after-send',
+  'before-mark',
+  'before-acknowledgement-send',
+  'after-acknowledgement-send',
+] as const;
 const MESSAGES = 3;
 
 interface Child {
@@ -132,11 +141,24 @@ describe('the local stack killed at each step boundary', () => {
       for (const id of ids) {
         expect(files.filter((file) => file.includes(`X-Mailroute-Id: ${id}`))).toHaveLength(1);
       }
-      expect(files).toHaveLength(MESSAGES);
-      // The restart itself finished what the crash left (what was stored or claimed or sent unconfirmed).
-      expect(recovered.redriven.length + recovered.resent.length + recovered.confirmedSends).toBeGreaterThan(
-        0,
-      );
+      const acknowledgements = files.filter((file) => isAcknowledgement(file));
+      expect(files).toHaveLength(MESSAGES + acknowledgements.length);
+      // One per sender and period: these three messages share a sender. Killed after the gate and before
+      // SES was called, none goes (nothing proves it unsent); everywhere else, exactly one.
+      expect(acknowledgements).toHaveLength(crashAt === 'before-acknowledgement-send' ? 0 : 1);
+      expect(records.filter((record) => record.acknowledgement === 'due')).toEqual([]);
+      if (crashAt.includes('acknowledgement')) {
+        // The message was forwarded before the kill; its acknowledgement stays as the kill left it:
+        // `sending` (never sent again) or, with SES's Send event delivered at the restart, `sent`.
+        expect(
+          records.map((record) => record.acknowledgement).filter((state) => state !== 'skipped'),
+        ).toEqual([crashAt === 'before-acknowledgement-send' ? 'sending' : 'sent']);
+      } else {
+        // The restart itself finished what the crash left (what was stored or claimed or sent unconfirmed).
+        expect(
+          recovered.redriven.length + recovered.resent.length + recovered.confirmedSends,
+        ).toBeGreaterThan(0);
+      }
     });
   }
 });

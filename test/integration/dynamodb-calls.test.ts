@@ -44,7 +44,7 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
     return { deps, calls, client };
   }
 
-  it('forwards a new message with four: the put in claimed, the rate count, claimed -> sending, the mark', async () => {
+  it('forwards a new message with four (the put in claimed, the rate count, claimed -> sending, the mark), and acknowledges it with three', async () => {
     // Prepare
     const { deps, calls, client } = await countingDeps();
     const notification = await deps.deliver(plainMessage());
@@ -60,6 +60,10 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
     expect(routed).toMatchObject({ status: 'forwarded', duplicate: false });
     expect(forwardCalls).toEqual([
       'PutItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+      // The acknowledgement to the sender (issue #14): the period slot, due -> sending, the mark.
       'UpdateItemCommand',
       'UpdateItemCommand',
       'UpdateItemCommand',

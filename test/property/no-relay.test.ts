@@ -1,5 +1,7 @@
-// Promise 5 of issue #5: never a relay. Whatever addresses a message carries, and however they are
-// dressed up, every send goes only to configured group addresses, and the sender gets nothing.
+// Promise 5 of issue #5, extended by issue #14: never a relay. Whatever addresses a message carries,
+// and however they are dressed up, every forward goes only to configured group addresses; the one other
+// send is an acknowledgement, to the original sender alone (its single From address), only when SES
+// authenticated that sender, and only for a message that was forwarded.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -8,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouterConfig } from '../../functions/config/schema.js';
 import { analyze } from '../../functions/core/analyze.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
+import { ROUTING_ID_TAG, SEND_KIND_TAG } from '../../functions/route-mail/routing-states.js';
 import { CORPUS_ABSENT_NOTE, hasPublicFixtures, PUBLIC_FIXTURES } from '../helpers/corpus.js';
 import { type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
 
@@ -49,6 +52,10 @@ const addressValue = fc.oneof(
     .tuple(fc.string({ maxLength: 20 }), fc.emailAddress())
     .map(([name, address]) => `"${name}" <${address}>`),
 );
+
+const verdict = fc.constantFrom('PASS', 'FAIL', 'GRAY');
+/** SES's authentication verdicts, in every combination: only DMARC PASS authenticates these senders. */
+const authentication = fc.record({ dmarc: verdict, spf: verdict, dkim: verdict });
 
 const hostileMessage = fc
   .record({
@@ -96,20 +103,54 @@ describe('never a relay', () => {
     await rig.close();
   });
 
-  it('sends generated hostile messages only to configured groups, never to an address of the message', async () => {
+  it('forwards generated hostile messages only to configured groups, and acknowledges only an authenticated sender', async () => {
     // The rate limit would hold most of a run of 120 from a few senders: not what is tested here.
     const deps = await rig.freshDeps({ configOverrides: { rateLimit: { perSenderPerHour: 100_000 } } });
     const groups = configuredGroups(deps.config);
     const sentBefore = rig.capture.sent.length;
+    let acknowledged = 0;
     await fc.assert(
-      fc.asyncProperty(hostileMessage, async (raw) => {
+      fc.asyncProperty(hostileMessage, authentication, async (raw, verdicts) => {
         // Act
         const result = await routeMessage(
           deps,
-          await deps.deliver(raw, { envelopeFrom: 'attacker@evil.example' }),
+          await deps.deliver(raw, {
+            envelopeFrom: 'attacker@evil.example',
+            receipt: {
+              dmarcVerdict: { status: verdicts.dmarc },
+              spfVerdict: { status: verdicts.spf },
+              dkimVerdict: { status: verdicts.dkim },
+            },
+          }),
         );
 
-        // Assess: SES's envelope (what SES really delivers to) and the To header staff see.
+        // Assess: an acknowledgement goes to the one From address of a forwarded, authenticated message.
+        const acknowledgements = rig.capture.sent.filter(
+          (email) =>
+            email.tags[ROUTING_ID_TAG]?.[0] === result.messageId &&
+            email.tags[SEND_KIND_TAG]?.[0] === 'acknowledgement',
+        );
+        expect(acknowledgements.length).toBeLessThanOrEqual(1);
+        for (const email of acknowledgements) {
+          acknowledged += 1;
+          expect(result.status).toBe('forwarded');
+          expect(verdicts.dmarc).toBe('PASS');
+          const original = await simpleParser(raw);
+          const from = original.from?.value ?? [];
+          expect(from).toHaveLength(1);
+          expect(email.recipients.map((address) => address.toLowerCase())).toEqual([
+            (from[0]?.address ?? '').toLowerCase(),
+          ]);
+          const parsed = await simpleParser(email.raw);
+          const to =
+            parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((entry) => entry.address ?? '') : [];
+          expect(to.map((address) => address.toLowerCase())).toEqual(
+            email.recipients.map((address) => address.toLowerCase()),
+          );
+          expect(parsed.cc).toBeUndefined();
+          expect(parsed.bcc).toBeUndefined();
+        }
+        // SES's envelope (what SES really delivers to) and the To header staff see.
         for (const email of sentFor(rig.capture, result.messageId)) {
           expect(email.recipients.length).toBeGreaterThan(0);
           for (const recipient of email.recipients) expect(groups.has(recipient.toLowerCase())).toBe(true);
@@ -124,11 +165,11 @@ describe('never a relay', () => {
       }),
       { numRuns: 120 },
     );
-    // Not vacuous: most generated messages were really sent.
+    // Not vacuous: most generated messages were really sent, and some senders were acknowledged.
     expect(rig.capture.sent.length - sentBefore).toBeGreaterThan(60);
-    expect(
-      rig.capture.sent.flatMap((email) => email.recipients).some((r) => r.endsWith('evil.example')),
-    ).toBe(false);
+    expect(acknowledged).toBeGreaterThan(0);
+    const forwards = rig.capture.sent.filter((email) => email.tags[SEND_KIND_TAG]?.[0] !== 'acknowledgement');
+    expect(forwards.flatMap((email) => email.recipients).some((r) => r.endsWith('evil.example'))).toBe(false);
   });
 
   it.runIf(hasPublicFixtures)('decides only configured groups for every public fixture', async () => {
