@@ -122,16 +122,7 @@ export async function createLocalRouter(options: LocalRouterOptions): Promise<Lo
     return { ok: false, messageId, error: failure ?? new Error('the handler reported no result'), location };
   }
 
-  async function redrive(notification: SesNotification): Promise<void> {
-    let failure: Error | undefined;
-    const handle = createHandler(deps, {
-      onFailed: (_id, error) => {
-        failure = error;
-      },
-    });
-    const { batchItemFailures } = await handle(sqsEvent(notification));
-    if (batchItemFailures.length > 0) throw failure ?? new Error('the handler reported a failure');
-  }
+  const redrive = redriveThrough(deps);
 
   return {
     deps,
@@ -216,5 +207,19 @@ export function sqsEvent(notification: SesNotification): SQSEvent {
         awsRegion: 'local',
       },
     ],
+  };
+}
+
+/** A notification through the Lambda handler, as SQS would deliver it again; throws when it fails. */
+export function redriveThrough(deps: PipelineDeps): (notification: SesNotification) => Promise<void> {
+  return async (notification) => {
+    let failure: Error | undefined;
+    const handle = createHandler(deps, {
+      onFailed: (_id, error) => {
+        failure = error;
+      },
+    });
+    const { batchItemFailures } = await handle(sqsEvent(notification));
+    if (batchItemFailures.length > 0) throw failure ?? new Error('the handler reported a failure');
   };
 }

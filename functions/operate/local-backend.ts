@@ -2,11 +2,9 @@
 // folder mail store, and forwards through the local SES stand-in. Re-drives run the handler in process.
 import { userInfo } from 'node:os';
 import type { FolderMailStore } from '../adapters/folder-mail-store.js';
-import { sqsEvent } from '../local/local-router.js';
+import { redriveThrough } from '../local/local-router.js';
 import { reconcile } from '../reconcile/reconcile.js';
-import { createHandler } from '../route-mail/handler.js';
 import type { PipelineDeps } from '../route-mail/pipeline.js';
-import type { SesNotification } from '../route-mail/ses-notification.js';
 import type { OperatorBackend } from './backend.js';
 import { reconcileCheck, routingLogChecks, type StatusCheck } from './status.js';
 
@@ -24,16 +22,7 @@ export interface LocalBackendOptions {
 export function localBackend(options: LocalBackendOptions): OperatorBackend {
   const { deps, store } = options.router;
   const env = options.env ?? process.env;
-  const redrive = async (notification: SesNotification): Promise<void> => {
-    let failure: Error | undefined;
-    const handle = createHandler(deps, {
-      onFailed: (_id, error) => {
-        failure = error;
-      },
-    });
-    const { batchItemFailures } = await handle(sqsEvent(notification));
-    if (batchItemFailures.length > 0) throw failure ?? new Error('the handler reported a failure');
-  };
+  const redrive = redriveThrough(deps);
   return {
     kind: 'local',
     description: options.description,

@@ -8,7 +8,7 @@ import type { RoutingRecord } from '../../route-mail/ports.js';
 import { reopenForResend } from '../../route-mail/routing-states.js';
 import type { SesNotification } from '../../route-mail/ses-notification.js';
 import { linesForPeople } from '../for-people.js';
-import { type LocalRouter, sqsEvent } from '../local-router.js';
+import type { LocalRouter } from '../local-router.js';
 
 /** The local router on the data folder, opened by cli.ts (through a running stack, or on its own). */
 export type OpenRouter = () => Promise<{ router: LocalRouter; close(): Promise<void> }>;
