@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { templateOf } from './stack-fixture.js';
 
 type Statement = {
+  Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource?: unknown;
