@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold, joinTokens, tokenize, tokens } from '../../functions/core/classify/normalize.js';
+import { fold, joinTokens, tokenize, tokens, wordCount } from '../../functions/core/classify/normalize.js';
 import { segmentBody } from '../../functions/core/classify/segment.js';
 
 describe('fold', () => {
@@ -46,6 +46,11 @@ describe('tokens', () => {
     expect(words).toContain('eu');
     expect(joinTokens(['表', '敬', '訪', '問', 'eu', '補'])).toBe('表敬訪問 eu 補');
     expect(tokens('대사관에서 초대합니다')).toEqual(['대사관에서', '초대합니다']);
+  });
+
+  it('counts a Han or kana character as half a word', () => {
+    expect(wordCount('承知しました')).toBe(3);
+    expect(wordCount('Noted, thanks 了解')).toBe(3);
   });
 
   it('splits file names at camelCase and underscores when asked', () => {

@@ -61,6 +61,17 @@ export function tokenize(folded: string): string[] {
     .filter((token) => token.length > 0 && token !== '+');
 }
 
+/**
+ * How many words a text holds: its tokens, with a Han or kana character counted as half a word
+ * (a written Chinese or Japanese word is about two characters), so that word-count limits read
+ * "承知しました" about as they read "Noted, thanks".
+ */
+export function wordCount(text: string): number {
+  let count = 0;
+  for (const word of tokens(text)) count += isIdeographic(word) ? 0.5 : 1;
+  return Math.ceil(count);
+}
+
 /** Tokens joined back for a person to read: words with spaces, Han and kana characters without. */
 export function joinTokens(words: string[]): string {
   let text = '';
