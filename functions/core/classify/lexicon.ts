@@ -98,6 +98,8 @@ interface Phrase {
   elements: PhraseElement[];
   /** First element that is not negated: the phrase is looked for where it matches. */
   anchor: number;
+  /** The words it matches, when they are always the same (whole words, none negated). */
+  text?: string;
 }
 
 interface TrieNode {
@@ -169,13 +171,13 @@ export class LexiconMatcher {
       hits.set(phrase.concept, list);
       if (list.length >= MAX_PHRASES_PER_CONCEPT) return;
       const end = Math.min(words.length, start + phrase.elements.length);
-      const text = joinTokens(words.slice(Math.max(0, start), end));
+      const text = phrase.text ?? joinTokens(words.slice(Math.max(0, start), end));
       if (!list.includes(text)) list.push(text);
     };
     for (let position = 0; position < words.length; position++) {
       const patterns = patternsOf(words[position]!);
       if (patterns.size === 0) continue;
-      this.walkTrie(words, position, patterns, patternsOf, record);
+      this.walkTrie(this.trie, words, position, 0, patternsOf, record);
       for (const pattern of patterns) {
         for (const phrase of this.phrasesByAnchor.get(pattern) ?? []) {
           const start = position - phrase.anchor;
@@ -201,33 +203,20 @@ export class LexiconMatcher {
 
   /** Every plain-word phrase that starts at `start`, found by following the words through the trie. */
   private walkTrie(
+    node: TrieNode,
     words: string[],
     start: number,
-    first: Set<number>,
+    offset: number,
     patternsOf: (word: string) => Set<number>,
     record: (phrase: Phrase, start: number) => void,
   ) {
-    let frontier: TrieNode[] = [];
-    for (const pattern of first) {
-      const child = this.trie.next.get(pattern);
+    const word = words[start + offset];
+    if (word === undefined) return;
+    for (const pattern of patternsOf(word)) {
+      const child = node.next.get(pattern);
       if (!child) continue;
       for (const phrase of child.ends) record(phrase, start);
-      if (child.next.size > 0) frontier.push(child);
-    }
-    for (let offset = 1; frontier.length > 0; offset++) {
-      const word = words[start + offset];
-      if (word === undefined) break;
-      const patterns = patternsOf(word);
-      const next: TrieNode[] = [];
-      for (const node of frontier) {
-        for (const pattern of patterns) {
-          const child = node.next.get(pattern);
-          if (!child) continue;
-          for (const phrase of child.ends) record(phrase, start);
-          if (child.next.size > 0) next.push(child);
-        }
-      }
-      frontier = next;
+      if (child.next.size > 0) this.walkTrie(child, words, start, offset + 1, patternsOf, record);
     }
   }
 
@@ -271,6 +260,8 @@ export class LexiconMatcher {
     suffixLengths: Set<number>,
   ): Phrase | undefined {
     const elements: PhraseElement[] = [];
+    /** The words of a phrase made of whole words only, which then always reads the same. */
+    const wholeWords: string[] = [];
     for (const raw of term.trim().split(/\s+/)) {
       const negated = raw.startsWith('!');
       const body = negated ? raw.slice(1) : raw;
@@ -290,11 +281,13 @@ export class LexiconMatcher {
                 ? 'prefix'
                 : 'exact';
         elements.push({ pattern: this.patternId(kind, part, prefixLengths, suffixLengths), negated });
+        if (kind === 'exact' && !negated) wholeWords.push(part);
       });
     }
     const anchor = elements.findIndex((element) => !element.negated);
     if (anchor < 0) return undefined;
-    return { concept, elements, anchor };
+    const fixed = wholeWords.length === elements.length;
+    return { concept, elements, anchor, ...(fixed ? { text: joinTokens(wholeWords) } : {}) };
   }
 
   private patternId(kind: TokenKind, text: string, prefixLengths: Set<number>, suffixLengths: Set<number>) {
