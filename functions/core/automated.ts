@@ -14,7 +14,7 @@ import {
   LIST_NOTICE_BODY_PHRASES,
   LIST_NOTICE_SUBJECT_PHRASES,
 } from './automated-phrases.js';
-import { fold, tokens } from './classify/normalize.js';
+import { fold, tokens, wordCount } from './classify/normalize.js';
 import { segmentBody } from './classify/segment.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
@@ -75,7 +75,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   if (reasons.length > 0) return { automated: true, reasons };
 
   const fresh = segmentBody(mail.text).fresh;
-  const freshWords = tokens(fresh).length;
+  const freshWords = wordCount(fresh);
   const freshKey = textKey(fresh);
   const cue = subjectCue(mail.subject);
   const support = supportingEvidence(mail, freshKey, freshWords);
@@ -194,7 +194,7 @@ function supportingEvidence(
  */
 function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number): boolean {
   const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
-  if (tokens(comment).length >= MIN_CALENDAR_COMMENT_WORDS) return true;
+  if (wordCount(comment) >= MIN_CALENDAR_COMMENT_WORDS) return true;
   const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase));
   return !generatedBody && freshWords >= MIN_CALENDAR_BODY_WORDS;
 }

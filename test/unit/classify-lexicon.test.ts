@@ -7,13 +7,16 @@ import {
   type LexiconFile,
   LexiconMatcher,
 } from '../../functions/core/classify/lexicon.js';
-import { tokens } from '../../functions/core/classify/normalize.js';
+import { isIdeographic, joinTokens, tokens } from '../../functions/core/classify/normalize.js';
 import { CATEGORIES } from '../../functions/core/types.js';
 
 const matcher = new LexiconMatcher();
 const specs = LEXICON_FILES.flatMap((file) => file.concepts.map((spec) => ({ file: file.category, spec })));
 
-/** The 24 official EU languages, and Norwegian, Icelandic and Ukrainian. */
+/**
+ * The 24 official EU languages, Norwegian, Icelandic and Ukrainian, and the languages embassies
+ * and partner cities beyond Europe write in: Japanese, Chinese, Korean, Arabic, Turkish, Russian.
+ */
 const LANGUAGES = [
   'bg',
   'hr',
@@ -42,12 +45,27 @@ const LANGUAGES = [
   'no',
   'is',
   'uk',
+  'ja',
+  'zh',
+  'ko',
+  'ar',
+  'tr',
+  'ru',
 ];
 
-/** The everyday words of a language (test/fixtures/frequent-words/<language>.txt), folded into tokens. */
-function frequentWords(language: string): string[] {
+/**
+ * The everyday words of a language (test/fixtures/frequent-words/<language>.txt, one a line), each
+ * folded into its tokens: one for most words, one per character for Chinese and Japanese.
+ */
+function frequentWords(language: string): string[][] {
   const file = new URL(`../fixtures/frequent-words/${language}.txt`, import.meta.url);
-  return [...new Set(tokens(readFileSync(file, 'utf8')))];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const words = new Map<string, string[]>();
+  for (const line of lines) {
+    const folded = tokens(line);
+    if (folded.length > 0) words.set(folded.join(' '), folded);
+  }
+  return [...words.values()];
 }
 
 /** The lexicons with only one language's terms: what that language's own words may fire. */
@@ -123,12 +141,12 @@ describe('lexicons', () => {
     for (const language of LANGUAGES) {
       for (const word of frequentWords(language)) {
         // Act
-        const ownConcepts = new Set(own.get(language)!.match([word]).keys());
+        const ownConcepts = new Set(own.get(language)!.match(word).keys());
         for (const [other, otherMatcher] of own) {
           if (other === language) continue;
-          for (const concept of otherMatcher.match([word]).keys()) {
+          for (const concept of otherMatcher.match(word).keys()) {
             if (!ownConcepts.has(concept))
-              offences.push(`${language} "${word}" fires ${concept} through ${other}`);
+              offences.push(`${language} "${joinTokens(word)}" fires ${concept} through ${other}`);
           }
         }
       }
@@ -163,14 +181,54 @@ describe('lexicons', () => {
       ]);
       // Act
       for (const { language: wordLanguage, word } of everyday) {
-        if (probe.match([word]).has(concept))
-          swallowed.push(`${language} "${term}" swallows ${wordLanguage} "${word}"`);
+        if (probe.match(word).has(concept))
+          swallowed.push(`${language} "${term}" swallows ${wordLanguage} "${joinTokens(word)}"`);
       }
     }
 
     // Assess
     expect(shortWildcards.length).toBeGreaterThan(0);
     expect(swallowed).toEqual([]);
+  });
+
+  it('keeps Chinese and Japanese terms from reading across the words of an everyday compound', () => {
+    // A Han or kana term matches wherever its characters stand: "市长" (mayor) must not read the
+    // everyday "城市长期" (the city, long-term) as a mayor. At the start of a longer word it is the
+    // same word inflected or compounded ("学生们", students), so only a match further in offends.
+    // Prepare
+    const everyday = LANGUAGES.flatMap((language) =>
+      frequentWords(language)
+        .filter((word) => word.length > 1 && word.every(isIdeographic))
+        .map((word) => ({ language, word })),
+    );
+    const ideographicTerms = specs.flatMap(({ spec }) =>
+      Object.entries(spec.terms).flatMap(([language, terms]) =>
+        terms
+          .filter((term) => tokens(term).some(isIdeographic))
+          .map((term) => ({ concept: spec.id, language, term })),
+      ),
+    );
+    const inside: string[] = [];
+
+    for (const { concept, language, term } of ideographicTerms) {
+      const probe = new LexiconMatcher([
+        {
+          category: 'neutral',
+          concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
+        },
+      ]);
+      const own = tokens(term).join(' ');
+      // Act
+      for (const { language: wordLanguage, word } of everyday) {
+        const further = probe.match(word).has(concept) && probe.match(word.slice(1)).has(concept);
+        if (word.join(' ') !== own && further)
+          inside.push(`${language} "${term}" fires inside ${wordLanguage} "${joinTokens(word)}"`);
+      }
+    }
+
+    // Assess
+    expect(everyday.length).toBeGreaterThan(100);
+    expect(inside).toEqual([]);
   });
 
   it("reads everyday sentences whose words fold into other languages' terms without firing any concept", () => {
@@ -239,6 +297,20 @@ describe('LexiconMatcher', () => {
       expect.arrayContaining(['visit_request', 'delegation']),
     );
     expect(compound('statsbesöket från Portugal')).toContain('state_or_official_visit');
+  });
+
+  it('finds Chinese and Japanese terms inside a sentence written without spaces', () => {
+    expect(fires(['表敬訪問'], '札幌市長よりストックホルム市長への表敬訪問のお願い')).toBe(true);
+    expect(fires(['表敬訪問'], '表敬の訪問')).toBe(false);
+    expect(fires(['!城 市长 !期'], '我们邀请斯德哥尔摩市长出席')).toBe(true);
+    expect(fires(['!城 市长 !期'], '城市长期发展规划')).toBe(false);
+  });
+
+  it('reads Arabic words with their article and prefixed prepositions', () => {
+    expect(fires(['*سفارة'], 'والسفارة تدعوكم')).toBe(true);
+    expect(fires(['*دعوت*'], 'تتشرف بدعوتكم')).toBe(true);
+    expect(fires(['*رئيس بلدية !*ستوكهولم !*ستوكهولم'], 'رئيس بلدية مدينة ستوكهولم')).toBe(false);
+    expect(fires(['*رئيس بلدية !*ستوكهولم !*ستوكهولم'], 'يرغب رئيس بلدية دبي في الزيارة')).toBe(true);
   });
 
   it('folds case and diacritics on both sides', () => {

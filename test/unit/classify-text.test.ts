@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold, tokenize, tokens } from '../../functions/core/classify/normalize.js';
+import { fold, joinTokens, tokenize, tokens, wordCount } from '../../functions/core/classify/normalize.js';
 import { segmentBody } from '../../functions/core/classify/segment.js';
 
 describe('fold', () => {
@@ -8,6 +8,23 @@ describe('fold', () => {
     expect(fold('Förfrågan ÅÄÖ')).toBe('forfragan aao');
     expect(fold('Straße Łódź Øresund Æble')).toBe('strasse lodz oresund aeble');
     expect(fold('Запрошення')).toBe('запрошення');
+  });
+
+  it('folds Arabic spelling variants: hamza on alef, taa marbuta, alef maqsura, tatweel, harakat', () => {
+    expect(fold('أإآٱ')).toBe('اااا');
+    expect(fold('دعوة')).toBe(fold('دعوه'));
+    expect(fold('إلى')).toBe('الي');
+    expect(fold('دعـــوة')).toBe('دعوه');
+    expect(fold('دَعْوَة')).toBe('دعوه');
+    expect(fold('مؤتمر')).toBe('موتمر');
+  });
+
+  it('keeps Hangul syllables and kana whole, with their voicing marks', () => {
+    // Decomposed, "대사" (ambassador) would be a prefix of "대상" (target).
+    expect(fold('대사관')).toBe('대사관');
+    expect(fold('대상').startsWith(fold('대사'))).toBe(false);
+    expect(fold('ガイド ビザ')).toBe('ガイド ビザ');
+    expect(fold('ＥＵ補助金')).toBe('eu補助金');
   });
 });
 
@@ -20,6 +37,20 @@ describe('tokens', () => {
       'och',
       'erasmus+',
     ]);
+  });
+
+  it('makes each Han and kana character a token, and joins them back without spaces', () => {
+    const words = tokens('札幌市長より表敬訪問のお願い（EU補助金）');
+
+    expect(words.slice(0, 4)).toEqual(['札', '幌', '市', '長']);
+    expect(words).toContain('eu');
+    expect(joinTokens(['表', '敬', '訪', '問', 'eu', '補'])).toBe('表敬訪問 eu 補');
+    expect(tokens('대사관에서 초대합니다')).toEqual(['대사관에서', '초대합니다']);
+  });
+
+  it('counts a Han or kana character as half a word', () => {
+    expect(wordCount('承知しました')).toBe(3);
+    expect(wordCount('Noted, thanks 了解')).toBe(3);
   });
 
   it('splits file names at camelCase and underscores when asked', () => {

@@ -7,6 +7,9 @@
 //   *part*    a word containing part              "*ansökan*" -> eu-projektansökan
 //   !word     any word but this one (in phrases)  "mayor of !stockholm"
 //   a b*      consecutive words                   "courtesy call*"
+// Chinese and Japanese terms are written as they are ("表敬訪問", "邀请"): each Han or kana character
+// is a token (normalize.ts), so such a term matches as the run of its characters anywhere in a
+// sentence, with no wildcard. "!城 市长" is 市长 (mayor) not preceded by 城 (城市长期: city, long-term).
 
 import type { Category } from '../types.js';
 import combinations from './lexicons/combinations.json' with { type: 'json' };
@@ -15,7 +18,7 @@ import invitation from './lexicons/invitation.json' with { type: 'json' };
 import neutral from './lexicons/neutral.json' with { type: 'json' };
 import other from './lexicons/other.json' with { type: 'json' };
 import protocol from './lexicons/protocol_visit.json' with { type: 'json' };
-import { fold, tokenize } from './normalize.js';
+import { fold, joinTokens, tokenize } from './normalize.js';
 
 export interface ConceptSpec {
   id: string;
@@ -95,6 +98,18 @@ interface Phrase {
   elements: PhraseElement[];
   /** First element that is not negated: the phrase is looked for where it matches. */
   anchor: number;
+  /** The words it matches, when they are always the same (whole words, none negated). */
+  text?: string;
+}
+
+interface TrieNode {
+  next: Map<number, TrieNode>;
+  /** Phrases whose last word ends here. */
+  ends: Phrase[];
+}
+
+function newTrieNode(): TrieNode {
+  return { next: new Map(), ends: [] };
 }
 
 /** Finds which concepts' terms occur in a list of folded tokens. */
@@ -103,10 +118,18 @@ export class LexiconMatcher {
   private readonly exact = new Map<string, number[]>();
   private readonly prefix = new Map<string, number[]>();
   private readonly suffix = new Map<string, number[]>();
-  private readonly infix: Array<[string, number]> = [];
+  /** Word parts by their first character: a word is scanned only for the parts that can start in it. */
+  private readonly infix = new Map<string, Array<[string, number]>>();
   private prefixLengths: number[] = [];
   private suffixLengths: number[] = [];
+  /** Phrases with a negated word, looked for where their first plain word matches. */
   private readonly phrasesByAnchor = new Map<number, Phrase[]>();
+  /**
+   * Phrases of plain words in a trie of their words' patterns: each position walks it as far as
+   * the following words allow, instead of checking every phrase that starts with the same word
+   * (Chinese and Japanese terms are runs of single characters, many sharing the first one).
+   */
+  private readonly trie: TrieNode = newTrieNode();
 
   constructor(files: LexiconFile[] = LEXICON_FILES) {
     const prefixLengths = new Set<number>();
@@ -116,6 +139,10 @@ export class LexiconMatcher {
         for (const term of Object.values(spec.terms).flat()) {
           const phrase = this.compilePhrase(spec.id, term, prefixLengths, suffixLengths);
           if (!phrase) continue;
+          if (phrase.elements.every((element) => !element.negated)) {
+            this.addToTrie(phrase);
+            continue;
+          }
           const anchorPattern = phrase.elements[phrase.anchor]!.pattern;
           const list = this.phrasesByAnchor.get(anchorPattern) ?? [];
           list.push(phrase);
@@ -139,20 +166,58 @@ export class LexiconMatcher {
       return found;
     };
     const hits = new Map<string, string[]>();
+    const record = (phrase: Phrase, start: number) => {
+      const list = hits.get(phrase.concept) ?? [];
+      hits.set(phrase.concept, list);
+      if (list.length >= MAX_PHRASES_PER_CONCEPT) return;
+      const end = Math.min(words.length, start + phrase.elements.length);
+      const text = phrase.text ?? joinTokens(words.slice(Math.max(0, start), end));
+      if (!list.includes(text)) list.push(text);
+    };
     for (let position = 0; position < words.length; position++) {
-      for (const pattern of patternsOf(words[position]!)) {
+      const patterns = patternsOf(words[position]!);
+      if (patterns.size === 0) continue;
+      this.walkTrie(this.trie, words, position, 0, patternsOf, record);
+      for (const pattern of patterns) {
         for (const phrase of this.phrasesByAnchor.get(pattern) ?? []) {
           const start = position - phrase.anchor;
-          if (!this.phraseMatchesAt(phrase, words, start, patternsOf)) continue;
-          const end = Math.min(words.length, start + phrase.elements.length);
-          const text = words.slice(Math.max(0, start), end).join(' ');
-          const list = hits.get(phrase.concept) ?? [];
-          if (!list.includes(text) && list.length < MAX_PHRASES_PER_CONCEPT) list.push(text);
-          hits.set(phrase.concept, list);
+          if (this.phraseMatchesAt(phrase, words, start, patternsOf)) record(phrase, start);
         }
       }
     }
     return hits;
+  }
+
+  private addToTrie(phrase: Phrase) {
+    let node = this.trie;
+    for (const { pattern } of phrase.elements) {
+      let child = node.next.get(pattern);
+      if (!child) {
+        child = newTrieNode();
+        node.next.set(pattern, child);
+      }
+      node = child;
+    }
+    node.ends.push(phrase);
+  }
+
+  /** Every plain-word phrase that starts at `start`, found by following the words through the trie. */
+  private walkTrie(
+    node: TrieNode,
+    words: string[],
+    start: number,
+    offset: number,
+    patternsOf: (word: string) => Set<number>,
+    record: (phrase: Phrase, start: number) => void,
+  ) {
+    const word = words[start + offset];
+    if (word === undefined) return;
+    for (const pattern of patternsOf(word)) {
+      const child = node.next.get(pattern);
+      if (!child) continue;
+      for (const phrase of child.ends) record(phrase, start);
+      if (child.next.size > 0) this.walkTrie(child, words, start, offset + 1, patternsOf, record);
+    }
   }
 
   private phraseMatchesAt(
@@ -180,7 +245,11 @@ export class LexiconMatcher {
       if (length > word.length) break;
       for (const id of this.suffix.get(word.slice(word.length - length)) ?? []) found.add(id);
     }
-    for (const [part, id] of this.infix) if (word.includes(part)) found.add(id);
+    for (let index = 0; index < word.length; index++) {
+      const char = word[index]!;
+      if (word.indexOf(char) !== index) continue;
+      for (const [part, id] of this.infix.get(char) ?? []) if (word.includes(part, index)) found.add(id);
+    }
     return found;
   }
 
@@ -191,6 +260,8 @@ export class LexiconMatcher {
     suffixLengths: Set<number>,
   ): Phrase | undefined {
     const elements: PhraseElement[] = [];
+    /** The words of a phrase made of whole words only, which then always reads the same. */
+    const wholeWords: string[] = [];
     for (const raw of term.trim().split(/\s+/)) {
       const negated = raw.startsWith('!');
       const body = negated ? raw.slice(1) : raw;
@@ -210,11 +281,13 @@ export class LexiconMatcher {
                 ? 'prefix'
                 : 'exact';
         elements.push({ pattern: this.patternId(kind, part, prefixLengths, suffixLengths), negated });
+        if (kind === 'exact' && !negated) wholeWords.push(part);
       });
     }
     const anchor = elements.findIndex((element) => !element.negated);
     if (anchor < 0) return undefined;
-    return { concept, elements, anchor };
+    const fixed = wholeWords.length === elements.length;
+    return { concept, elements, anchor, ...(fixed ? { text: joinTokens(wholeWords) } : {}) };
   }
 
   private patternId(kind: TokenKind, text: string, prefixLengths: Set<number>, suffixLengths: Set<number>) {
@@ -230,7 +303,11 @@ export class LexiconMatcher {
     } else if (kind === 'suffix') {
       push(this.suffix, text, id);
       suffixLengths.add(text.length);
-    } else this.infix.push([text, id]);
+    } else {
+      const list = this.infix.get(text[0]!) ?? [];
+      list.push([text, id]);
+      this.infix.set(text[0]!, list);
+    }
     return id;
   }
 }
