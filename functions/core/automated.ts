@@ -49,6 +49,8 @@ interface Opening {
 /** A phrase and how it is found in a text key. */
 interface BodyPhrase {
   key: string;
+  /** Its first word: a text without it cannot hold the phrase (a cheap test before the search). */
+  firstWord: string;
   /** Chinese, Japanese and Korean run words together: their phrases are found inside the run. */
   inRun: boolean;
 }
@@ -65,6 +67,9 @@ const MIN_CALENDAR_BODY_WORDS = 20;
 /** Scripts written without spaces between words (Han, kana, Hangul run particles onto the word). */
 const RUN_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
+/** The word a subject or an opening starts with, as the classifier's tokens cut it. */
+const FIRST_WORD = /^[\p{L}\p{N}+]+/u;
+
 // Longer phrases first, so that "out of office autoreply" is named rather than "out of office".
 const OPENINGS: Opening[] = [
   ...openings('auto-reply', AUTO_REPLY_SUBJECT_OPENINGS),
@@ -72,6 +77,8 @@ const OPENINGS: Opening[] = [
   ...openings('auto-reply', AWAY_SUBJECT_OPENINGS, { everyday: true }),
   ...openings('calendar-reply', CALENDAR_REPLY_SUBJECT_OPENINGS),
 ].sort((a, b) => b.phrase.length - a.phrase.length);
+/** The openings by their first word: a subject is tried only against those that can match it. */
+const OPENINGS_BY_FIRST_WORD = groupByFirstWord(OPENINGS);
 const LIST_NOTICE_SUBJECTS = LIST_NOTICE_SUBJECT_PHRASES.map(phraseKey);
 const LIST_NOTICE_BODIES = LIST_NOTICE_BODY_PHRASES.map(phraseKey);
 const CALENDAR_REPLY_BODIES = CALENDAR_REPLY_BODY_PHRASES.map(phraseKey);
@@ -180,9 +187,11 @@ function supportingEvidence(
 
   const autoReply: string[] = [];
   if (freshWords <= MAX_AUTO_REPLY_WORDS) {
-    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) =>
-      phrases.some(({ key, inRun }) => freshKey.includes(inRun ? key.trim() : key)),
-    );
+    const words = new Set(freshKey.split(' '));
+    const hasRun = RUN_SCRIPTS.test(freshKey);
+    const says = ({ key, firstWord, inRun }: BodyPhrase) =>
+      inRun ? hasRun && freshKey.includes(key) : words.has(firstWord) && freshKey.includes(key);
+    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says));
     if (kinds.some(({ kind }) => kind === 'self') || kinds.length >= 2) {
       autoReply.push(`body:auto-reply(${kinds.map(({ kind }) => kind).join('+')})`);
     }
@@ -225,7 +234,8 @@ function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number
  */
 function subjectCue(subject: string): SubjectCue | undefined {
   const folded = foldForMatching(subject).replace(/^[[【「『<]\s*/u, '');
-  for (const { kind, language, phrase, pattern, everyday } of OPENINGS) {
+  const firstWord = FIRST_WORD.exec(folded)?.[0] ?? '';
+  for (const { kind, language, phrase, pattern, everyday } of OPENINGS_BY_FIRST_WORD.get(firstWord) ?? []) {
     const match = pattern.exec(folded);
     if (!match) continue;
     const rest = folded.slice(match[0].length).trimStart();
@@ -238,6 +248,15 @@ function subjectCue(subject: string): SubjectCue | undefined {
     };
   }
   return undefined;
+}
+
+function groupByFirstWord(all: Opening[]): Map<string, Opening[]> {
+  const groups = new Map<string, Opening[]>();
+  for (const opening of all) {
+    const first = FIRST_WORD.exec(opening.phrase)?.[0] ?? '';
+    groups.set(first, [...(groups.get(first) ?? []), opening]);
+  }
+  return groups;
 }
 
 function openings(kind: MachineKind, table: PhraseTable, { everyday = false } = {}): Opening[] {
@@ -274,7 +293,9 @@ function phraseKey(phrase: string): string {
 }
 
 function bodyPhrase(phrase: string): BodyPhrase {
-  return { key: phraseKey(phrase), inRun: RUN_SCRIPTS.test(phrase) };
+  const key = phraseKey(phrase);
+  const inRun = RUN_SCRIPTS.test(phrase);
+  return { key: inRun ? key.trim() : key, firstWord: key.trim().split(' ')[0] ?? '', inRun };
 }
 
 function firstWord(value: string): string {
