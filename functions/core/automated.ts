@@ -9,10 +9,13 @@ import {
   AUTO_REPLY_BODY_PHRASES,
   AUTO_REPLY_SUBJECT_OPENINGS,
   type AutoReplyBodyKind,
+  AWAY_SUBJECT_OPENINGS,
   CALENDAR_REPLY_BODY_PHRASES,
   CALENDAR_REPLY_SUBJECT_OPENINGS,
   LIST_NOTICE_BODY_PHRASES,
   LIST_NOTICE_SUBJECT_PHRASES,
+  NON_DELIVERY_SUBJECT_OPENINGS,
+  type PhraseTable,
 } from './automated-phrases.js';
 import { fold, tokens, wordCount } from './classify/normalize.js';
 import { segmentBody } from './classify/segment.js';
@@ -31,6 +34,8 @@ interface SubjectCue {
    * hours reception for ...").
    */
   labelled: boolean;
+  /** A word people also open their own subjects with ("Absence", "Fravær"): only a responder's body confirms it. */
+  everyday: boolean;
 }
 
 interface Opening {
@@ -38,6 +43,16 @@ interface Opening {
   language: string;
   phrase: string;
   pattern: RegExp;
+  everyday: boolean;
+}
+
+/** A phrase and how it is found in a text key. */
+interface BodyPhrase {
+  key: string;
+  /** Its first word: a text without it cannot hold the phrase (a cheap test before the search). */
+  firstWord: string;
+  /** Chinese, Japanese and Korean run words together: their phrases are found inside the run. */
+  inRun: boolean;
 }
 
 /** An auto-reply's body is short; a person's letter that happens to say "out of office" is not. */
@@ -49,17 +64,27 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 /** A calendar answer whose typed body is this long was written by the attendee. */
 const MIN_CALENDAR_BODY_WORDS = 20;
 
+/** Scripts written without spaces between words (Han, kana, Hangul run particles onto the word). */
+const RUN_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** The word a subject or an opening starts with, as the classifier's tokens cut it. */
+const FIRST_WORD = /^[\p{L}\p{N}+]+/u;
+
 // Longer phrases first, so that "out of office autoreply" is named rather than "out of office".
 const OPENINGS: Opening[] = [
   ...openings('auto-reply', AUTO_REPLY_SUBJECT_OPENINGS),
+  ...openings('auto-reply', NON_DELIVERY_SUBJECT_OPENINGS),
+  ...openings('auto-reply', AWAY_SUBJECT_OPENINGS, { everyday: true }),
   ...openings('calendar-reply', CALENDAR_REPLY_SUBJECT_OPENINGS),
 ].sort((a, b) => b.phrase.length - a.phrase.length);
+/** The openings by their first word: a subject is tried only against those that can match it. */
+const OPENINGS_BY_FIRST_WORD = groupByFirstWord(OPENINGS);
 const LIST_NOTICE_SUBJECTS = LIST_NOTICE_SUBJECT_PHRASES.map(phraseKey);
 const LIST_NOTICE_BODIES = LIST_NOTICE_BODY_PHRASES.map(phraseKey);
 const CALENDAR_REPLY_BODIES = CALENDAR_REPLY_BODY_PHRASES.map(phraseKey);
-const AUTO_REPLY_BODIES = Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, phrases]) => ({
+const AUTO_REPLY_BODIES = Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => ({
   kind: kind as AutoReplyBodyKind,
-  phrases: phrases.map(phraseKey),
+  phrases: Object.values(table).flat().map(bodyPhrase),
 }));
 
 const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maildelivery|mailerdaemon)$/i;
@@ -106,7 +131,9 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
 
   if (!cue) return { automated: false, reasons: [] };
   const cueReason = `subject:"${cue.phrase}" (${cue.language})`;
-  const corroboration = support[cue.kind];
+  const corroboration = cue.everyday
+    ? support[cue.kind].filter((reason) => reason.startsWith('body:auto-reply'))
+    : support[cue.kind];
   if (cue.labelled && corroboration.length > 0) {
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
@@ -160,9 +187,11 @@ function supportingEvidence(
 
   const autoReply: string[] = [];
   if (freshWords <= MAX_AUTO_REPLY_WORDS) {
-    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) =>
-      phrases.some((phrase) => freshKey.includes(phrase)),
-    );
+    const words = new Set(freshKey.split(' '));
+    const hasRun = RUN_SCRIPTS.test(freshKey);
+    const says = ({ key, firstWord, inRun }: BodyPhrase) =>
+      inRun ? hasRun && freshKey.includes(key) : words.has(firstWord) && freshKey.includes(key);
+    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says));
     if (kinds.some(({ kind }) => kind === 'self') || kinds.length >= 2) {
       autoReply.push(`body:auto-reply(${kinds.map(({ kind }) => kind).join('+')})`);
     }
@@ -199,24 +228,43 @@ function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number
   return !generatedBody && freshWords >= MIN_CALENDAR_BODY_WORDS;
 }
 
-/** The first machine opening of the subject, at a word boundary: "Frånvaroanmälan" is not "Frånvaro". */
+/**
+ * The first machine opening of the subject, at a word boundary: "Frånvaroanmälan" is not "Frånvaro".
+ * A bracket may frame it, as some responders write it ("[Auto-Reply] ...", "【自動返信】...").
+ */
 function subjectCue(subject: string): SubjectCue | undefined {
-  const folded = foldForMatching(subject);
-  for (const { kind, language, phrase, pattern } of OPENINGS) {
+  const folded = foldForMatching(subject).replace(/^[[【「『<]\s*/u, '');
+  const firstWord = FIRST_WORD.exec(folded)?.[0] ?? '';
+  for (const { kind, language, phrase, pattern, everyday } of OPENINGS_BY_FIRST_WORD.get(firstWord) ?? []) {
     const match = pattern.exec(folded);
     if (!match) continue;
     const rest = folded.slice(match[0].length).trimStart();
-    return { kind, language, phrase, labelled: rest === '' || /^[:：([\-–—|]/.test(rest) };
+    return {
+      kind,
+      language,
+      phrase,
+      labelled: rest === '' || /^[:：([\-–—|\]】」』>]/u.test(rest),
+      everyday,
+    };
   }
   return undefined;
 }
 
-function openings(kind: MachineKind, table: Readonly<Record<string, readonly string[]>>): Opening[] {
+function groupByFirstWord(all: Opening[]): Map<string, Opening[]> {
+  const groups = new Map<string, Opening[]>();
+  for (const opening of all) {
+    const first = FIRST_WORD.exec(opening.phrase)?.[0] ?? '';
+    groups.set(first, [...(groups.get(first) ?? []), opening]);
+  }
+  return groups;
+}
+
+function openings(kind: MachineKind, table: PhraseTable, { everyday = false } = {}): Opening[] {
   return Object.entries(table).flatMap(([language, phrases]) =>
     phrases.map((phrase) => {
       const words = tokens(phrase).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       const pattern = new RegExp(`^${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
-      return { kind, language, phrase: foldForMatching(phrase), pattern };
+      return { kind, language, phrase: foldForMatching(phrase), pattern, everyday };
     }),
   );
 }
@@ -242,6 +290,12 @@ function textKey(text: string): string {
 
 function phraseKey(phrase: string): string {
   return textKey(phrase);
+}
+
+function bodyPhrase(phrase: string): BodyPhrase {
+  const key = phraseKey(phrase);
+  const inRun = RUN_SCRIPTS.test(phrase);
+  return { key: inRun ? key.trim() : key, firstWord: key.trim().split(' ')[0] ?? '', inRun };
 }
 
 function firstWord(value: string): string {

@@ -152,6 +152,36 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
     expect(verdict.reasons.some((reason) => reason.startsWith('body:'))).toBe(true);
   });
 
+  it.each([
+    [
+      '[Auto-Reply] Study visit in May',
+      'I am on leave until 4 May. For urgent matters, please call the registry.',
+    ],
+    ['【自動返信】訪問日程の件', '1月6日まで休暇中です。お急ぎの場合は秘書室までご連絡ください。'],
+  ])('flags a responder label framed by a bracket: "%s"', async (subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons[0]).toMatch(/^subject:/);
+  });
+
+  it("sends an everyday away word over a person's two-line note to triage, even with no-reply", async () => {
+    // Prepare: "Fravær" is a word people type too; a short body alone does not confirm a responder.
+    const raw = message('Fravær: møtet 12. mai', 'Syk i dag. Hilsen Kari')
+      .toString()
+      .replace('someone@', 'noreply@');
+
+    // Act
+    const route = await routeOf(Buffer.from(raw));
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.automated.doubts?.[0]).toMatch(/^subject:"fravaer" \((da|no)\), nothing else automated$/);
+    expect(route.decision).toMatchObject({ disposition: 'forward', recipients: TRIAGE });
+  });
+
   it('flags a responder subject from a no-reply sender', async () => {
     // Prepare
     const raw = message('Automatic reply: Visit', LETTER).toString().replace('someone@', 'no-reply@');
