@@ -17,7 +17,7 @@ import {
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseTable,
 } from './automated-phrases.js';
-import { fold, tokens, wordCount } from './classify/normalize.js';
+import { fold, isIdeographic, tokens, wordCount } from './classify/normalize.js';
 import { segmentBody } from './classify/segment.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
@@ -262,8 +262,17 @@ function groupByFirstWord(all: Opening[]): Map<string, Opening[]> {
 function openings(kind: MachineKind, table: PhraseTable, { everyday = false } = {}): Opening[] {
   return Object.entries(table).flatMap(([language, phrases]) =>
     phrases.map((phrase) => {
-      const words = tokens(phrase).map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      const pattern = new RegExp(`^${words.join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'u');
+      const words = tokens(phrase);
+      // Han and kana characters are tokens of their own but are written without spaces between them.
+      const source = words
+        .map((word, index) => {
+          const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          if (index === 0) return escaped;
+          const joined = isIdeographic(word) && isIdeographic(words[index - 1] ?? '');
+          return `${joined ? '[^\\p{L}\\p{N}]*' : '[^\\p{L}\\p{N}]+'}${escaped}`;
+        })
+        .join('');
+      const pattern = new RegExp(`^${source}(?![\\p{L}\\p{N}])`, 'u');
       return { kind, language, phrase: foldForMatching(phrase), pattern, everyday };
     }),
   );
