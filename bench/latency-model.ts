@@ -5,10 +5,10 @@
 // Where each figure comes from (and where the choice leans, since mailroute makes one S3 call, four
 // DynamoDB calls and one SES call per forwarded message, the forwarder two S3 calls and one SES call):
 //
-// - S3 first byte, 100 ms. The S3 user guide's performance guidelines
-//   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html) give small-object
-//   and first-byte latencies of roughly 100-200 ms. The low end is taken: it favours the forwarder,
-//   which makes two S3 calls to mailroute's one. (The S3 performance whitepaper's retry advice,
+// - S3 first byte, 100 ms: "first-byte latency 100-200 ms", as issue #15 and many S3 notes quote the
+//   S3 user guide's performance pages (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html;
+//   the page's own wording was not at hand when this was written). The low end is taken: it favours
+//   the forwarder, which makes two S3 calls to mailroute's one. (The S3 performance whitepaper's retry advice,
 //   https://docs.aws.amazon.com/whitepapers/latest/s3-optimizing-performance-best-practices/timeouts-and-retries-for-latency-sensitive-applications.html,
 //   speaks of median latencies "often in the tens of milliseconds" for requests under 512 KB: the
 //   README shows what that would change.)
