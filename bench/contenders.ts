@@ -10,6 +10,7 @@ import { parseRouterConfig } from '../functions/config/schema.js';
 import { createHandler, SDK_CLIENT_SETTINGS } from '../functions/route-mail/handler.js';
 import type { PipelineDeps } from '../functions/route-mail/pipeline.js';
 import { type SentLog, stubDynamoDb, stubS3, stubSes } from './aws-stubs.js';
+import type { LatencyModel } from './latency-model.js';
 
 export const FUNCTIONAL_ADDRESS = 'EUinternational@stockholm.se';
 const BUCKET = 'mailroute-inbound';
@@ -28,17 +29,17 @@ export interface Contender {
 /**
  * mailroute as deployed, minus what only runs once per cold start: `createHandler` with the real
  * S3, DynamoDB and SES adapters on clients built with the handler's own settings, and a Powertools
- * Logger writing to stdout. The loop secret is given
+ * Logger writing to stdout. With a latency model, each AWS call takes as long as the model says. The loop secret is given
  * directly instead of through Secrets Manager (one call per cold start, not per message).
  */
-export function mailroute(message: Buffer): Contender {
+export function mailroute(message: Buffer, latency?: LatencyModel): Contender {
   const sent: SentLog = { count: 0, lastRequestBytes: 0 };
   const logger = new Logger({ serviceName: 'mailroute' });
   const settings = SDK_CLIENT_SETTINGS;
   const clients = {
-    s3: stubS3(message, settings),
-    dynamodb: stubDynamoDb(settings),
-    ses: stubSes(sent, settings),
+    s3: stubS3(message, settings, latency),
+    dynamodb: stubDynamoDb(settings, latency),
+    ses: stubSes(sent, settings, latency),
   };
   const deps: PipelineDeps = {
     // Like for like: the forwarder sends no acknowledgement to the sender (issue #14), so neither does this.
@@ -68,11 +69,11 @@ export function mailroute(message: Buffer): Contender {
 }
 
 /** The forwarder's handler with its documented overrides: our config, our S3 and SES clients. */
-export function forwarder(message: Buffer): Contender {
+export function forwarder(message: Buffer, latency?: LatencyModel): Contender {
   const sent: SentLog = { count: 0, lastRequestBytes: 0 };
   const require = createRequire(import.meta.url);
   const module = require('aws-lambda-ses-forwarder') as ForwarderModule;
-  const clients = { s3: stubS3(message), ses: stubSes(sent) };
+  const clients = { s3: stubS3(message, {}, latency), ses: stubSes(sent, {}, latency) };
   const overrides = {
     config: {
       fromEmail: 'mailroute@stockholm.se',

@@ -1,6 +1,7 @@
-// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick]`. mailroute's Lambda
-// handler against aws-lambda-ses-forwarder's, same messages, same stubbed AWS clients; then the cold
-// start of the built bundle. Progress on stderr, the table on stdout, and with --json the figures
+// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick] [-- --latency-only]`.
+// mailroute's Lambda handler against aws-lambda-ses-forwarder's, same messages, same stubbed AWS
+// clients: CPU and memory with AWS answering at once, then wall time with AWS's latency modelled
+// (bench/latency-model.ts); then the cold start of the built bundle. Progress on stderr, the table on stdout, and with --json the figures
 // as one JSON object on the last line.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,10 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ColdStart, measureColdStart, summariseColdStart } from './cold-start.js';
+import { AWS_LATENCY, describeModel } from './latency-model.js';
 import { SIZE_CLASSES, type SizeClass } from './messages.js';
 import { median, quantile, round } from './stats.js';
-import type { RssResult, TimeResult } from './worker.js';
+import type { LatencyResult, RssResult, TimeResult } from './worker.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(REPO_ROOT, 'bench', '.out');
@@ -18,6 +20,17 @@ const MB = 1024 * 1024;
 /** Fresh processes per contender and size that measure peak memory (the highest counts); small messages need one. */
 const rssRuns = (bytes: number) => (bytes >= MB ? 3 : 1);
 const IMPORT_RUNS = 7;
+/** Timed invocations per contender with modelled latency: each waits on AWS for 0.2-2 s, and waits vary little. */
+const latencyIterations = (size: SizeClass) => Math.max(5, Math.min(15, Math.ceil(size.iterations / 5)));
+
+/** Wall ms per message (median) with AWS's latency modelled, and mailroute's over the forwarder's. */
+interface LatencyFigures {
+  mailroute_ms: number;
+  forwarder_ms: number;
+  ratio: number;
+  mailroute_p90_ms: number;
+  forwarder_p90_ms: number;
+}
 
 interface SizeFigures {
   message_mb: number;
@@ -39,6 +52,8 @@ interface SizeFigures {
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
+/** Only the wall times with modelled latency: no CPU, memory or cold start (for work on the latency path). */
+const latencyOnly = args.includes('--latency-only');
 const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
@@ -109,6 +124,38 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
   return figures;
 }
 
+async function measureLatency(size: SizeClass, file: string, index: number, total: number) {
+  const iterations = quick ? 3 : latencyIterations(size);
+  const label = `[${index + 1}/${total}] ${size.name}`;
+  progress(`${label}: wall time with modelled AWS latency, ${iterations} x 2 invocations, alternating`);
+  const timing = await runWorker<LatencyResult>(['latency', file, String(iterations)]);
+  const mailrouteMs = median(timing.mailroute);
+  const forwarderMs = median(timing.forwarder);
+  const figures: LatencyFigures = {
+    mailroute_ms: round(mailrouteMs, 1),
+    forwarder_ms: round(forwarderMs, 1),
+    ratio: round(mailrouteMs / forwarderMs, 3),
+    mailroute_p90_ms: round(quantile(timing.mailroute, 0.9), 1),
+    forwarder_p90_ms: round(quantile(timing.forwarder, 0.9), 1),
+  };
+  progress(
+    `${label}: with latency mailroute ${figures.mailroute_ms} ms, forwarder ${figures.forwarder_ms} ms, ratio ${figures.ratio}`,
+  );
+  return figures;
+}
+
+function latencyTable(latency: Record<string, LatencyFigures>): string {
+  return [
+    '| size | mailroute wall ms with AWS latency (median / p90) | forwarder wall ms (median / p90) | ratio |',
+    '| --- | ---: | ---: | ---: |',
+    ...Object.entries(latency).map(
+      ([name, figures]) =>
+        `| ${name} | ${figures.mailroute_ms.toFixed(1)} / ${figures.mailroute_p90_ms.toFixed(1)} | ` +
+        `${figures.forwarder_ms.toFixed(1)} / ${figures.forwarder_p90_ms.toFixed(1)} | ${figures.ratio.toFixed(2)} |`,
+    ),
+  ].join('\n');
+}
+
 function roundAll(values: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value)]));
 }
@@ -173,18 +220,29 @@ async function main(): Promise<void> {
   const selected = SIZE_CLASSES.filter((size) => !only || only.includes(size.name));
   mkdirSync(join(OUT, 'messages'), { recursive: true });
   const sizes: Record<string, SizeFigures> = {};
+  const latency: Record<string, LatencyFigures> = {};
   for (const [index, size] of selected.entries()) {
     const message = size.build();
     const file = join(OUT, 'messages', `${size.name}.eml`);
     writeFileSync(file, message);
-    sizes[size.name] = await measureSize(size, file, message.length, index, selected.length);
+    if (!latencyOnly)
+      sizes[size.name] = await measureSize(size, file, message.length, index, selected.length);
+    latency[size.name] = await measureLatency(size, file, index, selected.length);
+  }
+  if (latencyOnly) {
+    process.stdout.write(`${latencyTable(latency)}\n\nmachine: ${JSON.stringify(machine())}\n`);
+    if (json) {
+      const figures = { latency, latency_model: describeModel(AWS_LATENCY), machine: machine() };
+      process.stdout.write(`${JSON.stringify({ ...figures, date: new Date().toISOString() })}\n`);
+    }
+    return;
   }
   progress(`cold start: building the Lambda bundle, ${IMPORT_RUNS} fresh imports each`);
   const coldRaw: ColdStart = await measureColdStart(REPO_ROOT, join(OUT, 'bundle'), quick ? 3 : IMPORT_RUNS);
   const cold = summariseColdStart(coldRaw);
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 
-  process.stdout.write(`${table(sizes, cold)}\n`);
+  process.stdout.write(`${table(sizes, cold)}\n\n${latencyTable(latency)}\n`);
   process.stdout.write(
     `\nmachine: ${JSON.stringify(machine())}\nlargest bundle inputs: ${coldRaw.largestInputs
       .slice(0, 6)
@@ -199,6 +257,8 @@ async function main(): Promise<void> {
       forwarder_import_ms: round(cold.forwarderImportMs, 1),
       forwarder_bundle_bytes: cold.forwarderBundleBytes,
       forwarder_bundled_import_ms: round(cold.forwarderBundledImportMs, 1),
+      latency,
+      latency_model: describeModel(AWS_LATENCY),
       machine: machine(),
       date: new Date().toISOString(),
     };

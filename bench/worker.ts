@@ -1,11 +1,12 @@
 // bench --> (worker): one size class in a fresh process, started by bench/run.ts with --expose-gc and
-// an IPC channel. Timing alternates the two contenders on the same bytes; memory measures one of
-// them alone, so neither inherits the other's heap. Results go back over IPC: stdout is the
+// an IPC channel. Timing alternates the two contenders on the same bytes, without and then with the
+// modelled AWS latency; memory measures one of them alone, so neither inherits the other's heap. Results go back over IPC: stdout is the
 // contenders' log output and goes nowhere, as in a benchmark of their real logging cost.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { classify } from '../functions/core/classify/index.js';
 import { parseMail } from '../functions/core/parse.js';
 import { type Contender, FUNCTIONAL_ADDRESS, forwarder, mailroute } from './contenders.js';
+import { AWS_LATENCY } from './latency-model.js';
 import { SIZE_CLASSES } from './messages.js';
 import { median } from './stats.js';
 
@@ -21,6 +22,13 @@ export interface TimeResult {
 }
 
 export type CpuBreakdown = Record<string, number> & { total: number; calls: number };
+
+/** Wall ms per message of each contender when every AWS call takes as long as the latency model says. */
+export interface LatencyResult {
+  kind: 'latency';
+  mailroute: number[];
+  forwarder: number[];
+}
 
 export interface RssResult {
   kind: 'rss';
@@ -51,37 +59,45 @@ async function timed(run: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - start;
 }
 
-async function time(message: Buffer, iterations: number): Promise<TimeResult> {
-  const ours = mailroute(message);
-  const theirs = forwarder(message);
-  const warmup = Math.min(5, iterations);
+/** Warms both up, then times them alternately: who goes first alternates, so neither always runs on the other's garbage. */
+async function alternate(
+  ours: Contender,
+  theirs: Contender,
+  iterations: number,
+  warmup: number,
+): Promise<{ mailroute: number[]; forwarder: number[] }> {
   for (let index = 0; index < warmup; index++) {
     await ours.invoke();
     await theirs.invoke();
   }
+  const samples = { mailroute: [] as number[], forwarder: [] as number[] };
+  for (let index = 0; index < iterations; index++) {
+    const order: [Contender, number[]][] =
+      index % 2 === 0
+        ? [
+            [ours, samples.mailroute],
+            [theirs, samples.forwarder],
+          ]
+        : [
+            [theirs, samples.forwarder],
+            [ours, samples.mailroute],
+          ];
+    for (const [contender, times] of order) times.push(await timed(contender.invoke));
+  }
+  return samples;
+}
+
+async function time(message: Buffer, iterations: number): Promise<TimeResult> {
+  const ours = mailroute(message);
+  const theirs = forwarder(message);
   const result: TimeResult = {
     kind: 'time',
-    mailroute: [],
-    forwarder: [],
+    ...(await alternate(ours, theirs, iterations, Math.min(5, iterations))),
     parse: [],
     classify: [],
     sesRequestBytes: { mailroute: 0, forwarder: 0 },
     cpu: { mailroute: { total: 0, calls: 0 }, forwarder: { total: 0, calls: 0 } },
   };
-  for (let index = 0; index < iterations; index++) {
-    // Alternate who goes first so that neither always runs on the other's garbage.
-    const order: [Contender, number[]][] =
-      index % 2 === 0
-        ? [
-            [ours, result.mailroute],
-            [theirs, result.forwarder],
-          ]
-        : [
-            [theirs, result.forwarder],
-            [ours, result.mailroute],
-          ];
-    for (const [contender, samples] of order) samples.push(await timed(contender.invoke));
-  }
   for (let index = 0; index < iterations; index++) result.parse.push(await timed(() => parseMail(message)));
   const mail = await parseMail(message);
   const context = { functionalAddress: FUNCTIONAL_ADDRESS };
@@ -146,6 +162,13 @@ async function cpuBreakdown(contender: Contender, runs: number): Promise<CpuBrea
   ) as CpuBreakdown;
 }
 
+/** Wall time per message with AWS's latency modelled (bench/latency-model.ts), the same for both. */
+async function latency(message: Buffer, iterations: number): Promise<LatencyResult> {
+  const ours = mailroute(message, AWS_LATENCY);
+  const theirs = forwarder(message, AWS_LATENCY);
+  return { kind: 'latency', ...(await alternate(ours, theirs, iterations, 2)) };
+}
+
 /**
  * Peak RSS growth of one invocation in this fresh process. Warm-up invocations go first, on a
  * contender of their own, so that what the handler loads lazily (pdf.js for the first PDF, say) counts
@@ -168,10 +191,15 @@ async function rss(message: Buffer, who: string): Promise<RssResult> {
 async function main(): Promise<void> {
   const [mode, file, iterationsText, who] = process.argv.slice(2);
   if (!file || !process.send)
-    throw new Error('usage: worker.ts time|rss FILE ITERATIONS [mailroute|forwarder]');
+    throw new Error('usage: worker.ts time|latency|rss FILE ITERATIONS [mailroute|forwarder]');
   const message = readFileSync(file);
   const iterations = Number(iterationsText ?? '5');
-  const result = mode === 'time' ? await time(message, iterations) : await rss(message, who ?? 'mailroute');
+  const result =
+    mode === 'time'
+      ? await time(message, iterations)
+      : mode === 'latency'
+        ? await latency(message, iterations)
+        : await rss(message, who ?? 'mailroute');
   process.send(result, () => process.exit(0));
 }
 

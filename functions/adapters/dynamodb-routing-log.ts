@@ -74,8 +74,13 @@ export class DynamoDbRoutingLog implements RoutingLog {
     return response.Item ? fromItem(response.Item) : undefined;
   }
 
-  async update(id: string, changes: Changes, expectedStatuses?: readonly RoutingStatus[]): Promise<boolean> {
-    return this.conditionalUpdate(id, changes, 'status', expectedStatuses);
+  async update(
+    id: string,
+    changes: Changes,
+    expectedStatuses?: readonly RoutingStatus[],
+    expectedSendAttempts?: number,
+  ): Promise<boolean> {
+    return this.conditionalUpdate(id, changes, 'status', expectedStatuses, expectedSendAttempts);
   }
 
   async updateAcknowledgement(
@@ -119,12 +124,16 @@ export class DynamoDbRoutingLog implements RoutingLog {
     }
   }
 
-  /** One conditional UpdateItem: the changes, only if `attribute` is one of `expected` (when given). */
+  /**
+   * One conditional UpdateItem: the changes, only if `attribute` is one of `expected` and `sendAttempts`
+   * is `expectedSendAttempts` (each when given).
+   */
   private async conditionalUpdate(
     id: string,
     changes: Record<string, unknown>,
     attribute: 'status' | 'acknowledgement',
     expected?: readonly string[],
+    expectedSendAttempts?: number,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#id': 'id' };
     const values: Record<string, AttributeValue> = {};
@@ -152,6 +161,11 @@ export class DynamoDbRoutingLog implements RoutingLog {
         return `:expected${index}`;
       });
       conditions.push(`#expected IN (${placeholders.join(', ')})`);
+    }
+    if (expectedSendAttempts !== undefined) {
+      names['#sendAttempts'] = 'sendAttempts';
+      values[':sendAttempts'] = { N: String(expectedSendAttempts) };
+      conditions.push('#sendAttempts = :sendAttempts');
     }
     try {
       await this.client.send(

@@ -45,11 +45,13 @@ import type {
 import {
   acknowledgementStarted,
   claimableStatuses,
+  holdBeforeSend,
   isSettled,
   markForwarded,
   sendFailed,
   serviceAnswered,
   startSend,
+  stepBackFromSend,
 } from './routing-states.js';
 import type { SesNotification } from './ses-notification.js';
 
@@ -182,15 +184,14 @@ export async function routeMessage(
     }
     phase = 'owner';
 
-    if (written === 'created' && !release) {
-      const held = await applyRateLimit(deps, plan, record, senderOf(plan, notification));
-      if (held) return await markHeld(deps, record, plan);
-    }
     if (record.status !== 'claimed') {
       deps.logger.info('message routed', outcome(record.id, plan, record.status));
       return result(record.id, plan, record.status, false);
     }
-    const routed = await send(deps, record, plan, message, functionalAddress, location);
+    // Counted only by the delivery that created the record, once its put won: see countSender.
+    const counted =
+      written === 'created' && !release ? countSender(deps, senderOf(plan, notification)) : undefined;
+    const routed = await send(deps, record, plan, message, functionalAddress, location, counted);
     return await acknowledgeSender(deps, record, routed, plan, functionalAddress, headers);
   } catch (error) {
     const failed = error instanceof PipelineStepError ? error : new PipelineStepError('route', error);
@@ -357,19 +358,25 @@ async function claim(
   return (await deps.log.get(id)) ?? record;
 }
 
+/** What the per-sender count answered: the new count, or why there is none. */
+type SenderCount = { count: number } | { error: unknown };
+
 /**
- * Per-sender flood limit: counted once per message (only the delivery that created the record).
- * Returns true when the message is held: the plan and the record now say quarantine.
+ * Per-sender flood limit, step one: counts the message (one atomic ADD) and returns the answer to
+ * come. It runs beside the gate `claimed -> sending` (see `send`), so the message waits for one
+ * DynamoDB round trip instead of two. Never rejects: a failure is an answer, acted on after the gate.
+ *
+ * Why beside the gate and not beside the claim (the put). A count sent with the put would be made
+ * before the put's outcome is known: a delivery that loses the put (a duplicate) would have to take
+ * its count back with a second write, and a crash after the count landed but before the put did
+ * would leave the sender counted once more than it sent, for the rest of the hour; the retry counts
+ * again. Both err against the sender: their next messages could be held back for mail they never
+ * sent twice. After the put, only the delivery that created the record counts, exactly as before;
+ * what moves is only where the count's answer is waited for.
  */
-async function applyRateLimit(
-  deps: PipelineDeps,
-  plan: Plan,
-  record: RoutingRecord,
-  sender: string,
-): Promise<boolean> {
-  if (!deps.log.countArrival || plan.disposition === 'suppress' || plan.disposition === 'quarantine') {
-    return false;
-  }
+function countSender(deps: PipelineDeps, sender: string): Promise<SenderCount> | undefined {
+  const countArrival = deps.log.countArrival?.bind(deps.log);
+  if (!countArrival) return undefined;
   const now = deps.now();
   const hour = now.toISOString().slice(0, 13);
   // Keyed hash: the log must not hold addresses, and a plain hash of an address is easily reversed.
@@ -377,12 +384,17 @@ async function applyRateLimit(
     .update(sender.toLowerCase())
     .digest('hex')
     .slice(0, 32);
-  const count = await step('rate-count', () =>
-    (deps.log.countArrival as NonNullable<RoutingLog['countArrival']>)(
-      `rate#${senderKey}#${hour}`,
-      Math.floor(now.getTime() / 1000) + 2 * 3600,
-    ),
+  return countArrival(`rate#${senderKey}#${hour}`, Math.floor(now.getTime() / 1000) + 2 * 3600).then(
+    (count) => ({ count }),
+    (error: unknown) => ({ error }),
   );
+}
+
+/**
+ * Per-sender flood limit, step two: true when the count is over the limit; the plan and the record
+ * then say quarantine.
+ */
+function overRateLimit(deps: PipelineDeps, plan: Plan, record: RoutingRecord, count: number): boolean {
   const limit = deps.config.rateLimit.perSenderPerHour;
   if (count <= limit) return false;
   quarantine(plan, [`rate limit: message ${count} from this sender this hour (> ${limit})`]);
@@ -392,25 +404,30 @@ async function applyRateLimit(
   return true;
 }
 
-/** A message this delivery holds in `claimed` is held back after all (rate limit): quarantined, not sent. */
-async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): Promise<RouteResult> {
-  const moved = await step('log-mark', () =>
-    deps.log.update(
-      record.id,
-      {
-        status: 'quarantined',
-        disposition: plan.disposition,
-        recipients: [],
-        reasons: record.reasons,
-        acknowledgement: 'skipped',
-        acknowledgementReason: 'not forwarded (quarantine)',
-        updatedAt: deps.now().toISOString(),
-      },
-      ['claimed'],
-    ),
-  );
+/**
+ * The gate is this delivery's and SES was not called: the rate count holds the message back after
+ * all (`sending -> quarantined`), or failed (`sending -> failed`, so the retry may send). If even that
+ * write fails, the record stays `sending`, which is safe: reconcile sends it after the window.
+ */
+async function stepBack(
+  deps: PipelineDeps,
+  record: RoutingRecord,
+  plan: Plan,
+  counted: SenderCount,
+): Promise<RouteResult> {
+  if ('error' in counted) {
+    const failed = new PipelineStepError('rate-count', counted.error);
+    await stepBackFromSend(deps.log, record, failed, deps.now()).catch((logError: unknown) => {
+      deps.logger.error('could not step back from the send', {
+        id: record.id,
+        error: redact((logError as Error).message),
+      });
+    });
+    throw failed;
+  }
+  const held = { disposition: plan.disposition, recipients: [], reasons: record.reasons };
+  const moved = await step('log-mark', () => holdBeforeSend(deps.log, record, held, deps.now()));
   if (!moved) return duplicateResult((await deps.log.get(record.id)) ?? record);
-  record.status = 'quarantined';
   deps.logger.info('message routed', outcome(record.id, plan, 'quarantined'));
   return result(record.id, plan, 'quarantined', false);
 }
@@ -420,7 +437,8 @@ async function markHeld(deps: PipelineDeps, record: RoutingRecord, plan: Plan): 
  * delivery wins it) and carries the record id to SES, whose Send event confirms the record even if
  * this delivery dies after the call. A crash before the gate leaves `claimed` (sent by the next
  * delivery); after it, `sending`, which no retry sends again: the Send event settles it, or reconcile
- * sends it again once the window passed without one.
+ * sends it again once the window passed without one. The rate count (`counted`, when this delivery
+ * counts) runs beside the forward's composing and the gate; the SES call waits for its answer.
  */
 async function send(
   deps: PipelineDeps,
@@ -429,6 +447,7 @@ async function send(
   message: MessageBuffer,
   functionalAddress: string,
   location: MailLocation,
+  counted: Promise<SenderCount> | undefined,
 ): Promise<RouteResult> {
   const { analysis } = plan;
   const { decision } = analysis;
@@ -457,8 +476,14 @@ async function send(
     });
     disposition = 'forwarded_as_notice';
   }
-  if (!(await step('log-send', () => startSend(deps.log, record, disposition, deps.now())))) {
-    return duplicateResult((await deps.log.get(record.id)) ?? record);
+  const [started, count] = await Promise.all([
+    step('log-send', () => startSend(deps.log, record, disposition, deps.now())),
+    counted,
+  ]);
+  // Lost the gate: another delivery of the same record sends it (this one's count stands: it created the record).
+  if (!started) return duplicateResult((await deps.log.get(record.id)) ?? record);
+  if (count && ('error' in count || overRateLimit(deps, plan, record, count.count))) {
+    return stepBack(deps, record, plan, count);
   }
   let sent: { messageId: string };
   try {

@@ -153,12 +153,14 @@ export interface RoutingLog {
   get(id: string): Promise<RoutingRecord | undefined>;
   /**
    * Moves a record to a new status with extra attributes, optionally only if it is currently in
-   * one of `expectedStatuses`. Returns false when that condition failed.
+   * one of `expectedStatuses`, and, when `expectedSendAttempts` is given, only if its `sendAttempts`
+   * is that number (the send attempt the caller started). Returns false when a condition failed.
    */
   update(
     id: string,
     changes: Partial<Omit<RoutingRecord, 'id'>> & { status: RoutingStatus; updatedAt: string },
     expectedStatuses?: readonly RoutingStatus[],
+    expectedSendAttempts?: number,
   ): Promise<boolean>;
   list(query: LogQuery): Promise<RoutingRecord[]>;
   /**

@@ -3,14 +3,19 @@
 // concurrent deliveries, SES's Send event, reconcile and an operator can never both win one.
 //
 //   (none) --put--> claimed --start send--> sending --mark / Send event--> forwarded
-//                   claimed --held back--> quarantined       (none) --put--> suppressed | quarantined
+//   (none) --put--> suppressed | quarantined
+//   sending (this delivery's attempt, before its SES call) --held back--> quarantined
+//                                                           --rate count failed--> failed
 //   received | claimed | failed --claim--> claimed           (another delivery, a retry, reconcile)
 //   sending (no Send event within the window) --reopen--> claimed      (reconcile, `mailroute resend`)
 //   forwarded --reopen with force--> claimed                           (`mailroute resend --force`)
 //
 // `claimed` means no send was attempted: sending from it is always safe. `sending` means the SES call
-// was made: SES may have taken the message, and only SES's Send event (tagged with the record id) or a
-// window without one settles which.
+// was made or is about to be: SES may have taken the message, and only SES's Send event (tagged with
+// the record id) or a window without one settles which. The gate is taken while the per-sender rate
+// count is still on its way (the two calls run side by side, pipeline.ts); the delivery that took it
+// and has not called SES may still step back from it, by its own send attempt's number, and nobody
+// else may: a crash in between leaves `sending`, which is safe (reconcile sends it after the window).
 //
 // The acknowledgement to the sender (issue #14) has its own state on the same record, moved the same
 // way, once the record is `forwarded`:
@@ -70,6 +75,69 @@ export async function startSend(
     record.sendAttempts = attempts;
   }
   return moved;
+}
+
+/**
+ * `sending -> quarantined`, by the delivery that took the gate, before its SES call: the rate count that
+ * ran beside the gate holds the message back. Conditional on this delivery's send attempt, so a
+ * `sending` that reconcile or an operator reopened and another delivery took since is never touched.
+ * False when the record moved on.
+ */
+export async function holdBeforeSend(
+  log: RoutingLog,
+  record: RoutingRecord,
+  held: Pick<RoutingRecord, 'disposition' | 'recipients' | 'reasons'>,
+  now: Date,
+): Promise<boolean> {
+  const moved = await log.update(
+    record.id,
+    {
+      ...held,
+      status: 'quarantined',
+      ...sendNotStarted(record),
+      acknowledgement: 'skipped',
+      acknowledgementReason: 'not forwarded (quarantine)',
+      updatedAt: now.toISOString(),
+    },
+    ['sending'],
+    record.sendAttempts,
+  );
+  if (moved) {
+    Object.assign(record, held, { status: 'quarantined' }, sendNotStarted(record));
+  }
+  return moved;
+}
+
+/**
+ * `sending -> failed`, by the delivery that took the gate, before its SES call, when the step beside it
+ * (the rate count) failed: nothing was sent, so the retry may send. Conditional like `holdBeforeSend`.
+ */
+export async function stepBackFromSend(
+  log: RoutingLog,
+  record: RoutingRecord,
+  error: { step: string; message: string },
+  now: Date,
+): Promise<boolean> {
+  const moved = await log.update(
+    record.id,
+    {
+      status: 'failed',
+      ...sendNotStarted(record),
+      failedStep: error.step,
+      error: error.message.slice(0, 500),
+      updatedAt: now.toISOString(),
+    },
+    ['sending'],
+    record.sendAttempts,
+  );
+  if (moved) Object.assign(record, { status: 'failed' }, sendNotStarted(record));
+  return moved;
+}
+
+/** The send fields as they were before `startSend`: no send was begun after all. */
+function sendNotStarted(record: RoutingRecord): Pick<RoutingRecord, 'sendStartedAt' | 'sendAttempts'> {
+  const before = (record.sendAttempts ?? 1) - 1;
+  return { sendStartedAt: undefined, sendAttempts: before > 0 ? before : undefined };
 }
 
 /**

@@ -41,12 +41,12 @@ function crashing(router: LocalRouter): void {
     },
     get: (id) => log.get(id),
     list: (query) => log.list(query),
-    update: async (id, changes, expected) => {
+    update: async (id, changes, expected, sendAttempts) => {
       // The router's own mark: `sending -> forwarded` (the confirm code's update accepts more states).
       const routerMark =
         changes.status === 'forwarded' && expected?.length === 1 && expected[0] === 'sending';
       if (crashAt === 'before-mark' && routerMark) die();
-      return log.update(id, changes, expected);
+      return log.update(id, changes, expected, sendAttempts);
     },
     updateAcknowledgement: (id, changes, expected) => log.updateAcknowledgement(id, changes, expected),
     reserveAcknowledgement: (key, holder, nowSeconds, untilSeconds) =>

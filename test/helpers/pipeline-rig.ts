@@ -206,9 +206,9 @@ export function faultyLog(
       guard('get', [id]);
       return log.get(id);
     },
-    update: async (id, changes, expected) => {
-      guard('update', [id, changes, expected]);
-      return log.update(id, changes, expected);
+    update: async (id, changes, expected, sendAttempts) => {
+      guard('update', [id, changes, expected, sendAttempts]);
+      return log.update(id, changes, expected, sendAttempts);
     },
     list: async (query) => {
       guard('list', [query]);

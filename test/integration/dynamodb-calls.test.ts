@@ -35,11 +35,14 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
     await rig.close();
   });
 
-  async function countingDeps() {
+  async function countingDeps(perSenderPerHour = 30) {
     const { client, calls } = await countingClient(rig.dynalite.endpoint);
     const name = `counted-${process.pid}-${++table}`;
     await createRoutingTable(client, name);
-    const deps = await rig.freshDeps({ log: new DynamoDbRoutingLog(client, name) });
+    const deps = await rig.freshDeps({
+      log: new DynamoDbRoutingLog(client, name),
+      configOverrides: { rateLimit: { perSenderPerHour } },
+    });
     calls.length = 0;
     return { deps, calls, client };
   }
@@ -86,6 +89,23 @@ describe('DynamoDB calls per routed message (dynalite, counted at the SDK client
     // Assess
     expect(routed).toMatchObject({ status: 'quarantined', duplicate: false });
     expect(calls).toEqual(['PutItemCommand']);
+  });
+
+  it('holds a message over the rate limit back with four writes (the put, the count beside the gate, the gate, the hold) and no send', async () => {
+    // Prepare: a limit of one; the first message from the sender takes it.
+    const { deps, calls, client } = await countingDeps(1);
+    await routeMessage(deps, await deps.deliver(plainMessage({ from: 'flood@example.org' })));
+    const second = await deps.deliver(plainMessage({ from: 'flood@example.org' }));
+    calls.length = 0;
+
+    // Act
+    const routed = await routeMessage(deps, second);
+    client.destroy();
+
+    // Assess
+    expect(routed).toMatchObject({ status: 'quarantined', duplicate: false });
+    expect(calls).toEqual(['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect(sentFor(rig.capture, second.mail.messageId)).toHaveLength(0);
   });
 
   it('takes the existing record from a failed put when DynamoDB returns it (ALL_OLD), without a read', async () => {
