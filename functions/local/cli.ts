@@ -93,13 +93,13 @@ async function main(argv: string[]): Promise<number> {
       case 'log':
         return logCommand(rest, (query) => operate.readBackendLog(open, query));
       case 'release':
-        return operate.awsReleaseCommand(rest, open);
+        return (await import('./commands/recovery.js')).releaseCommand(rest, open);
       case 'replay':
-        return operate.awsReplayCommand(rest, open);
+        return (await import('./commands/recovery.js')).replayCommand(rest, open);
       case 'reconcile':
-        return operate.awsReconcileCommand(rest, open);
+        return (await import('./commands/recovery.js')).reconcileCommand(rest, open);
       case 'resend':
-        return operate.awsResendCommand(rest, open);
+        return (await import('./commands/recovery.js')).resendCommand(rest, open);
       default:
         throw new UsageError(`${command ?? 'no command'}: works on the local stack only (without --stack)`);
     }
@@ -113,17 +113,6 @@ async function main(argv: string[]): Promise<number> {
       return routeCommand(rest);
     case 'log':
       return logCommand(rest);
-    case 'replay':
-    case 'reconcile':
-    case 'release':
-    case 'resend': {
-      const recovery = await import('./commands/recovery.js');
-      const open = async () => openLocalRouter(...(await settingsAndConfig()));
-      if (command === 'replay') return recovery.replayCommand(rest, open);
-      if (command === 'reconcile') return recovery.reconcileCommand(rest, open);
-      if (command === 'resend') return recovery.resendCommand(rest, open);
-      return recovery.releaseCommand(rest, open);
-    }
     case 'help':
       if (rest[0]) return main([rest[0], '--help']);
       console.log(USAGE);
@@ -139,7 +128,17 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Commands built on the operator backend (functions/operate): the same code locally and in AWS. */
-const OPERATOR_COMMANDS = new Set(['show', 'reroute', 'corrections', 'status', 'console']);
+const OPERATOR_COMMANDS = new Set([
+  'show',
+  'reroute',
+  'corrections',
+  'status',
+  'console',
+  'release',
+  'replay',
+  'reconcile',
+  'resend',
+]);
 
 function consolePort(): number {
   const value = process.env.MAILROUTE_CONSOLE_PORT;
