@@ -177,7 +177,7 @@ describe('routing states on dynalite', () => {
       expect(refused).toBe(1);
       expect(JSON.parse(refusedRun.lines[0] ?? '{}')).toMatchObject({
         resent: false,
-        error: expect.stringMatching(/force sends it again/),
+        error: expect.stringMatching(/only a forced resend sends it again \(--force/),
       });
       expect(sentAfterRefusal).toBe(1);
       expect(forced).toBe(0);

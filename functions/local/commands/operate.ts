@@ -29,8 +29,8 @@ export function formatDetail(detail: MessageDetail): string {
   const lines = [
     `id            ${record.id}`,
     `received      ${record.receivedAt}   to ${record.functionalAddress}`,
-    `from          ${detail.from ?? '(not readable)'}`,
-    `subject       ${detail.subject ?? '(not readable)'}`,
+    `from          ${shownValue(detail.from)}`,
+    `subject       ${shownValue(detail.subject)}`,
     `category      ${record.category}  confidence ${record.confidence.toFixed(2)}${record.automated ? '  automated' : ''}`,
     `status        ${record.status}  (${record.disposition})${record.failedStep ? `  failed at ${record.failedStep}: ${record.error ?? ''}` : ''}`,
     `recipients    ${record.recipients.join(', ') || '-'}`,
@@ -55,6 +55,12 @@ export function formatDetail(detail: MessageDetail): string {
   if (detail.unreadable) lines.push(`stored message: ${detail.unreadable}`);
   if (detail.forwardHeaders) lines.push('', 'forward header block', detail.forwardHeaders);
   return lines.join('\n');
+}
+
+/** A value read from the stored message: none read, or none there (a message without that header). */
+function shownValue(value: string | undefined): string {
+  if (value === undefined) return '(not readable)';
+  return value === '' ? '(none)' : value;
 }
 
 // --- reroute ----------------------------------------------------------------------------------

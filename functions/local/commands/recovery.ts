@@ -153,11 +153,14 @@ export async function releaseCommand(args: string[], open: OpenBackend, io = con
       const by = values.by ?? (await backend.operator());
       const results: Released[] = [];
       for (const id of positionals) {
+        // The full id once it is known: a refusal names the message as a success would.
+        let messageId = id;
         try {
-          const result = await releaseMessage(backend.deps, await resolveRecord(backend.deps, id), by);
-          results.push({ released: true, ...result });
+          const record = await resolveRecord(backend.deps, id);
+          messageId = record.id;
+          results.push({ released: true, ...(await releaseMessage(backend.deps, record, by)) });
         } catch (error) {
-          results.push({ messageId: id, released: false, error: (error as Error).message });
+          results.push({ messageId, released: false, error: (error as Error).message });
         }
       }
       printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
@@ -198,8 +201,10 @@ export async function resendCommand(args: string[], open: OpenBackend, io = cons
   return using(open, async (backend) => {
     const results: Resent[] = [];
     for (const id of positionals) {
+      let messageId = id;
       try {
         const record = await resolveRecord(backend.deps, id);
+        messageId = record.id;
         await resendMessage(backend, record, { force: values.force === true });
         const after = await backend.deps.log.get(record.id);
         results.push({
@@ -209,7 +214,7 @@ export async function resendCommand(args: string[], open: OpenBackend, io = cons
           sesMessageId: after?.sesMessageId,
         });
       } catch (error) {
-        results.push({ messageId: id, resent: false, error: (error as Error).message });
+        results.push({ messageId, resent: false, error: (error as Error).message });
       }
     }
     printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
