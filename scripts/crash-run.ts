@@ -203,7 +203,7 @@ const stillUnanswered = await sendAll(second.info.smtp.port, unanswered);
 await settled(ids, 60_000);
 
 // 3. Reconcile with no grace period.
-const reconcileOut = await mailroute(['reconcile', '--grace-minutes', '0']);
+const reconcileOut = await mailroute(['reconcile', '--json', '--grace-minutes', '0']);
 const reconcileReport = JSON.parse(reconcileOut.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 // 4. Five identical copies at once.

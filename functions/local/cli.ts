@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RouterConfig } from '../config/schema.js';
+import { notMailOf, notMailReasons } from '../core/not-mail.js';
 import type { LogQuery, RoutingRecord } from '../route-mail/ports.js';
 import { forPeople, linesForPeople } from './for-people.js';
 import type { LocalRouter } from './local-router.js';
@@ -28,19 +29,19 @@ const USAGE = `usage: mailroute <command> [options]
   route [--json] [--to ADDRESS] PATH...     run the whole pipeline on the embedded stack
   log [--json] [--since 24h] [--category C] [--status S] [--limit N]
                                           read the routing log (works while serve runs)
-  replay [--dlq QUEUE_URL --to QUEUE_URL]  re-drive failed messages (AWS: move a DLQ back)
-  reconcile [--grace-minutes N]           finish stored messages without a final record (route what
+  replay [--json] [--dlq QUEUE_URL --to QUEUE_URL]  re-drive failed messages (AWS: move a DLQ back)
+  reconcile [--json] [--grace-minutes N]  finish stored messages without a final record (route what
                                           never went out, send again what SES never confirmed)
-  release ID...                           route a quarantined message after all
-  resend [--force] ID...                  send a message again (a confirmed send only with --force)
+  release [--json] [--by NAME] ID...      route a quarantined message after all; kept in its history
+  resend [--json] [--force] ID...         send a message again (a confirmed send only with --force)
   show ID [--json]                        one message: record, reasons, verdicts, subject and sender
   reroute ID (--category C | --group ADDRESS)  deliver to the right group; records the correction
   corrections export DIR                  corrected messages as labelled examples (npm run train -- DIR)
   status [--json]                         what needs a person; exit 1 when something does
   console [--port N]                      the operator console on http://127.0.0.1:8025/
 
-Every command takes --help. log, show, release, reroute, corrections, status, console, replay and
-reconcile take --stack NAME (or MAILROUTE_STACK): the deployed AWS stack instead of the data folder.
+Every command takes --help. All but serve, classify and route take --stack NAME (or MAILROUTE_STACK):
+the deployed AWS stack instead of the data folder.
 IDs may be shortened to a unique prefix of 8 or more characters.
 
 PATH is a message file or a folder (every .eml, .msg, .raw, .txt or extension-less file in it
@@ -93,13 +94,13 @@ async function main(argv: string[]): Promise<number> {
       case 'log':
         return logCommand(rest, (query) => operate.readBackendLog(open, query));
       case 'release':
-        return operate.awsReleaseCommand(rest, open);
+        return (await import('./commands/recovery.js')).releaseCommand(rest, open);
       case 'replay':
-        return operate.awsReplayCommand(rest, open);
+        return (await import('./commands/recovery.js')).replayCommand(rest, open);
       case 'reconcile':
-        return operate.awsReconcileCommand(rest, open);
+        return (await import('./commands/recovery.js')).reconcileCommand(rest, open);
       case 'resend':
-        return operate.awsResendCommand(rest, open);
+        return (await import('./commands/recovery.js')).resendCommand(rest, open);
       default:
         throw new UsageError(`${command ?? 'no command'}: works on the local stack only (without --stack)`);
     }
@@ -113,17 +114,6 @@ async function main(argv: string[]): Promise<number> {
       return routeCommand(rest);
     case 'log':
       return logCommand(rest);
-    case 'replay':
-    case 'reconcile':
-    case 'release':
-    case 'resend': {
-      const recovery = await import('./commands/recovery.js');
-      const open = async () => openLocalRouter(...(await settingsAndConfig()));
-      if (command === 'replay') return recovery.replayCommand(rest, open);
-      if (command === 'reconcile') return recovery.reconcileCommand(rest, open);
-      if (command === 'resend') return recovery.resendCommand(rest, open);
-      return recovery.releaseCommand(rest, open);
-    }
     case 'help':
       if (rest[0]) return main([rest[0], '--help']);
       console.log(USAGE);
@@ -139,7 +129,17 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Commands built on the operator backend (functions/operate): the same code locally and in AWS. */
-const OPERATOR_COMMANDS = new Set(['show', 'reroute', 'corrections', 'status', 'console']);
+const OPERATOR_COMMANDS = new Set([
+  'show',
+  'reroute',
+  'corrections',
+  'status',
+  'console',
+  'release',
+  'replay',
+  'reconcile',
+  'resend',
+]);
 
 function consolePort(): number {
   const value = process.env.MAILROUTE_CONSOLE_PORT;
@@ -201,18 +201,22 @@ async function classifyCommand(args: string[]): Promise<number> {
       continue;
     }
     try {
-      const staged = await parseMailInStages(messageFromFile(await readFile(entry.file)));
+      const raw = messageFromFile(await readFile(entry.file));
+      const staged = await parseMailInStages(raw);
       const functionalAddress = forced ?? functionalAddressOf(config, staged.mail);
       const { classification, decision, automated } = await analyzeStaged(staged, config, functionalAddress);
+      // The router holds what is no mail at all before its category counts (functions/core/not-mail.ts).
+      const notMail = notMailReasons(raw);
+      output.warnNotMail(entry.file, notMail, 'route would quarantine it, not forward it');
       output.write({
         file: entry.file,
         category: decision.category,
         confidence: classification.confidence,
         automated: automated.automated,
-        reasons: [...classification.reasons, ...decision.reasons],
+        reasons: [...classification.reasons, ...decision.reasons, ...notMail],
         functionalAddress,
-        disposition: decision.disposition,
-        recipients: decision.recipients,
+        disposition: notMail.length > 0 ? 'quarantine' : decision.disposition,
+        recipients: notMail.length > 0 ? [] : decision.recipients,
       });
     } catch (error) {
       output.write({ file: entry.file, error: message(error) });
@@ -261,6 +265,11 @@ async function routeCommand(args: string[]): Promise<number> {
         });
         if (outcome.ok) {
           const { result } = outcome;
+          output.warnNotMail(
+            entry.file,
+            notMailOf(result.reasons),
+            `${result.status}, not forwarded (mailroute show ${result.messageId.slice(0, 12)}; mailroute release ${result.messageId.slice(0, 12)} forwards it after all)`,
+          );
           output.write({
             file: entry.file,
             category: result.category,
@@ -504,6 +513,12 @@ async function serve(): Promise<number> {
               `${new Date().toISOString()}  ${recipients.join(',')}  ${result.category} ${result.confidence.toFixed(2)}  ${result.status}${result.duplicate ? ' (duplicate)' : ''}${where}  ${result.messageId.slice(0, 12)}`,
             ),
           );
+          const notMail = notMailOf(result.reasons);
+          if (notMail.length > 0) {
+            console.error(
+              `  warning: not recognisable as mail (${notMail.join(', ')}): ${result.status}; mailroute release ${result.messageId.slice(0, 12)} forwards it after all`,
+            );
+          }
         } else {
           console.log(
             forPeople(
@@ -741,6 +756,20 @@ class Output {
     if (this.showProgress) process.stderr.write('\r\x1b[K');
     if (this.json) console.log(JSON.stringify(line));
     else this.print(humanRow(line, this.columns));
+  }
+
+  /**
+   * A file that is no mail at all (an image, an empty file, prose without headers) is said so on
+   * stderr, whatever the output format: in a table its reasons are easily missed, in JSON not seen.
+   */
+  warnNotMail(file: string, reasons: string[], outcome: string): void {
+    if (reasons.length === 0) return;
+    if (this.showProgress) process.stderr.write('\r\x1b[K');
+    console.error(
+      forPeople(
+        `mailroute: warning: ${file} is not recognisable as mail (${reasons.join(', ')}): ${outcome}`,
+      ),
+    );
   }
 
   /** Exit status: 1 when any file gave an error line. */

@@ -188,7 +188,7 @@ export async function openAwsBackend(options: AwsBackendOptions): Promise<Operat
       ...(await routingLogChecks(deps)),
     ],
     replayDeadLetters: async () => {
-      const { replayDeadLetters } = await import('../local/commands/recovery.js');
+      const { replayDeadLetters } = await import('./replay.js');
       return replayDeadLetters(deadLetterUrl(), queueUrl(), clients.sqs);
     },
     close: async () => {

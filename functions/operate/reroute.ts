@@ -6,6 +6,7 @@ import { type Analysis, analyze } from '../core/analyze.js';
 import { triageGroupFor } from '../core/decide.js';
 import { forwardParts } from '../core/forward-message.js';
 import { signLoopMarker } from '../core/loop-marker.js';
+import { notMailOf } from '../core/not-mail.js';
 import { type NoticeHeaders, oversizeNotice, textOnlyForward } from '../core/notice-message.js';
 import { CATEGORIES, type Category, type RoutingDecision } from '../core/types.js';
 import { judgeVerdicts } from '../core/verdicts.js';
@@ -190,6 +191,7 @@ function correctionReason(correction: RouteCorrection): string {
 
 function correctedDecision(
   deps: PipelineDeps,
+  record: RoutingRecord,
   analysis: Analysis | undefined,
   to: { category: Category; recipients: string[] },
   correction: RouteCorrection | undefined,
@@ -199,7 +201,12 @@ function correctedDecision(
     disposition: 'forward',
     recipients: to.recipients,
     subjectTag: deps.config.categories[to.category].tag,
-    reasons: [...(analysis?.decision.reasons ?? []), ...(correction ? [correctionReason(correction)] : [])],
+    reasons: [
+      ...(analysis?.decision.reasons ?? []),
+      // Bytes that are no mail at all say so wherever they go (the pipeline adds this, not the analysis).
+      ...notMailOf(record.reasons),
+      ...(correction ? [correctionReason(correction)] : []),
+    ],
   };
 }
 
@@ -239,7 +246,7 @@ function forwardInput(
     raw,
     mail: analysis.mail,
     classification: analysis.classification,
-    decision: correctedDecision(deps, analysis, to, correction),
+    decision: correctedDecision(deps, record, analysis, to, correction),
     functionalAddress: record.functionalAddress,
     routerSender: deps.config.routerSender,
     routingId: record.id,

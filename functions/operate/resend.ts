@@ -1,6 +1,6 @@
-// operator (console, `resend --stack`) --> (resend) --> routing states & the router: a message sent
-// again, by the same rules as `mailroute resend` (functions/local/commands/recovery.ts): one left
-// `sending`, `claimed`, `failed` or `received`; a send SES confirmed only when forced.
+// operator (console, `mailroute resend`) --> (resend) --> routing states & the router: a message sent
+// again, locally or in AWS: one left `sending`, `claimed`, `failed` or `received`; a send SES
+// confirmed only when forced.
 import { redriveNotification } from '../reconcile/reconcile.js';
 import type { RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
 import { reopenForResend } from '../route-mail/routing-states.js';
@@ -28,7 +28,9 @@ export async function resendMessage(
     );
   }
   if (record.status === 'forwarded' && !options.force) {
-    throw new ResendError(`SES confirmed the send (${record.sesMessageId ?? 'no id'}); force sends it again`);
+    throw new ResendError(
+      `SES confirmed the send (${record.sesMessageId ?? 'no id'}); only a forced resend sends it again (--force, or the console's box)`,
+    );
   }
   if (
     (record.status === 'sending' || record.status === 'forwarded') &&

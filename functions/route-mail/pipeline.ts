@@ -15,6 +15,7 @@ import { forwardParts } from '../core/forward-message.js';
 import { emptyInboundMail } from '../core/inbound-mail.js';
 import { loopReasons, type RawHeaderSummary, rawHeaders, returnedMailReasons } from '../core/loop-check.js';
 import { signLoopMarker } from '../core/loop-marker.js';
+import { notMailReasons } from '../core/not-mail.js';
 import {
   type NoticeHeaders,
   oversizeNotice,
@@ -245,8 +246,18 @@ async function makePlan(
     acknowledgement: { send: false, reason: 'not decided' },
   };
 
+  // Bytes that are no mail at all (an image, an empty message) are held, not sent to triage as mail.
+  // Released, they still say so: on the record and in the forward's X-Mailroute-Reasons.
+  const notMail = notMailReasons(raw);
+  if (release && notMail.length > 0) {
+    plan.analysis.decision = {
+      ...plan.analysis.decision,
+      reasons: [...plan.analysis.decision.reasons, ...notMail],
+    };
+  }
   if (!release) {
     const holds = [
+      ...notMail,
       ...loopReasons(headers, {
         loopSecret: deps.loopSecret,
         maxReceivedHeaders: deps.config.loopProtection.maxReceivedHeaders,

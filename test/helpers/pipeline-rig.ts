@@ -13,6 +13,8 @@ import { localDynamoClient, localSesClient } from '../../functions/local/aws-cli
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite-server.js';
 import { localMessageId, sesNotification, sqsEvent } from '../../functions/local/local-router.js';
 import { type SesCaptureServer, startSesCaptureServer } from '../../functions/local/ses-capture-server.js';
+import type { OperatorBackend } from '../../functions/operate/backend.js';
+import { localBackend } from '../../functions/operate/local-backend.js';
 import { createHandler } from '../../functions/route-mail/handler.js';
 import type { PipelineDeps, PipelineLogger } from '../../functions/route-mail/pipeline.js';
 import type { MailLocation, MailSender, MailStore, RoutingLog } from '../../functions/route-mail/ports.js';
@@ -255,4 +257,14 @@ export function plainMessage(
       `Message-ID: <rig-${process.pid}-${++messageNumber}@example.org>\r\n${options.extraHeaders ?? ''}` +
       `MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${options.body ?? 'Hello, I have a question about visiting Stockholm.'}\r\n`,
   );
+}
+
+/** The operator backend `mailroute` opens locally, over one rig's deps; the operator is `test-operator`. */
+export function operatorBackendOf(deps: RigDeps): OperatorBackend {
+  return localBackend({
+    router: { deps, store: deps.store },
+    dataDir: '/nowhere',
+    description: 'test',
+    env: { MAILROUTE_OPERATOR: 'test-operator' },
+  });
 }

@@ -150,9 +150,9 @@ describe('bad input through the local router', () => {
         const route = await cli(['route', '--json', ...files], dataDir);
         const quarantined = await cli(['log', '--json', '--status', 'quarantined'], dataDir);
         const firstHeld = JSON.parse(quarantined.stdout.split('\n')[0] ?? '{}') as { id?: string };
-        const release = await cli(['release', firstHeld.id ?? 'none'], dataDir);
+        const release = await cli(['release', '--json', firstHeld.id ?? 'none'], dataDir);
         const log = await cli(['log', '--json'], dataDir);
-        const reconcile = await cli(['reconcile', '--grace-minutes', '0'], dataDir);
+        const reconcile = await cli(['reconcile', '--json', '--grace-minutes', '0'], dataDir);
 
         // Assess
         expect(route.code, route.stderr).toBe(0);

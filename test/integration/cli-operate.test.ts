@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_USAGE } from '../../functions/local/commands/usage.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
+import { PIXEL_PNG, PROSE } from '../helpers/not-mail.js';
 
 interface Run {
   code: number;
@@ -122,6 +123,66 @@ describe('mailroute operator commands', { timeout: 180_000 }, () => {
     expect(report.checks.map((check) => check.name)).toContain('routing.quarantined');
     expect(log.stdout).toMatch(/other\*/);
     expect(log.stdout.split('\n')[0]).toMatch(/AUTO .* REASONS$/);
+  });
+
+  it('warns on stderr about files that are not mail, logs them quarantined with the reason, and release keeps that history', async () => {
+    // Prepare
+    const ownData = await mkdtemp(join(tmpdir(), 'mailroute-not-mail-'));
+    const image = join(ownData, 'scan.png');
+    const letter = join(ownData, 'letter.txt');
+    await writeFile(image, PIXEL_PNG);
+    await writeFile(letter, PROSE);
+    try {
+      // Act
+      const classified = await mailroute(['classify', '--json', image], ownData);
+      const routed = await mailroute(['route', image, letter, 'examples/01-invitation.eml'], ownData);
+      const held = await mailroute(['log', '--json', '--status', 'quarantined'], ownData);
+      const ids = held.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string; reasons: string[] });
+      const imageId = ids.find((record) => record.reasons.includes('not-mail:binary'))?.id ?? 'none';
+      const released = await mailroute(['release', imageId.slice(0, 9)], ownData);
+      const shown = await mailroute(['show', imageId.slice(0, 9)], ownData);
+      const resent = await mailroute(['resend', imageId.slice(0, 9)], ownData);
+      const reconciled = await mailroute(['reconcile', '--grace-minutes', '0'], ownData);
+
+      // Assess
+      expect(classified.code, classified.stderr).toBe(0);
+      expect(JSON.parse(classified.stdout)).toMatchObject({
+        disposition: 'quarantine',
+        recipients: [],
+        reasons: expect.arrayContaining(['not-mail:no-headers', 'not-mail:binary']),
+      });
+      expect(classified.stderr).toContain(
+        `warning: ${image} is not recognisable as mail (not-mail:no-headers, not-mail:binary)`,
+      );
+      expect(routed.code, routed.stderr).toBe(0);
+      expect(routed.stderr).toMatch(
+        new RegExp(`warning: ${image} is not recognisable as mail .*: quarantined, not forwarded`),
+      );
+      expect(routed.stderr).toContain(`warning: ${letter} is not recognisable as mail (not-mail:no-headers)`);
+      expect(routed.stderr).not.toContain('01-invitation.eml is not');
+      expect(ids).toHaveLength(2);
+      expect(released.code, released.stderr).toBe(0);
+      expect(released.stdout.split('\n')[0]).toMatch(/^ID +OUTCOME +STATUS +DETAIL$/);
+      expect(released.stdout).toMatch(
+        new RegExp(`^${imageId.slice(0, 12)} +released +forwarded +to triage-`, 'm'),
+      );
+      expect(released.stderr).toContain('1 message released by cli-test');
+      expect(shown.stdout).toMatch(
+        /^history +\S+ release by cli-test, was quarantined: .*not-mail:no-headers; not-mail:binary$/m,
+      );
+      expect(resent.code).toBe(1);
+      expect(resent.stdout).toMatch(
+        new RegExp(`^${imageId.slice(0, 12)} +not resent +SES confirmed the send`, 'm'),
+      );
+      expect(reconciled.code, reconciled.stderr).toBe(0);
+      expect(reconciled.stdout).toBe('');
+      expect(reconciled.stderr).toMatch(/^checked 3: re-driven 0, sent again 0/);
+    } finally {
+      await rm(ownData, { recursive: true, force: true });
+    }
   });
 
   it('classify --json piped into head ends quietly', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/corpus.js';
+import { PIXEL_PNG } from '../helpers/not-mail.js';
 import { isAcknowledgement } from '../helpers/pipeline-rig.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/mail');
@@ -313,6 +314,17 @@ describe('mailroute serve', SPAWNING, () => {
     });
     const log = await mailroute(['log', '--json'], dataDir);
     const routed = await mailroute(['route', '--json', fixture('plain-invitation.eml')], dataDir);
+    // An SMTP client can send any bytes as a message: an image is held, and serve says so.
+    await transport.sendMail({
+      envelope: { from: 'scanner@example.org', to: ['EUinternational@stockholm.se'] },
+      raw: PIXEL_PNG,
+    });
+    await waitFor(
+      () => output.includes('not recognisable as mail'),
+      30_000,
+      () => output,
+    );
+    const held = await mailroute(['log', '--json', '--status', 'quarantined'], dataDir);
     const inbox = (await (await fetch(`${info.inbox}store`)).json()) as { emails: { subject: string }[] };
     serve.kill('SIGINT');
     const exitCode = await new Promise<number | null>((resolve) =>
@@ -324,6 +336,16 @@ describe('mailroute serve', SPAWNING, () => {
       expect.objectContaining({ id: sha256(fixture('html-only-eu-call.eml')), status: 'forwarded' }),
     ]);
     expect(routed.lines).toEqual([expect.objectContaining({ category: 'invitation', duplicate: false })]);
+    expect(held.lines).toEqual([
+      expect.objectContaining({
+        status: 'quarantined',
+        recipients: [],
+        reasons: expect.arrayContaining(['not-mail:no-headers', 'not-mail:binary']),
+      }),
+    ]);
+    expect(output).toMatch(
+      /warning: not recognisable as mail \(not-mail:no-headers, not-mail:binary\): quarantined; mailroute release \w{12} forwards it/,
+    );
     const subjects = inbox.emails.map((email) => email.subject);
     expect(
       subjects

@@ -33,13 +33,13 @@ describe('mailroute replay --dlq', () => {
     const notifications = await Promise.all([1, 2, 3].map(() => deps.deliver(plainMessage())));
     for (const notification of notifications) sqs.put('dlq', JSON.stringify(notification));
     const unused = () => Promise.reject(new Error('replay --dlq needs no local router'));
-    const messages: string[] = [];
+    const lines: string[] = [];
 
     // Act
     const code = await replayCommand(
       ['--dlq', sqs.queueUrl('dlq'), '--to', sqs.queueUrl('inbound')],
       unused,
-      { out: () => undefined, err: (line) => messages.push(line) },
+      { out: (line) => lines.push(line), err: () => undefined },
       client,
     );
     const moved = sqs.bodies('inbound');
@@ -51,7 +51,7 @@ describe('mailroute replay --dlq', () => {
     expect(code).toBe(0);
     expect(sqs.bodies('dlq')).toEqual([]);
     expect(moved).toHaveLength(3);
-    expect(messages).toEqual([`3 messages moved from the DLQ back to ${sqs.queueUrl('inbound')}`]);
+    expect(lines).toEqual([`3 messages moved from the DLQ back to ${sqs.queueUrl('inbound')}`]);
     for (const notification of notifications) {
       expect(sentFor(rig.capture, notification.mail.messageId)).toHaveLength(1);
     }

@@ -6,16 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRoutingLog } from '../../functions/adapters/dynamodb-routing-log.js';
 import { localDynamoClient } from '../../functions/local/aws-clients.js';
 import { replayCommand } from '../../functions/local/commands/recovery.js';
-import type { LocalRouter } from '../../functions/local/local-router.js';
 import { reconcile } from '../../functions/reconcile/reconcile.js';
 import { createHandler } from '../../functions/route-mail/handler.js';
 import type { PipelineDeps } from '../../functions/route-mail/pipeline.js';
-import type { SesNotification } from '../../functions/route-mail/ses-notification.js';
 import {
   Fault,
   faultyLog,
   faultySender,
   faultyStore,
+  operatorBackendOf,
   plainMessage,
   type Rig,
   type RigDeps,
@@ -219,24 +218,12 @@ describe('routeMessage under injected faults', () => {
     for (let attempt = 0; attempt < 5; attempt += 1) await handle(sqsEvent(notification));
     const dead = await deps.log.list({ status: 'failed' });
     const lines: string[] = [];
-    const router = {
-      deps,
-      store: deps.store,
-      redrive: async (again: SesNotification) => {
-        const { batchItemFailures } = await deps.handle(sqsEvent(again));
-        if (batchItemFailures.length > 0) throw new Error('re-drive failed');
-      },
-    } as unknown as LocalRouter;
+    const open = async () => operatorBackendOf(deps);
+    const io = { out: (line: string) => lines.push(line), err: () => undefined };
 
     // Act
-    const code = await replayCommand([], async () => ({ router, close: async () => undefined }), {
-      out: (line) => lines.push(line),
-      err: () => undefined,
-    });
-    const second = await replayCommand([], async () => ({ router, close: async () => undefined }), {
-      out: (line) => lines.push(line),
-      err: () => undefined,
-    });
+    const code = await replayCommand(['--json'], open, io);
+    const second = await replayCommand(['--json'], open, io);
 
     // Assess
     expect(dead.map((record) => record.id)).toEqual([notification.mail.messageId]);

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRoutingTable } from '../../functions/adapters/dynamodb-routing-log.js';
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { localDynamoClient, localS3Client, localSesClient } from '../../functions/local/aws-clients.js';
+import { releaseCommand, replayCommand, resendCommand } from '../../functions/local/commands/recovery.js';
 import { type RunningDynalite, startDynalite } from '../../functions/local/dynalite-server.js';
 import { localMessageId, sesNotification, sqsEvent } from '../../functions/local/local-router.js';
 import { type SesCaptureServer, startSesCaptureServer } from '../../functions/local/ses-capture-server.js';
@@ -32,6 +33,7 @@ import { reconcile } from '../../functions/reconcile/reconcile.js';
 import { createHandler } from '../../functions/route-mail/handler.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { type FakeSqs, startFakeSqs } from '../helpers/fake-sqs.js';
+import { PIXEL_PNG } from '../helpers/not-mail.js';
 import { LOOP_SECRET, RecordingLogger } from '../helpers/pipeline-rig.js';
 
 const REGION = { region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -159,8 +161,8 @@ describe('the AWS backend, found by CloudFormation outputs', () => {
   }
 
   /** What SES and the router Lambda do: store the message in S3, then route it from its notification. */
-  async function receiveInAws(backend: OperatorBackend, file: string, to: string): Promise<string> {
-    const raw = example(file);
+  async function receiveInAws(backend: OperatorBackend, file: string | Buffer, to: string): Promise<string> {
+    const raw = typeof file === 'string' ? example(file) : file;
     const id = localMessageId(raw);
     const key = `inbound/${to.toLowerCase()}/${id}`;
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: raw }));
@@ -341,6 +343,48 @@ describe('the AWS backend, found by CloudFormation outputs', () => {
     expect(
       bodies.some((body) => (JSON.parse(body) as { mail?: { messageId?: string } }).mail?.messageId === id),
     ).toBe(true);
+  });
+
+  it('the recovery commands print as they do locally: an image held as not mail, released by the caller, the DLQ moved', async () => {
+    // Prepare
+    const { dlq } = await deployedStack();
+    fakeSqs.put(dlq.split('/').at(-1) as string, '{"n":1}');
+    const backend = await open();
+    const id = await receiveInAws(backend, PIXEL_PNG, 'EUinternational@stockholm.se');
+    const held = (await backend.deps.log.get(id)) ?? expect.fail('nothing logged');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => err.push(line) };
+    const caller = 'arn:aws:sts::111122223333:assumed-role/Ops/kim';
+
+    // Act
+    const released = await releaseCommand([id.slice(0, 8)], open, io);
+    const resent = await resendCommand(['--json', id.slice(0, 8)], open, io);
+    const replayed = await replayCommand([], open, io);
+
+    // Assess
+    expect(held).toMatchObject({ status: 'quarantined', recipients: [] });
+    expect(held.reasons).toEqual(expect.arrayContaining(['not-mail:no-headers', 'not-mail:binary']));
+    expect(released).toBe(0);
+    expect(resent).toBe(1);
+    expect(replayed).toBe(0);
+    expect(out).toEqual([
+      expect.stringMatching(/^ID {12}OUTCOME {3}STATUS {5}DETAIL$/),
+      `${id.slice(0, 12)}  released  forwarded  to triage-euinternational@stockholm.se`,
+      expect.stringMatching(
+        new RegExp(`^\\{"messageId":"${id}","resent":false,"error":"SES confirmed the send`),
+      ),
+      '1 message moved from the DLQ back to the router queue',
+    ]);
+    expect(err).toEqual([`1 message released by ${caller}`, '0 messages resent, 1 not']);
+    expect((await backend.deps.log.get(id))?.history).toEqual([
+      expect.objectContaining({
+        action: 'release',
+        by: caller,
+        status: 'quarantined',
+        reasons: held.reasons,
+      }),
+    ]);
   });
 
   it('a stack deployed before these outputs existed gets a message that says what to do', async () => {

@@ -3,16 +3,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OperatorBackend, resolveRecord } from '../../functions/operate/backend.js';
+import { resolveRecord } from '../../functions/operate/backend.js';
 import { exportCorrections } from '../../functions/operate/corrections.js';
 import { inspectMessage } from '../../functions/operate/inspect.js';
-import { localBackend } from '../../functions/operate/local-backend.js';
 import { releaseMessage } from '../../functions/operate/release.js';
 import { RerouteError, rerouteMessage } from '../../functions/operate/reroute.js';
 import { ResendError, resendMessage } from '../../functions/operate/resend.js';
 import { readCorpus } from '../../scripts/classify-corpus.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
-import { type Rig, type RigDeps, sqsEvent, startRig } from '../helpers/pipeline-rig.js';
+import { operatorBackendOf, type Rig, type RigDeps, sqsEvent, startRig } from '../helpers/pipeline-rig.js';
 
 const EXAMPLES = join(REPO_ROOT, 'examples');
 const example = (name: string) => readFileSync(join(EXAMPLES, name));
@@ -29,15 +28,6 @@ async function routeExamples(deps: RigDeps): Promise<string[]> {
     ids.push(notification.mail.messageId);
   }
   return ids;
-}
-
-function backendOf(deps: RigDeps): OperatorBackend {
-  return localBackend({
-    router: { deps, store: deps.store },
-    dataDir: '/nowhere',
-    description: 'test',
-    env: { MAILROUTE_OPERATOR: 'test-operator' },
-  });
 }
 
 describe('operator actions on the local backend', () => {
@@ -200,7 +190,7 @@ describe('operator actions on the local backend', () => {
     const deps = await rig.freshDeps();
     const [id] = await routeExamples(deps);
     const record = (await deps.log.get(id as string)) ?? expect.fail('no record');
-    const backend = backendOf(deps);
+    const backend = operatorBackendOf(deps);
     const sentBefore = rig.capture.sent.length;
 
     // Act
@@ -222,7 +212,7 @@ describe('operator actions on the local backend', () => {
     await deps.handle(sqsEvent(notification));
     const id = notification.mail.messageId;
     const held = (await deps.log.get(id)) ?? expect.fail('no record');
-    const backend = backendOf(deps);
+    const backend = operatorBackendOf(deps);
     const statusBefore = await backend.statusChecks();
 
     // Act

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSendEvent } from '../../functions/confirm-send/confirm.js';
 import { sesSendEvent } from '../../functions/confirm-send/send-event.js';
 import { resendCommand } from '../../functions/local/commands/recovery.js';
-import type { LocalRouter } from '../../functions/local/local-router.js';
+import type { OperatorBackend } from '../../functions/operate/backend.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
 import type { RoutingRecord } from '../../functions/route-mail/ports.js';
 import {
@@ -13,15 +13,14 @@ import {
   resolutionOf,
   startSend,
 } from '../../functions/route-mail/routing-states.js';
-import type { SesNotification } from '../../functions/route-mail/ses-notification.js';
 import {
   Fault,
   faultyLog,
+  operatorBackendOf,
   plainMessage,
   type Rig,
   type RigDeps,
   sentFor,
-  sqsEvent,
   startRig,
   timeoutError,
 } from '../helpers/pipeline-rig.js';
@@ -149,16 +148,8 @@ describe('routing states on dynalite', () => {
   });
 
   describe('mailroute resend', () => {
-    function commandRouter(deps: RigDeps): () => Promise<{ router: LocalRouter; close(): Promise<void> }> {
-      const router = {
-        deps,
-        store: deps.store,
-        redrive: async (notification: SesNotification) => {
-          const { batchItemFailures } = await deps.handle(sqsEvent(notification));
-          if (batchItemFailures.length > 0) throw new Error('re-drive failed');
-        },
-      } as unknown as LocalRouter;
-      return async () => ({ router, close: async () => undefined });
+    function commandBackend(deps: RigDeps): () => Promise<OperatorBackend> {
+      return async () => operatorBackendOf(deps);
     }
 
     function output() {
@@ -174,11 +165,11 @@ describe('routing states on dynalite', () => {
       const forcedRun = output();
 
       // Act
-      const refused = await resendCommand([routed.messageId], commandRouter(deps), refusedRun.io);
+      const refused = await resendCommand(['--json', routed.messageId], commandBackend(deps), refusedRun.io);
       const sentAfterRefusal = sentFor(rig.capture, routed.messageId).length;
       const forced = await resendCommand(
-        ['--force', routed.messageId.slice(0, 12)],
-        commandRouter(deps),
+        ['--json', '--force', routed.messageId.slice(0, 12)],
+        commandBackend(deps),
         forcedRun.io,
       );
 
@@ -186,7 +177,7 @@ describe('routing states on dynalite', () => {
       expect(refused).toBe(1);
       expect(JSON.parse(refusedRun.lines[0] ?? '{}')).toMatchObject({
         resent: false,
-        error: expect.stringMatching(/--force/),
+        error: expect.stringMatching(/only a forced resend sends it again \(--force/),
       });
       expect(sentAfterRefusal).toBe(1);
       expect(forced).toBe(0);
@@ -206,7 +197,7 @@ describe('routing states on dynalite', () => {
       const run = output();
 
       // Act
-      const code = await resendCommand([id, held.messageId], commandRouter(deps), run.io);
+      const code = await resendCommand(['--json', id, held.messageId], commandBackend(deps), run.io);
 
       // Assess
       expect(code).toBe(1);

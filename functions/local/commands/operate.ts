@@ -1,44 +1,10 @@
-// operator --> (`mailroute show | reroute | corrections | status | console`, and `log`, `release`,
-// `replay`, `reconcile` with --stack) --> an operator backend: the local data folder or an AWS stack.
-import { parseArgs } from 'node:util';
+// operator --> (`mailroute show | reroute | corrections | status | console`, and `log` with --stack)
+// --> an operator backend: the local data folder or an AWS stack. The recovery commands: recovery.ts.
 import type { OperatorBackend } from '../../operate/backend.js';
 import type { MessageDetail } from '../../operate/inspect.js';
 import type { RerouteTarget } from '../../operate/reroute.js';
 import type { RoutingRecord } from '../../route-mail/ports.js';
-import type { CommandIo } from './recovery.js';
-
-/** Opens the backend the command works on (cli.ts decides: `--stack` or the local data folder). */
-export type OpenBackend = (options?: { needsLoopSecret?: boolean }) => Promise<OperatorBackend>;
-
-export class CommandUsageError extends Error {
-  override name = 'CommandUsageError';
-}
-
-const consoleIo: CommandIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
-
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(
-  args: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CommandUsageError((error as Error).message);
-  }
-}
-
-async function using<T>(
-  open: OpenBackend,
-  run: (backend: OperatorBackend) => Promise<T>,
-  needsLoopSecret = false,
-) {
-  const backend = await open({ needsLoopSecret });
-  try {
-    return await run(backend);
-  } finally {
-    await backend.close();
-  }
-}
+import { CommandUsageError, consoleIo, type OpenBackend, parse, using } from './operator-command.js';
 
 // --- show -------------------------------------------------------------------------------------
 
@@ -63,8 +29,8 @@ export function formatDetail(detail: MessageDetail): string {
   const lines = [
     `id            ${record.id}`,
     `received      ${record.receivedAt}   to ${record.functionalAddress}`,
-    `from          ${detail.from ?? '(not readable)'}`,
-    `subject       ${detail.subject ?? '(not readable)'}`,
+    `from          ${shownValue(detail.from)}`,
+    `subject       ${shownValue(detail.subject)}`,
     `category      ${record.category}  confidence ${record.confidence.toFixed(2)}${record.automated ? '  automated' : ''}`,
     `status        ${record.status}  (${record.disposition})${record.failedStep ? `  failed at ${record.failedStep}: ${record.error ?? ''}` : ''}`,
     `recipients    ${record.recipients.join(', ') || '-'}`,
@@ -89,6 +55,12 @@ export function formatDetail(detail: MessageDetail): string {
   if (detail.unreadable) lines.push(`stored message: ${detail.unreadable}`);
   if (detail.forwardHeaders) lines.push('', 'forward header block', detail.forwardHeaders);
   return lines.join('\n');
+}
+
+/** A value read from the stored message: none read, or none there (a message without that header). */
+function shownValue(value: string | undefined): string {
+  if (value === undefined) return '(not readable)';
+  return value === '' ? '(none)' : value;
 }
 
 // --- reroute ----------------------------------------------------------------------------------
@@ -209,102 +181,6 @@ export async function consoleCommand(
   await running.close();
   await backend.close();
   return 0;
-}
-
-// --- the recovery commands against AWS ---------------------------------------------------------
-
-/** `mailroute release ID... --stack NAME`: routes quarantined messages after all, on the operator's machine. */
-export async function awsReleaseCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
-  const { positionals } = parse(args, {});
-  if (positionals.length === 0) throw new CommandUsageError('release needs the id of a quarantined message');
-  const [{ resolveRecord }, { releaseMessage }] = await Promise.all([
-    import('../../operate/backend.js'),
-    import('../../operate/release.js'),
-  ]);
-  return using(
-    open,
-    async (backend) => {
-      let failed = 0;
-      const by = await backend.operator();
-      for (const id of positionals) {
-        try {
-          const result = await releaseMessage(backend.deps, await resolveRecord(backend.deps, id), by);
-          io.out(
-            `${result.messageId.slice(0, 12)}  released  ${result.status}  ${result.forwardedTo.join(', ')}`,
-          );
-        } catch (error) {
-          failed += 1;
-          io.out(`${id}  not released: ${(error as Error).message}`);
-        }
-      }
-      return failed > 0 ? 1 : 0;
-    },
-    true,
-  );
-}
-
-/** `mailroute resend [--force] ID... --stack NAME`: back to the router queue, by the rules of `resend`. */
-export async function awsResendCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
-  const { values, positionals } = parse(args, { force: { type: 'boolean' } });
-  if (positionals.length === 0) throw new CommandUsageError('resend needs the id of a message');
-  const [{ resolveRecord }, { resendMessage }] = await Promise.all([
-    import('../../operate/backend.js'),
-    import('../../operate/resend.js'),
-  ]);
-  return using(open, async (backend) => {
-    let failed = 0;
-    for (const id of positionals) {
-      try {
-        const record = await resolveRecord(backend.deps, id);
-        await resendMessage(backend, record, { force: values.force === true });
-        io.out(`${record.id.slice(0, 12)}  handed back to the router queue`);
-      } catch (error) {
-        failed += 1;
-        io.out(`${id}  not resent: ${(error as Error).message}`);
-      }
-    }
-    return failed > 0 ? 1 : 0;
-  });
-}
-
-/** `mailroute replay --stack NAME`: the dead-letter queue back to the router queue. */
-export async function awsReplayCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
-  const { positionals } = parse(args, {});
-  if (positionals.length > 0) throw new CommandUsageError('replay --stack takes no arguments');
-  return using(open, async (backend) => {
-    if (!backend.replayDeadLetters) throw new Error('this backend has no dead-letter queue');
-    const moved = await backend.replayDeadLetters();
-    io.out(`${moved} message${moved === 1 ? '' : 's'} moved from the dead-letter queue to the router queue`);
-    return 0;
-  });
-}
-
-/** `mailroute reconcile --stack NAME`: as the scheduled function does, from the operator's machine. */
-export async function awsReconcileCommand(
-  args: string[],
-  open: OpenBackend,
-  io = consoleIo,
-): Promise<number> {
-  const { values, positionals } = parse(args, { 'grace-minutes': { type: 'string' } });
-  if (positionals.length > 0) throw new CommandUsageError('reconcile takes no arguments');
-  const { reconcile } = await import('../../reconcile/reconcile.js');
-  return using(open, async (backend) => {
-    const config = { ...backend.deps.config };
-    if (values['grace-minutes'] !== undefined) {
-      const grace = Number(values['grace-minutes']);
-      if (!Number.isInteger(grace) || grace < 0)
-        throw new CommandUsageError('--grace-minutes must be a whole number >= 0');
-      config.reconcile = { ...config.reconcile, graceMinutes: grace };
-    }
-    const report = await reconcile({ ...backend.deps, config, redrive: backend.redrive });
-    io.out(
-      `checked ${report.checked}, re-driven ${report.redriven.length}, sent again ${report.resent.length}, errors ${report.errors.length}`,
-    );
-    for (const id of report.redriven) io.out(`  re-driven        ${id}`);
-    for (const id of report.resent) io.out(`  sent again       ${id}  (no Send event from SES)`);
-    for (const error of report.errors) io.out(`  error            ${error.id}: ${error.error}`);
-    return report.errors.length > 0 ? 1 : 0;
-  });
 }
 
 /** The log in AWS mode: the same query on the stack's table. */

@@ -1,267 +1,241 @@
-// operator --> (`mailroute replay | reconcile | release | resend`) --> the local stack or the AWS
-// queues: the commands that bring back messages the router has not finished (issues #5, #11).
-import { parseArgs } from 'node:util';
+// operator --> (`mailroute replay | reconcile | release | resend`, locally and with --stack) --> an
+// operator backend: the commands that bring back messages the router has not finished (issues #5, #11).
+// One code path for both backends and for the console's actions (functions/operate): a table for
+// people by default, with --json the JSON lines scripts read.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { reconcile, redriveNotification, unfinishedCount } from '../../reconcile/reconcile.js';
-import { routeMessage } from '../../route-mail/pipeline.js';
-import type { RoutingRecord } from '../../route-mail/ports.js';
-import { reopenForResend } from '../../route-mail/routing-states.js';
-import type { SesNotification } from '../../route-mail/ses-notification.js';
-import { linesForPeople } from '../for-people.js';
-import type { LocalRouter } from '../local-router.js';
+import type { OperatorBackend } from '../../operate/backend.js';
+import type { ReplayedRecord } from '../../operate/replay.js';
+import type { ReconcileReport } from '../../reconcile/reconcile.js';
+import type { RouteResult } from '../../route-mail/pipeline.js';
+import type { RoutingStatus } from '../../route-mail/ports.js';
+import type { Column } from '../table.js';
+import {
+  type CommandIo,
+  CommandUsageError,
+  consoleIo,
+  type OpenBackend,
+  parse,
+  plural,
+  printResults,
+  using,
+} from './operator-command.js';
 
-/** The local router on the data folder, opened by cli.ts (through a running stack, or on its own). */
-export type OpenRouter = () => Promise<{ router: LocalRouter; close(): Promise<void> }>;
+/** Every recovery command prints one row per message in these columns. */
+const OUTCOME_COLUMNS: Column[] = [
+  { key: 'id', title: 'ID' },
+  { key: 'outcome', title: 'OUTCOME' },
+  { key: 'status', title: 'STATUS' },
+  { key: 'detail', title: 'DETAIL' },
+];
 
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
+function outcomeRow(id: string, outcome: string, status: string | undefined, detail: string) {
+  return { id: id.slice(0, 12), outcome, status: status ?? '', detail };
 }
 
-/** `out` is JSON lines for machines; `err` is for people, without control characters. */
-const consoleIo: CommandIo = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(linesForPeople(line)),
-};
-
-/** Sends one notification through the same handler SQS would invoke; rejects if it reports a failure. */
-function redrive(router: LocalRouter, notification: SesNotification): Promise<void> {
-  return router.redrive(notification);
-}
-
-function notificationOf(router: LocalRouter, record: RoutingRecord): SesNotification {
-  return redriveNotification(
-    router.deps.config,
-    { bucket: record.bucket, key: record.key },
-    record.id,
-    record,
-    new Date(record.receivedAt),
-  );
-}
+// --- replay -------------------------------------------------------------------------------------
 
 /**
- * `mailroute replay`: re-drives every record in `failed` (locally these are what SQS would have put in
- * the DLQ). `mailroute replay --dlq URL --to URL`: moves the messages of an AWS dead-letter queue back
- * to the router's queue, each deleted from the DLQ only after it was sent on.
+ * `mailroute replay`: what routing gave up on goes through the router again. Locally the `failed`
+ * records are re-driven; with --stack the dead-letter queue goes back to the router queue;
+ * `--dlq URL --to URL` moves any AWS queue to another without opening a backend.
  */
 export async function replayCommand(
   args: string[],
-  open: OpenRouter,
-  io = consoleIo,
+  open: OpenBackend,
+  io: CommandIo = consoleIo,
   sqs?: SQSClient,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { dlq: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } },
-    strict: true,
+  const { values, positionals } = parse(args, {
+    dlq: { type: 'string' },
+    to: { type: 'string' },
+    json: { type: 'boolean' },
   });
-  if (values.dlq || values.to) {
-    if (!values.dlq || !values.to) throw new Error('replay --dlq needs --to QUEUE_URL as well');
-    const moved = await replayDeadLetters(values.dlq, values.to, sqs);
-    io.err(`${moved} message${moved === 1 ? '' : 's'} moved from the DLQ back to ${values.to}`);
+  if (positionals.length > 0) throw new CommandUsageError('replay takes no message ids');
+  const json = values.json === true;
+  const { replayDeadLetters, replayFailed } = await import('../../operate/replay.js');
+  const printMoved = (moved: number, queues?: { from: string; to: string }) => {
+    if (json) io.out(JSON.stringify({ moved, ...queues }));
+    else io.out(`${plural(moved, 'message')} moved from the DLQ back to ${queues?.to ?? 'the router queue'}`);
     return 0;
+  };
+  if (values.dlq !== undefined || values.to !== undefined) {
+    if (!values.dlq || !values.to) throw new CommandUsageError('replay --dlq needs --to QUEUE_URL as well');
+    return printMoved(await replayDeadLetters(values.dlq, values.to, sqs), {
+      from: values.dlq,
+      to: values.to,
+    });
   }
-  const { router, close } = await open();
-  let failed = 0;
-  try {
-    const records = await router.deps.log.list({ status: 'failed' });
-    for (const record of records) {
-      try {
-        await redrive(router, notificationOf(router, record));
-        const after = await router.deps.log.get(record.id);
-        io.out(JSON.stringify({ messageId: record.id, replayed: true, status: after?.status }));
-      } catch (error) {
-        failed += 1;
-        io.out(JSON.stringify({ messageId: record.id, replayed: false, error: (error as Error).message }));
-      }
-    }
-    io.err(
-      `${records.length} failed record${records.length === 1 ? '' : 's'} replayed, ${failed} failed again`,
+  return using(open, async (backend) => {
+    if (backend.replayDeadLetters) return printMoved(await backend.replayDeadLetters());
+    const replayed = await replayFailed(backend);
+    printResults(io, json, replayed, OUTCOME_COLUMNS, (entry: ReplayedRecord) =>
+      outcomeRow(
+        entry.messageId,
+        entry.replayed ? 'replayed' : 'failed again',
+        entry.status,
+        entry.error ?? '',
+      ),
     );
-  } finally {
-    await close();
-  }
-  return failed > 0 ? 1 : 0;
+    const again = replayed.filter((entry) => !entry.replayed).length;
+    io.err(`${plural(replayed.length, 'failed record')} replayed, ${again} failed again`);
+    return again > 0 ? 1 : 0;
+  });
 }
 
-/** Moves every message of `dlqUrl` to `targetUrl`; returns how many. */
-export async function replayDeadLetters(
-  dlqUrl: string,
-  targetUrl: string,
-  client?: SQSClient,
-): Promise<number> {
-  const { SQSClient, ReceiveMessageCommand, SendMessageCommand, DeleteMessageCommand } = await import(
-    '@aws-sdk/client-sqs'
-  );
-  const sqs = client ?? new SQSClient({});
-  let moved = 0;
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: 60,
-      }),
-    );
-    if (Messages.length === 0) return moved;
-    for (const message of Messages) {
-      if (message.Body === undefined || !message.ReceiptHandle) continue;
-      await sqs.send(new SendMessageCommand({ QueueUrl: targetUrl, MessageBody: message.Body }));
-      // Deleted only once sent on: a crash in between leaves a copy in both, and the router's
-      // exactly-once record makes the second delivery a no-op.
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
-      moved += 1;
-    }
-  }
-}
+// --- reconcile ----------------------------------------------------------------------------------
 
 /**
- * `mailroute reconcile`: finishes stored messages without a final record (routes what never went out,
- * sends again what is `sending` without a Send event for the grace period); prints what it found.
+ * `mailroute reconcile`: as the scheduled function does, now: routes stored messages without a final
+ * record, sends again what is `sending` without a Send event for the grace period.
  */
-export async function reconcileCommand(args: string[], open: OpenRouter, io = consoleIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string' } }, strict: true });
-  const { router, close } = await open();
-  try {
-    const config = { ...router.deps.config };
+export async function reconcileCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    'grace-minutes': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new CommandUsageError('reconcile takes no arguments');
+  const { reconcile, unfinishedCount } = await import('../../reconcile/reconcile.js');
+  return using(open, async (backend) => {
+    const config = { ...backend.deps.config };
     if (values['grace-minutes'] !== undefined) {
       const grace = Number(values['grace-minutes']);
       if (!Number.isInteger(grace) || grace < 0)
-        throw new Error('--grace-minutes must be a whole number >= 0');
+        throw new CommandUsageError('--grace-minutes must be a whole number >= 0');
       config.reconcile = { ...config.reconcile, graceMinutes: grace };
     }
-    const report = await reconcile({
-      config,
-      store: router.store,
-      log: router.deps.log,
-      now: router.deps.now,
-      redrive: (notification) => redrive(router, notification),
-    });
-    io.out(JSON.stringify(report));
+    const report = await reconcile({ ...backend.deps, config, redrive: backend.redrive });
+    if (values.json === true) io.out(JSON.stringify(report));
+    else printResults(io, false, reconcileRows(report), OUTCOME_COLUMNS, (row) => row);
+    io.err(
+      `checked ${report.checked}: re-driven ${report.redriven.length}, sent again ${report.resent.length}, acknowledgements re-driven ${report.acknowledged.length}, errors ${report.errors.length}`,
+    );
     const unfinished = unfinishedCount(report);
-    // The local stand-in for the CloudWatch alarm on ReconcileUnfinished.
-    if (unfinished > 0)
-      io.err(`ALARM: reconcile found ${unfinished} unfinished message${unfinished === 1 ? '' : 's'}`);
+    // What the ReconcileUnfinished alarm says in AWS, said here too.
+    if (unfinished > 0) io.err(`ALARM: reconcile found ${plural(unfinished, 'unfinished message')}`);
     return report.errors.length > 0 ? 1 : 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
-/** `mailroute release ID`: routes a quarantined message after all (verdicts, loops and rate limit waived). */
-export async function releaseCommand(args: string[], open: OpenRouter, io = consoleIo): Promise<number> {
-  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
-  if (positionals.length === 0)
-    throw new Error('release needs the id of a quarantined message (mailroute log --status quarantined)');
-  const { router, close } = await open();
-  let failed = 0;
-  try {
-    for (const id of positionals) {
-      const record = await findRecord(router, id);
-      if (!record) {
-        failed += 1;
-        io.out(JSON.stringify({ messageId: id, released: false, error: 'no such message' }));
-        continue;
-      }
-      if (record.status !== 'quarantined') {
-        failed += 1;
-        io.out(
-          JSON.stringify({ messageId: record.id, released: false, error: `status is ${record.status}` }),
-        );
-        continue;
-      }
-      const result = await routeMessage(router.deps, notificationOf(router, record), { release: true });
-      io.out(JSON.stringify({ released: true, ...result }));
-    }
-  } finally {
-    await close();
-  }
-  return failed > 0 ? 1 : 0;
+function reconcileRows(report: ReconcileReport): Record<string, string>[] {
+  return [
+    ...report.redriven.map((id) => outcomeRow(id, 're-driven', undefined, 'stored, never finished')),
+    ...report.resent.map((id) => outcomeRow(id, 'sent again', undefined, 'no Send event from SES')),
+    ...report.acknowledged.map((id) =>
+      outcomeRow(id, 'acknowledged', undefined, 'the acknowledgement was still due'),
+    ),
+    ...report.errors.map((error) => outcomeRow(error.id, 'error', undefined, error.error)),
+  ];
 }
+
+// --- release ------------------------------------------------------------------------------------
+
+type Released = ({ released: true } & RouteResult) | { messageId: string; released: false; error: string };
 
 /**
- * `mailroute resend [--force] ID`: sends a message again. For what is still ambiguous: `sending` (the
- * SES call was made, no Send event came), `claimed`, `failed` or `received`. A send SES confirmed
- * (`forwarded`) goes again only with `--force`: a person decided the group must get it once more.
+ * `mailroute release ID...`: routes quarantined messages after all (verdicts, loops and rate limit
+ * waived). The same operation as the console's Release: the quarantine it ends, and who released it
+ * when, stay in the record's history (`mailroute show ID`).
  */
-export async function resendCommand(args: string[], open: OpenRouter, io = consoleIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { force: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length === 0) throw new Error('resend needs the id of a message (mailroute log)');
-  const force = values.force === true;
-  const { router, close } = await open();
-  let failed = 0;
-  const refuse = (messageId: string, error: string) => {
-    failed += 1;
-    io.out(JSON.stringify({ messageId, resent: false, error }));
-  };
-  try {
-    for (const id of positionals) {
-      const record = await findRecord(router, id, ['sending', 'claimed', 'failed', 'forwarded', 'received']);
-      if (!record) {
-        refuse(id, 'no such message');
-        continue;
-      }
-      if (record.status === 'forwarded' && !force) {
-        refuse(
-          record.id,
-          `SES confirmed the send (${record.sesMessageId ?? 'no id'}); --force sends it again`,
-        );
-        continue;
-      }
-      if (record.status === 'quarantined' || record.status === 'suppressed') {
-        refuse(
-          record.id,
-          `status is ${record.status}: nothing was sent (mailroute release routes a quarantined one)`,
-        );
-        continue;
-      }
-      const now = router.deps.now();
-      if (
-        (record.status === 'sending' || record.status === 'forwarded') &&
-        !(await reopenForResend(router.deps.log, record, now, { force }))
-      ) {
-        refuse(record.id, 'the record changed meanwhile; look again with mailroute log');
-        continue;
-      }
-      try {
-        await redrive(router, notificationOf(router, record));
-        const after = await router.deps.log.get(record.id);
-        io.out(
-          JSON.stringify({
-            messageId: record.id,
-            resent: true,
-            status: after?.status,
-            sesMessageId: after?.sesMessageId,
-          }),
-        );
-      } catch (error) {
-        refuse(record.id, (error as Error).message);
-      }
-    }
-  } finally {
-    await close();
+export async function releaseCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
+  const { values, positionals } = parse(args, { by: { type: 'string' }, json: { type: 'boolean' } });
+  if (positionals.length === 0) {
+    throw new CommandUsageError(
+      'release needs the id of a quarantined message (mailroute log --status quarantined)',
+    );
   }
-  return failed > 0 ? 1 : 0;
+  const [{ resolveRecord }, { releaseMessage }] = await Promise.all([
+    import('../../operate/backend.js'),
+    import('../../operate/release.js'),
+  ]);
+  return using(
+    open,
+    async (backend) => {
+      const by = values.by ?? (await backend.operator());
+      const results: Released[] = [];
+      for (const id of positionals) {
+        // The full id once it is known: a refusal names the message as a success would.
+        let messageId = id;
+        try {
+          const record = await resolveRecord(backend.deps, id);
+          messageId = record.id;
+          results.push({ released: true, ...(await releaseMessage(backend.deps, record, by)) });
+        } catch (error) {
+          results.push({ messageId, released: false, error: (error as Error).message });
+        }
+      }
+      printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
+        result.released
+          ? outcomeRow(
+              result.messageId,
+              'released',
+              result.status,
+              result.forwardedTo.length > 0 ? `to ${result.forwardedTo.join(', ')}` : '',
+            )
+          : outcomeRow(result.messageId, 'not released', undefined, result.error),
+      );
+      return finish(io, results.length, results.filter((result) => !result.released).length, 'released', by);
+    },
+    true,
+  );
 }
 
-/** By full id, or by the 12-character prefix `mailroute log` prints when it is unambiguous. */
-async function findRecord(
-  router: LocalRouter,
-  id: string,
-  statuses: RoutingRecord['status'][] = ['quarantined'],
-): Promise<RoutingRecord | undefined> {
-  const exact = await router.deps.log.get(id);
-  if (exact) return exact;
-  if (id.length < 8) return undefined;
-  const matches: RoutingRecord[] = [];
-  for (const status of statuses) {
-    matches.push(...(await router.deps.log.list({ status })).filter((record) => record.id.startsWith(id)));
-  }
-  return matches.length === 1 ? matches[0] : undefined;
+// --- resend -------------------------------------------------------------------------------------
+
+type Resent =
+  | { messageId: string; resent: true; status?: RoutingStatus; sesMessageId?: string }
+  | { messageId: string; resent: false; error: string };
+
+/**
+ * `mailroute resend [--force] ID...`: sends a message again, by the rules of functions/operate/resend.ts
+ * (what is still ambiguous; a send SES confirmed only with --force). Locally the router sends it in
+ * this process; with --stack it goes back to the router queue and the router function sends it.
+ */
+export async function resendCommand(args: string[], open: OpenBackend, io = consoleIo): Promise<number> {
+  const { values, positionals } = parse(args, { force: { type: 'boolean' }, json: { type: 'boolean' } });
+  if (positionals.length === 0)
+    throw new CommandUsageError('resend needs the id of a message (mailroute log)');
+  const [{ resolveRecord }, { resendMessage }] = await Promise.all([
+    import('../../operate/backend.js'),
+    import('../../operate/resend.js'),
+  ]);
+  return using(open, async (backend) => {
+    const results: Resent[] = [];
+    for (const id of positionals) {
+      let messageId = id;
+      try {
+        const record = await resolveRecord(backend.deps, id);
+        messageId = record.id;
+        await resendMessage(backend, record, { force: values.force === true });
+        const after = await backend.deps.log.get(record.id);
+        results.push({
+          messageId: record.id,
+          resent: true,
+          status: after?.status,
+          sesMessageId: after?.sesMessageId,
+        });
+      } catch (error) {
+        results.push({ messageId, resent: false, error: (error as Error).message });
+      }
+    }
+    printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
+      result.resent
+        ? outcomeRow(result.messageId, 'resent', result.status, resentDetail(backend, result.sesMessageId))
+        : outcomeRow(result.messageId, 'not resent', undefined, result.error),
+    );
+    return finish(io, results.length, results.filter((result) => !result.resent).length, 'resent');
+  });
+}
+
+/** In AWS the router function sends it from the queue, after this command has returned. */
+function resentDetail(backend: Pick<OperatorBackend, 'kind'>, sesMessageId: string | undefined): string {
+  if (backend.kind === 'aws') return 'handed back to the router queue';
+  return sesMessageId ? `SES message id ${sesMessageId}` : '';
+}
+
+/** The summary on stderr, and the exit status: 1 when any message was refused. */
+function finish(io: CommandIo, total: number, refused: number, done: string, by?: string): number {
+  io.err(
+    `${plural(total - refused, 'message')} ${done}${by ? ` by ${by}` : ''}${refused > 0 ? `, ${refused} not` : ''}`,
+  );
+  return refused > 0 ? 1 : 0;
 }

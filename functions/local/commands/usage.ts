@@ -34,12 +34,15 @@ One message: the record, its reasons, confidence, verdicts, corrections and hist
 sender (read from the stored message now, never kept in the log) and the forward's header block.
 ${ID}
 ${AWS}`,
-  release: `usage: mailroute release ID... [--stack NAME]
+  release: `usage: mailroute release [--json] [--by NAME] ID... [--stack NAME]
 
 Routes quarantined messages after all (verdicts, loop checks and rate limit waived; a virus verdict
-still sends text only). The quarantine's reasons are kept in the record's history.
+still sends text only). The quarantine's reasons, who released it and when are kept in the record's
+history (mailroute show ID), as the console's Release does. --by defaults to MAILROUTE_OPERATOR, the
+login name, or in AWS the caller's identity. A table for people; --json one JSON object a message.
 ${ID}
-${AWS}`,
+${AWS}
+example: npx mailroute release 3f2a9c1d   (the held ones: npx mailroute log --status quarantined)`,
   reroute: `usage: mailroute reroute ID (--category C | --group ADDRESS) [--by NAME] [--json] [--stack NAME]
 
 A person's correction: delivers the message to the right group and records it on the message
@@ -67,20 +70,23 @@ The operator console on http://127.0.0.1:8025/ (MAILROUTE_CONSOLE_PORT): the rou
 a detail view, release and reroute, the quarantine. Loopback only; in AWS mode it runs on your machine
 with your credentials. npm start runs it beside the local stack.
 ${AWS}`,
-  replay: `usage: mailroute replay [--dlq QUEUE_URL --to QUEUE_URL] [--stack NAME]
+  replay: `usage: mailroute replay [--json] [--dlq QUEUE_URL --to QUEUE_URL] [--stack NAME]
 
-Locally: re-drives every failed record. With --stack: moves the dead-letter queue back to the router
-queue (both from the stack's outputs). --dlq/--to name any two queues.`,
-  resend: `usage: mailroute resend [--force] ID... [--stack NAME]
+Locally: re-drives every failed record (a table of what each became). With --stack: moves the
+dead-letter queue back to the router queue (both from the stack's outputs). --dlq/--to name any two
+queues. --json: one JSON object a message, or {"moved": N} for a queue.`,
+  resend: `usage: mailroute resend [--json] [--force] ID... [--stack NAME]
 
 Sends a message again: one left sending, claimed, failed or received; a send SES confirmed
-(forwarded) only with --force. With --stack it goes back to the router queue.
+(forwarded) only with --force. With --stack it goes back to the router queue. A table for people;
+--json one JSON object a message.
 ${ID}`,
-  reconcile: `usage: mailroute reconcile [--grace-minutes N] [--stack NAME]
+  reconcile: `usage: mailroute reconcile [--json] [--grace-minutes N] [--stack NAME]
 
-Re-drives stored messages without a final record after the grace period; reports those left in
-sending. With --stack it walks the S3 bucket and re-drives through the router queue, as the scheduled
-reconcile function does.`,
+Re-drives stored messages without a final record after the grace period; sends again those left in
+sending without a Send event. A table of what it did and a summary; --json the whole report as one
+JSON object. With --stack it walks the S3 bucket and re-drives through the router queue, as the
+scheduled reconcile function does.`,
 };
 
 export function commandUsage(command: string): string | undefined {
