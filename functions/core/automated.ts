@@ -129,8 +129,15 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: false, reasons: [], doubts: ['subject:list-notice, nothing else automated'] };
   }
 
+  // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
+  // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
+  // message will not be forwarded") and says more of a responder (away, back, who answers
+  // meanwhile) decides, which a person's reply does not do.
+  const responderBody = support['auto-reply'].find(isSelfDescribedResponder);
+  if (responderBody)
+    return { automated: true, reasons: cue ? [cueReasonOf(cue), responderBody] : [responderBody] };
   if (!cue) return { automated: false, reasons: [] };
-  const cueReason = `subject:"${cue.phrase}" (${cue.language})`;
+  const cueReason = cueReasonOf(cue);
   const corroboration = cue.everyday
     ? support[cue.kind].filter((reason) => reason.startsWith('body:auto-reply'))
     : support[cue.kind];
@@ -144,6 +151,16 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: false, reasons: [], doubts: [`${cueReason} over ${corroboration.join(', ')}`] };
   }
   return { automated: false, reasons: [] };
+}
+
+function cueReasonOf(cue: SubjectCue): string {
+  return `subject:"${cue.phrase}" (${cue.language})`;
+}
+
+/** A responder's body that names itself (`self`) and says at least one more responder thing. */
+function isSelfDescribedResponder(reason: string): boolean {
+  const kinds = /^body:auto-reply\((.*)\)$/.exec(reason)?.[1]?.split('+') ?? [];
+  return kinds.includes('self') && kinds.length >= 2;
 }
 
 /** What only a machine writes: each of these alone marks the message automated. */

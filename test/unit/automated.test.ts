@@ -297,6 +297,58 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
 
 const automatedFixture = (name: string) => fixture(`automated/${name}`);
 
+describe("detectAutomated: a responder under the thread's own subject, without headers", () => {
+  it.each([
+    [
+      'pl',
+      'Odp: URBACT – spotkanie partnerów w Gdańsku',
+      'Dzień dobry,\r\ndo 7 grudnia przebywam na urlopie i nie mam dostępu do poczty.\r\n' +
+        'Wiadomość nie zostanie przekazana automatycznie. W sprawach pilnych proszę o kontakt z biurem.\r\nAgnieszka',
+    ],
+    [
+      'nl',
+      'Afwezig tot 8 december',
+      'Beste afzender,\r\nIk ben tot en met 8 december afwezig. Uw bericht wordt niet doorgestuurd.\r\n' +
+        'Voor dringende zaken kunt u contact opnemen met Joost Verbeek.\r\nSanne',
+    ],
+    [
+      'en',
+      'Re: Visit of the Mayor of Gdańsk – programme',
+      'Thank you for your message. I am on annual leave until 4 January.\r\n' +
+        'Your message will not be forwarded. For urgent matters please contact the International Office.',
+    ],
+  ])('flags a %s responder that calls itself one and says more ("%s")', async (_language, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons.some((reason) => /^body:auto-reply\(self\+/.test(reason))).toBe(true);
+  });
+
+  it.each([
+    [
+      'a person away who still answers',
+      'Re: Visit of the Mayor of Gdańsk – programme',
+      'Dear colleagues, I am on leave until Monday but wanted to confirm that the Mayor will arrive on 12 May. ' +
+        'For urgent matters please contact my colleague, who has the programme.',
+    ],
+    [
+      'a person who forwards nothing',
+      "Re: Invitation to the mayors' summit",
+      'Thank you. Your message will not be forwarded to the Mayor before we have the final programme; ' +
+        'could you send it by Friday?',
+    ],
+  ])('forwards %s', async (_label, subject, body) => {
+    // Act
+    const route = await routeOf(message(subject, body));
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision.disposition).toBe('forward');
+  });
+});
+
 describe('detectAutomated: one realistic message per generator (test/fixtures/automated)', () => {
   it.each([
     [
