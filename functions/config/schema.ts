@@ -1,5 +1,20 @@
 // configuration --> one validated object that the core, the handler, the local stack and infra all read.
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { checkedConfigText, ROUTER_SCHEMA_FINGERPRINT } from './checked-config.js';
+import { ACKNOWLEDGEMENT_PLACEHOLDERS, ConfigError, MAX_FORWARD_BYTES } from './router-config.js';
+
+// The zod-free half (constants, ConfigError, address look-ups) lives in router-config.ts so that the
+// Lambdas, which read the configuration synth already checked (checked-config.ts), never load zod.
+export {
+  ACKNOWLEDGEMENT_PLACEHOLDERS,
+  ConfigError,
+  findFunctionalAddress,
+  MAX_FORWARD_BYTES,
+  receivingAddressOf,
+  SES_ADDED_HEADER_BYTES,
+  SES_MAX_MESSAGE_BYTES,
+} from './router-config.js';
 
 const emailAddress = z
   .string()
@@ -9,19 +24,6 @@ const emailAddress = z
     'must be a plain e-mail address like name@example.se',
   );
 
-/**
- * SES v2 sends messages of up to 40 MB (SendEmail with raw content). "MB" is read as 10^6 bytes, the
- * smaller of its two readings, so no forward SES could count as too large passes as fitting.
- */
-export const SES_MAX_MESSAGE_BYTES = 40_000_000;
-/**
- * What SES adds to a message after the router measured it: its DKIM-Signature headers (Easy DKIM and
- * amazonses.com), Message-ID and Feedback-ID, together well under 8 KB. 64 KB leaves room for more.
- */
-export const SES_ADDED_HEADER_BYTES = 64 * 1024;
-/** The largest forward the router hands to SES; the default and the ceiling of `limits.maxForwardBytes`. */
-export const MAX_FORWARD_BYTES = SES_MAX_MESSAGE_BYTES - SES_ADDED_HEADER_BYTES;
-
 const groupAddresses = z.array(emailAddress).min(1, 'needs at least one group address').max(50);
 
 const subjectTag = z
@@ -29,9 +31,6 @@ const subjectTag = z
   .min(1)
   .max(40)
   .regex(/^[^\r\n\0]+$/, 'must be a single line');
-
-/** The placeholders an acknowledgement text may use: filled in per message (functions/core/acknowledgement.ts). */
-export const ACKNOWLEDGEMENT_PLACEHOLDERS = ['{address}', '{reference}'] as const;
 
 /** One paragraph of an acknowledgement: plain text, no line breaks, known placeholders only. */
 const acknowledgementParagraph = z
@@ -310,10 +309,6 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   },
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Formats zod issues as `key.path: problem` lines, so an operator sees which key is wrong. */
 export function describeConfigIssues(error: z.ZodError, prefix = ''): string {
   return error.issues
@@ -355,21 +350,31 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The address SES receives a functional address's mail at (see `receivingAddress`). */
-export function receivingAddressOf(entry: FunctionalAddress): string {
-  return entry.receivingAddress ?? entry.address;
+/**
+ * The first 16 hex digits of the sha256 of the schema's JSON Schema: what a checked configuration file
+ * records (checked-config.ts), so that a bundle and a file from different schemas do not meet unnoticed.
+ */
+export function routerSchemaFingerprint(): string {
+  const described = JSON.stringify(z.toJSONSchema(routerConfigSchema));
+  return createHash('sha256').update(described).digest('hex').slice(0, 16);
 }
 
 /**
- * The functional address entry a message was delivered to, matched case-insensitively on the public
- * address or on the address SES received it at.
+ * What synth writes beside a Lambda's bundle: the configuration validated once more by the schema (the
+ * construct may be handed an object that never went through parseRouterConfig) and wrapped with the
+ * schema's fingerprint. Throws ConfigError when the configuration is invalid, or when the schema changed
+ * and ROUTER_SCHEMA_FINGERPRINT, which the bundles compare with, was not updated.
  */
-export function findFunctionalAddress(
-  config: RouterConfig,
-  recipient: string,
-): FunctionalAddress | undefined {
-  const wanted = recipient.trim().toLowerCase();
-  return config.functionalAddresses.find(
-    (entry) => entry.address.toLowerCase() === wanted || receivingAddressOf(entry).toLowerCase() === wanted,
-  );
+export function checkedRouterConfigJson(config: RouterConfig): string {
+  const fingerprint = routerSchemaFingerprint();
+  if (fingerprint !== ROUTER_SCHEMA_FINGERPRINT) {
+    throw new ConfigError(
+      `the router configuration schema changed: set ROUTER_SCHEMA_FINGERPRINT in functions/config/checked-config.ts to '${fingerprint}'`,
+    );
+  }
+  const result = routerConfigSchema.safeParse(config);
+  if (!result.success) {
+    throw new ConfigError(`router configuration is invalid:\n${describeConfigIssues(result.error)}`);
+  }
+  return checkedConfigText(result.data);
 }

@@ -5,7 +5,8 @@
 // RFC 3834 throughout: `Auto-Submitted: auto-replied`, In-Reply-To/References to the original, and
 // never an answer to automated or list mail (that is how auto-reply loops and backscatter start).
 import { createHash } from 'node:crypto';
-import { type AcknowledgementTexts, findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import { findFunctionalAddress } from '../config/router-config.js';
+import type { AcknowledgementTexts, RouterConfig } from '../config/schema.js';
 import { segmentBody } from './classify/segment.js';
 import { asciiAddress, encodeHeaderValue, formatAddress, isSafeAddress } from './header-block.js';
 import type { AutomatedVerdict, MailAddress } from './types.js';

@@ -1,6 +1,7 @@
 // core (pure): classification + automated verdict + configuration --> where the message goes.
 // Step 7 of DESIGN.md. Recipients come only from configuration: never from the message.
-import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import { findFunctionalAddress } from '../config/router-config.js';
+import type { RouterConfig } from '../config/schema.js';
 import type { AutomatedVerdict, Classification, RoutingDecision } from './types.js';
 
 export interface DecisionInput {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { loadRouterConfigFile } from '../config/load.js';
+import { readCheckedRouterConfig } from '../config/checked-config.js';
 import { type ReconcileDeps, type ReconcileReport, reconcile, unfinishedCount } from './reconcile.js';
 
 export interface ReconcileRun {
@@ -62,7 +62,7 @@ async function createAwsDeps(): Promise<ReconcileDeps> {
     import('../adapters/s3-mail-store.js'),
     import('../adapters/dynamodb-routing-log.js'),
   ]);
-  const config = loadRouterConfigFile(
+  const config = readCheckedRouterConfig(
     process.env.MAILROUTE_CONFIG_FILE ??
       join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'mailroute.config.json'),
   );

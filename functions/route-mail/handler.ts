@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadRouterConfigFile } from '../config/load.js';
+import { readCheckedRouterConfig } from '../config/checked-config.js';
 import {
   type PipelineDeps,
   type PipelineLogger,
@@ -84,7 +84,7 @@ async function createAwsHandler(): Promise<(event: SQSEvent) => Promise<SQSBatch
   const configFile =
     process.env.MAILROUTE_CONFIG_FILE ??
     join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), 'mailroute.config.json');
-  const config = loadRouterConfigFile(configFile);
+  const config = readCheckedRouterConfig(configFile);
   const tableName = requiredEnv('ROUTING_TABLE_NAME');
   const secretArn = requiredEnv('MAILROUTE_LOOP_SECRET_ARN');
   const loopSecret = await getSecret(secretArn, { maxAge: 3600 });

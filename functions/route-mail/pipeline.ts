@@ -3,7 +3,8 @@
 // forward (once), mark, acknowledge to the sender (once). Every failure leaves the stored original in place and a record that says
 // which step broke; the caller reports the record as a batch item failure so SQS retries it.
 import { createHash, createHmac } from 'node:crypto';
-import { findFunctionalAddress, type RouterConfig } from '../config/schema.js';
+import { findFunctionalAddress } from '../config/router-config.js';
+import type { RouterConfig } from '../config/schema.js';
 import {
   type AcknowledgementDecision,
   acknowledgementDecision,

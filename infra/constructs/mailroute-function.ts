@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouterConfig } from '../../functions/config/schema.js';
+import { checkedRouterConfigJson, type RouterConfig } from '../../functions/config/schema.js';
 import { aliasArgs, LAMBDA_BUILD } from '../bundling.js';
 import { REPO_ROOT } from '../paths.js';
 
@@ -19,7 +19,7 @@ export interface MailrouteFunctionProps {
   /** Handler source (absolute, or relative to the repository root), exporting `handler`. */
   entry: string;
   description: string;
-  /** The validated router configuration, bundled next to the handler as mailroute.config.json. */
+  /** The router configuration, validated again and bundled next to the handler as mailroute.config.json (checked JSON). */
   routerConfig: RouterConfig;
   memorySize: number;
   timeout: Duration;
@@ -115,9 +115,12 @@ export class MailrouteFunction extends Construct {
     });
   }
 
-  /** Writes the configuration into the cloud assembly folder, named by its content hash. */
+  /**
+   * Writes the configuration, validated and fingerprinted (checked-config.ts), into the cloud assembly
+   * folder, named by its content hash: the Lambda reads it without zod.
+   */
   private stageConfigFile(config: RouterConfig): string {
-    const json = `${JSON.stringify(config, null, 2)}\n`;
+    const json = checkedRouterConfigJson(config);
     const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
     const outdir = Stage.of(this)?.outdir ?? 'cdk.out';
     const dir = join(outdir, 'mailroute-config');

@@ -4,6 +4,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
+import { COMPILED_LEXICON } from '../../functions/core/classify/features.js';
+import { assertCompiledFrom } from '../../functions/core/classify/lexicon.js';
 import { ICONV_TABLES } from '../../functions/lambda-shims/iconv-lite-tables.js';
 import type { DataKey } from './data-key.js';
 import { MailrouteFunction } from './mailroute-function.js';
@@ -65,6 +67,8 @@ export class RouterFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
+    // The bundle carries the lexicons as compiled tables (npm run lexicons): never ship stale ones.
+    assertCompiledFrom(COMPILED_LEXICON);
     this.loopSecret = new secretsmanager.Secret(this, 'LoopSecret', {
       description: 'mailroute: HMAC key for the loop-marker header of forwarded mail',
       encryptionKey: props.dataKey.key,

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parseMail } from '../../functions/core/parse.js';
 import { LAMBDA_BUILD } from '../../infra/bundling.js';
 import { sideLoadCommands } from '../../infra/constructs/mailroute-function.js';
-import { ICONV_TABLE_FILES } from '../../infra/constructs/router-function.js';
+import { ICONV_TABLE_FILES, ROUTER_ENTRY } from '../../infra/constructs/router-function.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 
 /** A plain-text message whose subject (an encoded word) and body are in `charset`. */
@@ -117,4 +117,27 @@ describe('the Lambda bundle options', () => {
       expect(warnings.join('\n')).toContain('decoding it with TextDecoder');
     },
   );
+});
+
+describe("the router's bundle", () => {
+  it('holds neither zod nor the lexicon sources: the configuration and the lexicons come checked and compiled', async () => {
+    // Act
+    const built = await build({
+      ...LAMBDA_BUILD,
+      absWorkingDir: REPO_ROOT,
+      entryPoints: [join(REPO_ROOT, ROUTER_ENTRY)],
+      outfile: join(tmpdir(), 'mailroute-router-never-written.mjs'),
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
+
+    // Assess
+    const inputs = Object.keys(built.metafile.inputs);
+    expect(inputs.filter((path) => path.includes('node_modules/zod/'))).toEqual([]);
+    expect(inputs.filter((path) => path.includes('classify/lexicons/'))).toEqual([]);
+    expect(inputs).toContain('functions/core/classify/lexicons.compiled.json');
+    expect(inputs).toContain('functions/config/checked-config.ts');
+    expect(inputs).not.toContain('functions/config/schema.ts');
+  }, 60_000);
 });

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   COMBINATIONS,
+  compileMatcher,
   concepts,
   LEXICON_FILES,
   type LexiconFile,
-  LexiconMatcher,
 } from '../../functions/core/classify/lexicon.js';
 import { isIdeographic, joinTokens, tokens } from '../../functions/core/classify/normalize.js';
 import { CATEGORIES } from '../../functions/core/types.js';
 
-const matcher = new LexiconMatcher();
+const matcher = compileMatcher();
 const specs = LEXICON_FILES.flatMap((file) => file.concepts.map((spec) => ({ file: file.category, spec })));
 
 /**
@@ -135,7 +135,7 @@ describe('lexicons', () => {
   it("lets no frequent word of one language fire a concept through another language's term", () => {
     // Folding makes cross-language twins: French "thèse" is English "these", Portuguese "eu" is "I".
     // Prepare
-    const own = new Map(LANGUAGES.map((language) => [language, new LexiconMatcher(onlyLanguage(language))]));
+    const own = new Map(LANGUAGES.map((language) => [language, compileMatcher(onlyLanguage(language))]));
     const offences: string[] = [];
 
     for (const language of LANGUAGES) {
@@ -173,7 +173,7 @@ describe('lexicons', () => {
     const swallowed: string[] = [];
 
     for (const { concept, language, term } of shortWildcards) {
-      const probe = new LexiconMatcher([
+      const probe = compileMatcher([
         {
           category: 'neutral',
           concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
@@ -268,7 +268,7 @@ describe('lexicons', () => {
   });
 });
 
-describe('LexiconMatcher', () => {
+describe('LexiconMatcher (compiled at run time)', () => {
   const file = (terms: string[]) => [
     {
       category: 'invitation' as const,
@@ -276,7 +276,7 @@ describe('LexiconMatcher', () => {
     },
   ];
   const fires = (terms: string[], text: string) =>
-    new LexiconMatcher(file(terms)).match(tokens(text)).has('probe');
+    compileMatcher(file(terms)).match(tokens(text)).has('probe');
 
   it('matches whole words, stems, compound endings and parts', () => {
     expect(fires(['inbjudan'], 'En inbjudan till er')).toBe(true);
@@ -326,9 +326,7 @@ describe('LexiconMatcher', () => {
   });
 
   it('reports each distinct phrase that matched', () => {
-    const hits = new LexiconMatcher(file(['panel*', 'keynote'])).match(
-      tokens('A keynote, a panel and panels'),
-    );
+    const hits = compileMatcher(file(['panel*', 'keynote'])).match(tokens('A keynote, a panel and panels'));
 
     expect(hits.get('probe')).toEqual(['keynote', 'panel', 'panels']);
   });

@@ -1,22 +1,14 @@
 // The lean parse (mime-slim's cut copy, then mailparser) must read every message as plain mailparser
 // reads the whole of it: the same text, attachments, attached texts, calendars, warnings and category.
 // A generated family of messages built from the shapes that once diverged, then every fixture.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { analyzeParsed } from '../../functions/core/analyze.js';
 import { slimForParsing } from '../../functions/core/mime-slim.js';
 import { type ParseLimits, parseMail, parseMailWhole } from '../../functions/core/parse.js';
-import {
-  CORPUS_ABSENT_NOTE,
-  DEV_CORPUS,
-  hasDevCorpus,
-  hasPublicFixtures,
-  PUBLIC_FIXTURES,
-  REPO_ROOT,
-} from '../helpers/corpus.js';
+import { CORPUS_ABSENT_NOTE, FIXTURE_SETS, messageFiles, PUBLIC_FIXTURES } from '../helpers/corpus.js';
 import { pdf } from '../helpers/pdf.js';
 
 /** Small limits, so that the text budget and the size of what is read are crossed by small messages. */
@@ -178,26 +170,6 @@ describe('the lean parse', () => {
     await expectSameReading(raw);
   });
 });
-
-/** Every message file under `dir`: `.eml`, and in the public fixtures every file but the notes (`.md`). */
-function messageFiles(dir: string, everyFile: boolean): string[] {
-  const found: string[] = [];
-  const visit = (folder: string) => {
-    for (const entry of readdirSync(folder).sort()) {
-      const path = join(folder, entry);
-      if (statSync(path).isDirectory()) visit(path);
-      else if (everyFile ? !entry.endsWith('.md') : entry.endsWith('.eml')) found.push(path);
-    }
-  };
-  visit(dir);
-  return found;
-}
-
-const FIXTURE_SETS: [string, string, boolean][] = [
-  ['test/fixtures', join(REPO_ROOT, 'test/fixtures'), true],
-  ['../shared/corpus/public-fixtures', PUBLIC_FIXTURES, hasPublicFixtures],
-  ['../shared/corpus/dev', DEV_CORPUS, hasDevCorpus],
-];
 
 describe.each(FIXTURE_SETS)('the lean parse over %s', (name, dir, present) => {
   it.runIf(present)(

@@ -1,7 +1,8 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import type { InboundMail } from '../types.js';
-import { COMBINATIONS, type Combination, type Concept, concepts, LexiconMatcher } from './lexicon.js';
+import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
+import compiledLexicon from './lexicons.compiled.json' with { type: 'json' };
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
 
@@ -39,7 +40,9 @@ export interface FeatureSet {
 const REPLY_PREFIX = /^\s*((re|sv|aw|vs|odp|res|rif|r|vá|ответ|відп)\s*(\[\d+\])?\s*:\s*)+/i;
 const FORWARD_PREFIX = /^\s*((fw|fwd|vb|wg|tr|rv|i|pd|doorst|edasi|videresend)\s*:\s*)+/i;
 
-const defaultMatcher = new LexiconMatcher();
+/** The lexicons compiled by `npm run lexicons` (lexicon.ts): loaded, not compiled, when a Lambda starts. */
+export const COMPILED_LEXICON = compiledLexicon as CompiledLexicon;
+const defaultMatcher = new LexiconMatcher(COMPILED_LEXICON);
 /** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
 const CORROBORATION_STEP = 0.25;
 const MAX_CORROBORATING = 2;
@@ -76,7 +79,7 @@ function decisivePurposes(all: Concept[]): Set<string> {
       .map((concept) => concept.id),
   );
 }
-const CONCEPT_LIST = concepts();
+const CONCEPT_LIST = COMPILED_LEXICON.concepts;
 const DECISIVE_PURPOSES = decisivePurposes(CONCEPT_LIST);
 const STRONGEST_PRIOR = new Map(
   CONCEPT_LIST.map((concept) => [concept.id, Math.max(0, ...Object.values(concept.priors).map(Number))]),
@@ -92,7 +95,7 @@ export function extractFeatures(
   mail: InboundMail,
   context: { functionalAddress: string },
   matcher: LexiconMatcher = defaultMatcher,
-  combinations: Combination[] = COMBINATIONS,
+  combinations: readonly Combination[] = COMPILED_LEXICON.combinations,
 ): FeatureSet {
   const values = new Map<string, number>();
   const evidence = new Map<string, string>();

@@ -1,8 +1,7 @@
 // core (pure) --> classify: InboundMail -> { category, calibrated confidence, reasons }. Step 6 of
 // DESIGN.md. The threshold is not applied here: decide.ts sends low confidence to triage.
 import type { Category, Classification, InboundMail } from '../types.js';
-import { extractFeatures, type FeatureSet, STRUCTURAL_CONCEPTS } from './features.js';
-import { concepts } from './lexicon.js';
+import { COMPILED_LEXICON, extractFeatures, type FeatureSet, STRUCTURAL_CONCEPTS } from './features.js';
 import { featureIndex, type LinearModel, logits, softmax, vocabularyOf } from './model.js';
 import trainedModel from './model.json' with { type: 'json' };
 import { describeTerm, isTermFeature, withTerms } from './terms.js';
@@ -10,7 +9,7 @@ import { describeTerm, isTermFeature, withTerms } from './terms.js';
 export { extractFeatures } from './features.js';
 
 const MODEL = trainedModel as LinearModel;
-const CONCEPTS = [...concepts(), ...STRUCTURAL_CONCEPTS];
+const CONCEPTS = [...COMPILED_LEXICON.concepts, ...STRUCTURAL_CONCEPTS];
 const PRIORS = new Map(CONCEPTS.map((concept) => [concept.id, concept.priors]));
 /** Enough evidence for staff to see why; more is noise in a header. */
 const MAX_REASONS = 6;
