@@ -43,6 +43,13 @@ export interface CompiledLexicon {
 
 /** Distinct phrases kept per concept: enough to count corroboration, bounded for long mail. */
 const MAX_PHRASES_PER_CONCEPT = 8;
+/**
+ * Words whose patterns a matcher remembers across messages (a warm Lambda reads the same words again
+ * and again); past this many it starts over, which bounds the memory to a few megabytes.
+ */
+const MAX_REMEMBERED_WORDS = 50_000;
+/** Shared by every word that matches no pattern, most words: never changed. */
+const NO_PATTERNS: ReadonlySet<number> = new Set();
 
 export type PatternKind = 'exact' | 'prefix' | 'suffix' | 'infix';
 
@@ -102,6 +109,7 @@ export class LexiconMatcher {
   private readonly conceptIds: string[];
   private readonly texts: string[];
   private readonly kinds: string;
+  private readonly patternsOfWord = new Map<string, ReadonlySet<number>>();
 
   constructor(compiled: CompiledLexicon) {
     const prefixLengths = new Set<number>();
@@ -213,7 +221,7 @@ export class LexiconMatcher {
     phrase: Phrase,
     words: string[],
     start: number,
-    patternsOf: (word: string) => Set<number>,
+    patternsOf: (word: string) => ReadonlySet<number>,
   ): boolean {
     return phrase.elements.every((element, offset) => {
       const word = words[start + offset];
@@ -221,6 +229,17 @@ export class LexiconMatcher {
       const matches = patternsOf(word).has(element.pattern);
       return element.negated ? !matches : matches;
     });
+  }
+
+  private patternsOf(word: string): ReadonlySet<number> {
+    let found = this.patternsOfWord.get(word);
+    if (!found) {
+      const matching = this.patternsMatching(word);
+      found = matching.size > 0 ? matching : NO_PATTERNS;
+      if (this.patternsOfWord.size >= MAX_REMEMBERED_WORDS) this.patternsOfWord.clear();
+      this.patternsOfWord.set(word, found);
+    }
+    return found;
   }
 
   private patternsMatching(word: string): Set<number> {
