@@ -211,7 +211,7 @@ describe('lexicons', () => {
     const inside: string[] = [];
 
     for (const { concept, language, term } of ideographicTerms) {
-      const probe = new LexiconMatcher([
+      const probe = compileMatcher([
         {
           category: 'neutral',
           concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
