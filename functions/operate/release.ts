@@ -1,6 +1,6 @@
 // operator (CLI in AWS mode, console) --> (release) --> pipeline: a quarantined message routed after all,
 // with the quarantine it ended kept in the record's history (its reasons would otherwise be overwritten).
-import { redriveNotification } from '../reconcile/reconcile.js';
+import { notificationForRecord } from '../reconcile/reconcile.js';
 import { type PipelineDeps, type RouteResult, routeMessage } from '../route-mail/pipeline.js';
 import type { RecordEvent, RoutingRecord } from '../route-mail/ports.js';
 
@@ -23,13 +23,7 @@ export async function releaseMessage(
     status: record.status,
     reasons: record.reasons,
   };
-  const notification = redriveNotification(
-    deps.config,
-    { bucket: record.bucket, key: record.key },
-    record.id,
-    record,
-    new Date(record.receivedAt),
-  );
+  const notification = notificationForRecord(deps.config, record);
   const result = await routeMessage(deps, notification, { release: true });
   await deps.log.update(record.id, {
     status: result.status,

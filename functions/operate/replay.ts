@@ -2,7 +2,7 @@
 // routing gave up on. In AWS the dead-letter queue holds it (SQS retried, then gave up); locally there
 // is no queue, and the `failed` records are the same messages.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { redriveNotification } from '../reconcile/reconcile.js';
+import { notificationForRecord } from '../reconcile/reconcile.js';
 import type { RoutingStatus } from '../route-mail/ports.js';
 import type { OperatorBackend } from './backend.js';
 
@@ -22,15 +22,7 @@ export async function replayFailed(
   const replayed: ReplayedRecord[] = [];
   for (const record of await deps.log.list({ status: 'failed' })) {
     try {
-      await backend.redrive(
-        redriveNotification(
-          deps.config,
-          { bucket: record.bucket, key: record.key },
-          record.id,
-          record,
-          new Date(record.receivedAt),
-        ),
-      );
+      await backend.redrive(notificationForRecord(deps.config, record));
       const after = await deps.log.get(record.id);
       replayed.push({ messageId: record.id, replayed: true, status: after?.status });
     } catch (error) {

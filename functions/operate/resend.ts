@@ -1,7 +1,7 @@
 // operator (console, `mailroute resend`) --> (resend) --> routing states & the router: a message sent
 // again, locally or in AWS: one left `sending`, `claimed`, `failed` or `received`; a send SES
 // confirmed only when forced.
-import { redriveNotification } from '../reconcile/reconcile.js';
+import { notificationForRecord } from '../reconcile/reconcile.js';
 import type { RoutingRecord, RoutingStatus } from '../route-mail/ports.js';
 import { reopenForResend } from '../route-mail/routing-states.js';
 import type { OperatorBackend } from './backend.js';
@@ -38,13 +38,5 @@ export async function resendMessage(
   ) {
     throw new ResendError(`message ${record.id.slice(0, 12)} changed meanwhile; look again`);
   }
-  await backend.redrive(
-    redriveNotification(
-      deps.config,
-      { bucket: record.bucket, key: record.key },
-      record.id,
-      record,
-      new Date(record.receivedAt),
-    ),
-  );
+  await backend.redrive(notificationForRecord(deps.config, record));
 }

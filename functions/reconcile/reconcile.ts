@@ -122,6 +122,17 @@ export function messageIdOf(location: MailLocation): string | undefined {
   return /^[A-Za-z0-9._-]{1,200}$/.test(id) && !id.startsWith('.') ? id : undefined;
 }
 
+/** The notification that hands a logged message back to the router (release, resend, replay). */
+export function notificationForRecord(config: RouterConfig, record: RoutingRecord): SesNotification {
+  return redriveNotification(
+    config,
+    { bucket: record.bucket, key: record.key },
+    record.id,
+    record,
+    new Date(record.receivedAt),
+  );
+}
+
 /**
  * A notification for a stored message, as SES would have sent it. The verdicts are the ones the
  * record kept; without a record there are none, and the pipeline reads SES's verdict headers from the
