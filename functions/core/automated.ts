@@ -103,7 +103,8 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const freshWords = wordCount(fresh);
   const freshKey = textKey(fresh);
   const cue = subjectCue(mail.subject);
-  const support = supportingEvidence(mail, freshKey, freshWords);
+  const responder = responderKinds(freshKey, freshWords);
+  const support = supportingEvidence(mail, freshKey, freshWords, responder);
   const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
 
   if (calendarReply) {
@@ -133,9 +134,10 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
   // meanwhile) decides, which a person's reply does not do.
-  const responderBody = support['auto-reply'].find(isSelfDescribedResponder);
-  if (responderBody)
+  if (responder.includes('self') && responder.length >= 2) {
+    const responderBody = responderReason(responder);
     return { automated: true, reasons: cue ? [cueReasonOf(cue), responderBody] : [responderBody] };
+  }
   if (!cue) return { automated: false, reasons: [] };
   const cueReason = cueReasonOf(cue);
   const corroboration = cue.everyday
@@ -157,10 +159,18 @@ function cueReasonOf(cue: SubjectCue): string {
   return `subject:"${cue.phrase}" (${cue.language})`;
 }
 
-/** A responder's body that names itself (`self`) and says at least one more responder thing. */
-function isSelfDescribedResponder(reason: string): boolean {
-  const kinds = /^body:auto-reply\((.*)\)$/.exec(reason)?.[1]?.split('+') ?? [];
-  return kinds.includes('self') && kinds.length >= 2;
+/** What a short new text says of a responder's kinds (self, absence, return, meanwhile). */
+function responderKinds(freshKey: string, freshWords: number): AutoReplyBodyKind[] {
+  if (freshWords > MAX_AUTO_REPLY_WORDS) return [];
+  const words = new Set(freshKey.split(' '));
+  const hasRun = RUN_SCRIPTS.test(freshKey);
+  const says = ({ key, firstWord, inRun }: BodyPhrase) =>
+    inRun ? hasRun && freshKey.includes(key) : words.has(firstWord) && freshKey.includes(key);
+  return AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says)).map(({ kind }) => kind);
+}
+
+function responderReason(kinds: AutoReplyBodyKind[]): string {
+  return `body:auto-reply(${kinds.join('+')})`;
 }
 
 /** What only a machine writes: each of these alone marks the message automated. */
@@ -198,21 +208,12 @@ function supportingEvidence(
   mail: InboundMail,
   freshKey: string,
   freshWords: number,
+  responder: AutoReplyBodyKind[],
 ): Record<MachineKind, string[]> {
   const nearlyEmpty = freshWords <= MAX_EMPTY_WORDS && !hasDocuments(mail) ? ['body:empty'] : [];
   const noReplySender = NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : [];
 
-  const autoReply: string[] = [];
-  if (freshWords <= MAX_AUTO_REPLY_WORDS) {
-    const words = new Set(freshKey.split(' '));
-    const hasRun = RUN_SCRIPTS.test(freshKey);
-    const says = ({ key, firstWord, inRun }: BodyPhrase) =>
-      inRun ? hasRun && freshKey.includes(key) : words.has(firstWord) && freshKey.includes(key);
-    const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says));
-    if (kinds.some(({ kind }) => kind === 'self') || kinds.length >= 2) {
-      autoReply.push(`body:auto-reply(${kinds.map(({ kind }) => kind).join('+')})`);
-    }
-  }
+  const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
 
   const list: string[] = [];
   if (mail.headers.listId) list.push('header:list-id');

@@ -7,7 +7,7 @@ import type { OperatorBackend } from '../../operate/backend.js';
 import type { ReplayedRecord } from '../../operate/replay.js';
 import type { ReconcileReport } from '../../reconcile/reconcile.js';
 import type { RouteResult } from '../../route-mail/pipeline.js';
-import type { RoutingStatus } from '../../route-mail/ports.js';
+import type { RoutingRecord, RoutingStatus } from '../../route-mail/ports.js';
 import type { Column } from '../table.js';
 import {
   type CommandIo,
@@ -143,26 +143,17 @@ export async function releaseCommand(args: string[], open: OpenBackend, io = con
       'release needs the id of a quarantined message (mailroute log --status quarantined)',
     );
   }
-  const [{ resolveRecord }, { releaseMessage }] = await Promise.all([
-    import('../../operate/backend.js'),
-    import('../../operate/release.js'),
-  ]);
+  const { releaseMessage } = await import('../../operate/release.js');
   return using(
     open,
     async (backend) => {
       const by = values.by ?? (await backend.operator());
-      const results: Released[] = [];
-      for (const id of positionals) {
-        // The full id once it is known: a refusal names the message as a success would.
-        let messageId = id;
-        try {
-          const record = await resolveRecord(backend.deps, id);
-          messageId = record.id;
-          results.push({ released: true, ...(await releaseMessage(backend.deps, record, by)) });
-        } catch (error) {
-          results.push({ messageId, released: false, error: (error as Error).message });
-        }
-      }
+      const results = await eachMessage<Released>(
+        backend,
+        positionals,
+        async (record) => ({ released: true, ...(await releaseMessage(backend.deps, record, by)) }),
+        (messageId, error) => ({ messageId, released: false, error }),
+      );
       printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
         result.released
           ? outcomeRow(
@@ -194,29 +185,23 @@ export async function resendCommand(args: string[], open: OpenBackend, io = cons
   const { values, positionals } = parse(args, { force: { type: 'boolean' }, json: { type: 'boolean' } });
   if (positionals.length === 0)
     throw new CommandUsageError('resend needs the id of a message (mailroute log)');
-  const [{ resolveRecord }, { resendMessage }] = await Promise.all([
-    import('../../operate/backend.js'),
-    import('../../operate/resend.js'),
-  ]);
+  const { resendMessage } = await import('../../operate/resend.js');
   return using(open, async (backend) => {
-    const results: Resent[] = [];
-    for (const id of positionals) {
-      let messageId = id;
-      try {
-        const record = await resolveRecord(backend.deps, id);
-        messageId = record.id;
+    const results = await eachMessage<Resent>(
+      backend,
+      positionals,
+      async (record) => {
         await resendMessage(backend, record, { force: values.force === true });
         const after = await backend.deps.log.get(record.id);
-        results.push({
+        return {
           messageId: record.id,
           resent: true,
           status: after?.status,
           sesMessageId: after?.sesMessageId,
-        });
-      } catch (error) {
-        results.push({ messageId, resent: false, error: (error as Error).message });
-      }
-    }
+        };
+      },
+      (messageId, error) => ({ messageId, resent: false, error }),
+    );
     printResults(io, values.json === true, results, OUTCOME_COLUMNS, (result) =>
       result.resent
         ? outcomeRow(result.messageId, 'resent', result.status, resentDetail(backend, result.sesMessageId))
@@ -230,6 +215,31 @@ export async function resendCommand(args: string[], open: OpenBackend, io = cons
 function resentDetail(backend: Pick<OperatorBackend, 'kind'>, sesMessageId: string | undefined): string {
   if (backend.kind === 'aws') return 'handed back to the router queue';
   return sesMessageId ? `SES message id ${sesMessageId}` : '';
+}
+
+/**
+ * Acts on each message the ids name, one after the other; a refusal is a result, not an abort, and
+ * names the full id once it is known, as a success would.
+ */
+async function eachMessage<T>(
+  backend: OperatorBackend,
+  ids: string[],
+  act: (record: RoutingRecord) => Promise<T>,
+  refused: (messageId: string, error: string) => T,
+): Promise<T[]> {
+  const { resolveRecord } = await import('../../operate/backend.js');
+  const results: T[] = [];
+  for (const id of ids) {
+    let messageId = id;
+    try {
+      const record = await resolveRecord(backend.deps, id);
+      messageId = record.id;
+      results.push(await act(record));
+    } catch (error) {
+      results.push(refused(messageId, (error as Error).message));
+    }
+  }
+  return results;
 }
 
 /** The summary on stderr, and the exit status: 1 when any message was refused. */
