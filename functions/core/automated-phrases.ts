@@ -107,7 +107,7 @@ export const AUTO_REPLY_SUBJECT_OPENINGS: PhraseTable = {
  * "Out of office hours reception ..."), so these count only over a responder's body.
  */
 export const AWAY_SUBJECT_OPENINGS: PhraseTable = {
-  sv: ['frånvaro', 'frånvarande', 'ej på kontoret', 'inte på kontoret', 'tjänstledig', 'föräldraledig'],
+  sv: ['frånvaro', 'frånvarande', 'ej på kontoret', 'inte på kontoret', 'ledig', 'tjänstledig', 'föräldraledig'],
   en: [
     'out of office',
     'out of the office',
@@ -1336,6 +1336,7 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'tillbaka på jobbet',
       'jag återkommer så snart',
       'jag återkommer när jag',
+      'är tillbaka',
     ],
     en: [
       'i will be back',
@@ -1754,6 +1755,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'mejlet vidarebefordras inte',
       'ditt mejl vidarebefordras inte',
       'under min frånvaro',
+      'kan skickas till',
+      'kan mejlas till',
+      'vänd dig under tiden till',
     ],
     en: [
       'limited access to e-mail',

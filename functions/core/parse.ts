@@ -12,6 +12,7 @@ import {
 } from 'mailparser';
 import { extractAttachmentText, isPdfAttachment } from './attachment-text.js';
 import { parseCalendar } from './calendar.js';
+import { repairMisreadUtf8 } from './mojibake.js';
 import {
   DEFERRED_PART_HEADER,
   type DeferredPart,
@@ -141,6 +142,11 @@ async function parseAtDepth(
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
   let body = text.text ? text.text : htmlAsText(text, limits, parseWarnings);
+  const repaired = repairMisreadUtf8(body);
+  if (repaired !== body) {
+    body = repaired;
+    parseWarnings.push('text-misread-utf8-repaired');
+  }
   if (body.length > limits.maxTextLength || slim.textTruncated) {
     body = body.slice(0, limits.maxTextLength);
     parseWarnings.push(`text-truncated-to:${limits.maxTextLength}`);
@@ -172,7 +178,7 @@ async function parseAtDepth(
     replyTo: addressList(headers.get('reply-to')),
     to: addressList(headers.get('to')),
     cc: addressList(headers.get('cc')),
-    subject: stringHeader(headers, 'subject'),
+    subject: repairMisreadUtf8(stringHeader(headers, 'subject')),
     date: isoDate(headers.get('date')),
     messageId: stringHeader(headers, 'message-id') || undefined,
     inReplyTo: stringHeader(headers, 'in-reply-to') || undefined,

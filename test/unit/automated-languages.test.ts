@@ -497,6 +497,48 @@ describe('detectAutomated: header-less out-of-office replies in every language o
   );
 });
 
+describe('detectAutomated: everyday away words opening a subject', () => {
+  // "Ledig:" is what a Swedish responder rule often puts before the subject; "Ledig tjänst" opens a
+  // person's letter about a vacancy. The word counts only over a responder's body.
+  it('flags a Swedish header-less reply under "Ledig:" whose body says the writer is away and back', async () => {
+    // Prepare
+    const raw = await compose(
+      {
+        subject: 'Ledig: SV: Mottagning för delegationen',
+        body: 'Tack för ditt mejl! Jag är föräldraledig på fredagar och är tillbaka måndag 7 december. Ärenden som rör internationella besök kan skickas till internationellt@example.se. Vänliga hälsningar, Lena',
+      },
+      'plain-qp',
+      'sv',
+    );
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+    expect(route.decision.disposition).toBe('suppress');
+  });
+
+  it('forwards a person\'s letter whose subject opens with "Ledig"', async () => {
+    // Prepare
+    const raw = await compose(
+      {
+        subject: 'Ledig tid för borgmästarens mottagning av delegationen från Riga?',
+        body: 'Hej! Borgmästaren i Riga vill gärna besöka Stockholm i maj med en delegation och bli mottagen i Stadshuset. Finns det en ledig tid den 12 eller 13 maj? Vänliga hälsningar, Lettlands ambassad',
+      },
+      'alternative',
+      'sv',
+    );
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision.disposition).toBe('forward');
+  });
+});
+
 describe('the phrase tables', () => {
   const tables = {
     'auto-reply subjects': AUTO_REPLY_SUBJECT_OPENINGS,
