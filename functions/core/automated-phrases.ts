@@ -107,7 +107,15 @@ export const AUTO_REPLY_SUBJECT_OPENINGS: PhraseTable = {
  * "Out of office hours reception ..."), so these count only over a responder's body.
  */
 export const AWAY_SUBJECT_OPENINGS: PhraseTable = {
-  sv: ['frånvaro', 'frånvarande', 'ej på kontoret', 'inte på kontoret', 'ledig', 'tjänstledig', 'föräldraledig'],
+  sv: [
+    'frånvaro',
+    'frånvarande',
+    'ej på kontoret',
+    'inte på kontoret',
+    'ledig',
+    'tjänstledig',
+    'föräldraledig',
+  ],
   en: [
     'out of office',
     'out of the office',

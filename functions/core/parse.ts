@@ -12,7 +12,6 @@ import {
 } from 'mailparser';
 import { extractAttachmentText, isPdfAttachment } from './attachment-text.js';
 import { parseCalendar } from './calendar.js';
-import { repairMisreadUtf8 } from './mojibake.js';
 import {
   DEFERRED_PART_HEADER,
   type DeferredPart,
@@ -21,6 +20,7 @@ import {
   type SlimLimits,
   slimForParsing,
 } from './mime-slim.js';
+import { repairMisreadUtf8 } from './mojibake.js';
 import type { AttachedText, AttachmentInfo, CalendarInfo, InboundMail, MailAddress } from './types.js';
 
 export interface ParseLimits {
