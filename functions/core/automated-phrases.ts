@@ -1798,6 +1798,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'in my absence',
       'responses may be delayed',
       'there may be a delay in my response',
+      'please contact',
+      'you can reach',
+      'urgent matters can be sent to',
     ],
     de: [
       'eingeschränkten zugriff auf',
@@ -1814,6 +1817,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'in meiner abwesenheit',
       'während meiner abwesenheit',
       'meine vertretung',
+      'wenden sie sich bitte an',
+      'bitte wenden sie sich an',
+      'können sie sich an',
     ],
     fr: [
       'accès limité à mes',
@@ -1834,6 +1840,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'en mon absence',
       'veuillez contacter mon collègue',
       'veuillez contacter ma collègue',
+      'merci de contacter',
+      'vous pouvez contacter',
+      'pour toute question relative',
     ],
     nl: [
       'in dringende gevallen',
@@ -1901,6 +1910,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'durante mi ausencia',
       'puede contactar con mi compañera',
       'puede contactar con mi compañero',
+      'por favor contacte',
+      'puede dirigirse a',
     ],
     it: [
       'per questioni urgenti',
@@ -1919,6 +1930,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'durante la mia assenza',
       'contattare il mio collega',
       'contattare la mia collega',
+      'si prega di contattare',
+      'può rivolgersi a',
     ],
     pt: [
       'para assuntos urgentes',
@@ -2062,6 +2075,10 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'az üzenetet nem továbbítjuk',
       'távollétem alatt',
       'távollétem idején',
+      'sürgős ügyben',
+      'forduljon kollégámhoz',
+      'forduljon kolléganőmhöz',
+      'e-mailjeimet nem olvasom',
     ],
     ro: [
       'pentru probleme urgente',

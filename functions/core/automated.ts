@@ -261,7 +261,7 @@ function subjectCue(subject: string): SubjectCue | undefined {
       kind,
       language,
       phrase,
-      labelled: rest === '' || /^[:：([\-–—|\]】」』>]/u.test(rest),
+      labelled: rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest),
       everyday,
     };
   }

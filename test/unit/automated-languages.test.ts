@@ -519,6 +519,34 @@ describe('detectAutomated: everyday away words opening a subject', () => {
     expect(route.decision.disposition).toBe('suppress');
   });
 
+  it.each([
+    {
+      language: 'fi' as const,
+      subject: 'Poissa / Out of office',
+      body: 'Olen lomalla 7.12.2026 asti enkä lue sähköpostiani. Kiireellisissä asioissa ota yhteyttä Mikko Laineeseen. I am on leave until 7 December with no access to email.',
+    },
+    {
+      language: 'fr' as const,
+      subject: 'Absence du bureau',
+      body: "Bonjour, je suis absente du bureau jusqu'au lundi 14 décembre inclus. Pour toute question relative au projet, merci de contacter Paul Girard. Cordialement, Claire",
+    },
+    {
+      language: 'hu' as const,
+      subject: 'Házon kívül: Meghívó – Duna Menti Városok Fóruma',
+      body: 'Tisztelt Feladó! Köszönöm levelét. December 7-ig szabadságon vagyok, e-mailjeimet nem olvasom. Sürgős ügyben kérem, forduljon kollégámhoz. Üdvözlettel: Kiss Andrea',
+    },
+  ])('flags the $language header-less reply under "$subject"', async ({ language, subject, body }) => {
+    // Prepare
+    const raw = await compose({ subject, body }, 'plain-qp', language);
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+    expect(route.decision.disposition).toBe('suppress');
+  });
+
   it('forwards a person\'s letter whose subject opens with "Ledig"', async () => {
     // Prepare
     const raw = await compose(

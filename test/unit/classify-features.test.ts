@@ -56,6 +56,22 @@ describe('extractFeatures', () => {
     expect(inSubject.values.get('job_application')).toBeGreaterThanOrEqual(1);
   });
 
+  it('does not let a phrase inside a longer matched phrase corroborate it', () => {
+    // Prepare: "uforpligtende" and "uforpligtende møde" are both sales terms; one occurrence is one phrase.
+    const once =
+      'Vi søger partnere til en LIFE-ansøgning. Vil I være interesserede i et uforpligtende møde på Teams?';
+    const twice = 'Vi tilbyder et uforpligtende møde og sender gerne et uforpligtende tilbud.';
+
+    // Act
+    const single = featuresOf({ subject: 'Partnersøgning', text: once });
+    const corroborated = featuresOf({ subject: 'Tilbud', text: twice });
+
+    // Assess
+    expect(single.values.get('sales_pitch')).toBeLessThanOrEqual(0.5);
+    expect(single.values.has('purpose:confirmed-other')).toBe(false);
+    expect(corroborated.values.get('sales_pitch')).toBeGreaterThan(1);
+  });
+
   it('keeps every folded word read, at the weight of its strongest source', () => {
     // Act
     const features = featuresOf({

@@ -128,8 +128,9 @@ export function extractFeatures(
     }
   }
   for (const [concept, seen] of phrases) {
-    const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, seen.size - 1);
-    const unconfirmed = DECISIVE_PURPOSES.has(concept) && seen.size < 2 && !inSubject.has(concept);
+    const distinct = distinctPhrases(seen);
+    const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, distinct - 1);
+    const unconfirmed = DECISIVE_PURPOSES.has(concept) && distinct < 2 && !inSubject.has(concept);
     values.set(concept, (values.get(concept) ?? 0) * corroboration * (unconfirmed ? UNCONFIRMED_PURPOSE : 1));
     if (DECISIVE_PURPOSES.has(concept) && !unconfirmed)
       note(CONFIRMED_PURPOSE, 1, evidence.get(concept) ?? concept);
@@ -152,6 +153,23 @@ export function extractFeatures(
   const mailbox = fold(context.functionalAddress.split('@')[0] ?? '').replace(/[^a-z0-9]+/g, '-');
   if (mailbox) note(`address:${mailbox}`, 1, `address:${mailbox}`);
   return { values, evidence, words };
+}
+
+/**
+ * How many of a concept's matched phrases say something of their own: a phrase inside a longer one
+ * that matched ("uforpligtende" in "uforpligtende møde") is the same words read twice, not a second
+ * piece of evidence.
+ */
+function distinctPhrases(seen: ReadonlySet<string>): number {
+  let distinct = 0;
+  for (const phrase of seen) {
+    const inside = ` ${phrase} `;
+    const partOfLonger = [...seen].some(
+      (other) => other !== phrase && other.length > phrase.length && ` ${other} `.includes(inside),
+    );
+    if (!partOfLonger) distinct++;
+  }
+  return distinct;
 }
 
 /**
