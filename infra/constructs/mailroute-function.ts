@@ -9,7 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { checkedRouterConfigJson, type RouterConfig } from '../../functions/config/schema.js';
-import { aliasArgs, LAMBDA_BUILD } from '../bundling.js';
+import { aliasArgs, LAMBDA_BUILD, LAMBDA_NODE_OPTIONS } from '../bundling.js';
 import { REPO_ROOT } from '../paths.js';
 
 /** The file name the handler looks for in LAMBDA_TASK_ROOT (see functions/route-mail/handler.ts). */
@@ -87,7 +87,7 @@ export class MailrouteFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'mailroute',
         POWERTOOLS_METRICS_NAMESPACE: 'Mailroute',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         ...props.environment,
       },
       bundling: {
@@ -96,6 +96,7 @@ export class MailrouteFunction extends Construct {
         target: LAMBDA_BUILD.target,
         minify: LAMBDA_BUILD.minify,
         sourceMap: LAMBDA_BUILD.sourcemap,
+        sourcesContent: LAMBDA_BUILD.sourcesContent,
         // NodejsFunction's Charset values are esbuild's own names ('ascii', 'utf8').
         charset: LAMBDA_BUILD.charset as nodejs.Charset,
         mainFields: [...LAMBDA_BUILD.mainFields],

@@ -138,6 +138,13 @@ describe('the Lambda bundles (esbuild, for real)', () => {
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
       expect(code.startsWith('import{createRequire as __mrRequire}')).toBe(true);
       expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+      // The map names our files and lines, without their text: Node reads it whole at every cold start.
+      const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown[];
+      };
+      expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
       assetDirs.set(fn.Properties.Description ?? '', assetDir);
     }
 
