@@ -40,6 +40,11 @@ export interface ColdStart {
   firstMessageMs: number[];
   forwarderImportMs: number[];
   forwarderFirstMessageMs: number[];
+  /** The same in CPU time of the process (all its threads): steadier than wall time on a shared machine. */
+  importCpuMs: number[];
+  firstMessageCpuMs: number[];
+  forwarderImportCpuMs: number[];
+  forwarderFirstMessageCpuMs: number[];
   forwarderBundleBytes: number;
   forwarderBundledImportMs: number[];
   /** The largest inputs of mailroute's bundle, for whoever wants to make it smaller. */
@@ -101,6 +106,10 @@ export async function measureColdStart(
     firstMessageMs: [],
     forwarderImportMs: [],
     forwarderFirstMessageMs: [],
+    importCpuMs: [],
+    firstMessageCpuMs: [],
+    forwarderImportCpuMs: [],
+    forwarderFirstMessageCpuMs: [],
     forwarderBundleBytes: statSync(theirs).size,
     forwarderBundledImportMs: [],
     largestInputs,
@@ -151,6 +160,10 @@ export async function measureColdStart(
       result.firstMessageMs.push(ourRun.totalMs);
       result.forwarderImportMs.push(theirRun.importMs);
       result.forwarderFirstMessageMs.push(theirRun.totalMs);
+      result.importCpuMs.push(ourRun.importCpuMs);
+      result.firstMessageCpuMs.push(ourRun.totalCpuMs);
+      result.forwarderImportCpuMs.push(theirRun.importCpuMs);
+      result.forwarderFirstMessageCpuMs.push(theirRun.totalCpuMs);
       const bundled = await coldRun({
         ...forwarder,
         specifier: pathToFileURL(theirs).href,
@@ -189,9 +202,12 @@ interface ColdRun {
  * first message (the handler's promise, or the forwarder's callback).
  */
 const COLD_SCRIPT = `
+const cpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
 const start = performance.now();
+const startCpu = cpu();
 const module = await import(process.env.BENCH_IMPORT);
 const imported = performance.now();
+const importedCpu = cpu();
 if (!process.env.BENCH_IMPORT_ONLY) {
   const event = JSON.parse(process.env.BENCH_EVENT);
   if (process.env.BENCH_CONTENDER === 'mailroute') {
@@ -203,11 +219,19 @@ if (!process.env.BENCH_IMPORT_ONLY) {
     await new Promise((resolve, reject) => handler(event, {}, (error) => (error ? reject(error) : resolve()), overrides));
   }
 }
-process.stderr.write('cold-ms ' + (imported - start) + ' ' + (performance.now() - start) + '\\n');
+const end = [performance.now() - start, cpu() - startCpu];
+process.stderr.write('cold-ms ' + (imported - start) + ' ' + end[0] + ' ' + (importedCpu - startCpu) + ' ' + end[1] + '\\n');
 process.exit(0);
 `;
 
-function coldRun(run: ColdRun): Promise<{ importMs: number; totalMs: number }> {
+interface ColdTimes {
+  importMs: number;
+  totalMs: number;
+  importCpuMs: number;
+  totalCpuMs: number;
+}
+
+function coldRun(run: ColdRun): Promise<ColdTimes> {
   return new Promise((resolve, reject) => {
     // Not spawnSync: the AWS stub answers from this process's event loop.
     const child = spawn(process.execPath, [...run.nodeOptions, '--input-type=module', '-e', COLD_SCRIPT], {
@@ -227,9 +251,17 @@ function coldRun(run: ColdRun): Promise<{ importMs: number; totalMs: number }> {
     });
     child.on('error', reject);
     child.on('exit', () => {
-      const match = /cold-ms ([\d.]+) ([\d.]+)/.exec(stderr);
+      const match = /cold-ms ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (!match) reject(new Error(`cold start of ${run.specifier} failed: ${stderr.slice(0, 800)}`));
-      else resolve({ importMs: Number(match[1]), totalMs: Number(match[2]) });
+      else {
+        const [importMs, totalMs, importCpuMs, totalCpuMs] = match.slice(1).map(Number) as [
+          number,
+          number,
+          number,
+          number,
+        ];
+        resolve({ importMs, totalMs, importCpuMs, totalCpuMs });
+      }
     });
   });
 }
@@ -243,6 +275,10 @@ export function summariseColdStart(cold: ColdStart) {
     firstMessageMs: median(cold.firstMessageMs),
     forwarderImportMs: median(cold.forwarderImportMs),
     forwarderFirstMessageMs: median(cold.forwarderFirstMessageMs),
+    importCpuMs: median(cold.importCpuMs),
+    firstMessageCpuMs: median(cold.firstMessageCpuMs),
+    forwarderImportCpuMs: median(cold.forwarderImportCpuMs),
+    forwarderFirstMessageCpuMs: median(cold.forwarderFirstMessageCpuMs),
     forwarderBundleBytes: cold.forwarderBundleBytes,
     forwarderBundledImportMs: median(cold.forwarderBundledImportMs),
   };

@@ -212,6 +212,7 @@ function coldTable(cold: ReturnType<typeof summariseColdStart>): string {
     `| forwarder (from node_modules, as published) | - | - | ${cold.forwarderImportMs.toFixed(1)} | ${cold.forwarderFirstMessageMs.toFixed(1)} |`,
     `| forwarder (bundled the same way) | ${pad(cold.forwarderBundleBytes, 9)} | - | ${cold.forwarderBundledImportMs.toFixed(1)} | - |`,
     `| ratio, mailroute / forwarder from node_modules | | | ${ratio(cold.importMs, cold.forwarderImportMs)} | ${ratio(cold.firstMessageMs, cold.forwarderFirstMessageMs)} |`,
+    `| CPU ms of the process, mailroute / forwarder from node_modules | | | ${cold.importCpuMs.toFixed(1)} / ${cold.forwarderImportCpuMs.toFixed(1)} (${ratio(cold.importCpuMs, cold.forwarderImportCpuMs)}) | ${cold.firstMessageCpuMs.toFixed(1)} / ${cold.forwarderFirstMessageCpuMs.toFixed(1)} (${ratio(cold.firstMessageCpuMs, cold.forwarderFirstMessageCpuMs)}) |`,
   ].join('\n');
 }
 
@@ -226,6 +227,14 @@ function coldFigures(cold: ReturnType<typeof summariseColdStart>) {
     first_message_ms: round(cold.firstMessageMs, 1),
     forwarder_first_message_ms: round(cold.forwarderFirstMessageMs, 1),
     first_message_ratio: round(cold.firstMessageMs / cold.forwarderFirstMessageMs, 3),
+    cpu: {
+      import_ms: round(cold.importCpuMs, 1),
+      forwarder_import_ms: round(cold.forwarderImportCpuMs, 1),
+      import_ratio: round(cold.importCpuMs / cold.forwarderImportCpuMs, 3),
+      first_message_ms: round(cold.firstMessageCpuMs, 1),
+      forwarder_first_message_ms: round(cold.forwarderFirstMessageCpuMs, 1),
+      first_message_ratio: round(cold.firstMessageCpuMs / cold.forwarderFirstMessageCpuMs, 3),
+    },
     forwarder_bundle_bytes: cold.forwarderBundleBytes,
     forwarder_bundled_import_ms: round(cold.forwarderBundledImportMs, 1),
   };
