@@ -124,7 +124,7 @@ describe('the Lambda bundle options', () => {
 });
 
 describe("the router's bundle", () => {
-  it('holds neither zod nor the lexicon sources nor the build-time tables: those come checked, compiled, and beside it', async () => {
+  it('holds neither zod nor the lexicon sources nor the build-time tables (checked, compiled, beside it), nor SDK commands it never sends', async () => {
     // Act
     const built = await build({
       ...LAMBDA_BUILD,
@@ -143,6 +143,18 @@ describe("the router's bundle", () => {
     // Read as JSON from beside the bundle (SHIPPED_TABLE_PATHS), not compiled by V8 as part of it.
     for (const table of SHIPPED_TABLE_PATHS) expect(inputs).not.toContain(table);
     expect(inputs).not.toContain('functions/core/automated-phrases.ts');
+    // The SDK clients imported by name: not every command of each, nor its aggregated client.
+    const output = Object.values(built.metafile.outputs).find((entry) => entry.entryPoint);
+    const bundled = Object.entries(output?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+    for (const aggregated of [
+      'client-s3/dist-es/S3.js',
+      'client-sesv2/dist-es/SESv2.js',
+      'client-dynamodb/dist-es/DynamoDB.js',
+    ])
+      expect(bundled).not.toContain(`node_modules/@aws-sdk/${aggregated}`);
+    expect(bundled.filter((path) => path.includes('client-s3/dist-es/commands/')).length).toBeLessThan(5);
     expect(inputs).toContain('functions/config/checked-config.ts');
     expect(inputs).not.toContain('functions/config/schema.ts');
   }, 60_000);
