@@ -19,6 +19,20 @@ const MESSAGE_ID = 'o3vvb1ocpdbq6rm0slaebench0000000000001';
 
 export type Invoke = () => Promise<void>;
 
+/** Like for like: the forwarder sends no acknowledgement to the sender (issue #14), so neither does mailroute. */
+export const BENCH_ROUTER_CONFIG = { acknowledgement: { enabled: false } };
+export const BENCH_LOOP_SECRET = 'bench-loop-secret-0123456789abcdef';
+
+/** The forwarder's configuration (its documented `config` override). */
+export const FORWARDER_CONFIG = {
+  fromEmail: 'mailroute@stockholm.se',
+  subjectPrefix: '[Triage] ',
+  emailBucket: BUCKET,
+  emailKeyPrefix: KEY_PREFIX,
+  allowPlusSign: true,
+  forwardMapping: { [FUNCTIONAL_ADDRESS.toLowerCase()]: ['triage-euinternational@stockholm.se'] },
+};
+
 export interface Contender {
   invoke: Invoke;
   sent: SentLog;
@@ -42,8 +56,7 @@ export function mailroute(message: Buffer, latency?: LatencyModel): Contender {
     ses: stubSes(sent, settings, latency),
   };
   const deps: PipelineDeps = {
-    // Like for like: the forwarder sends no acknowledgement to the sender (issue #14), so neither does this.
-    config: parseRouterConfig({ acknowledgement: { enabled: false } }),
+    config: parseRouterConfig(BENCH_ROUTER_CONFIG),
     store: new S3MailStore(clients.s3, BUCKET),
     log: new DynamoDbRoutingLog(clients.dynamodb, 'mailroute-routing-log'),
     sender: new SesMailSender(clients.ses),
@@ -53,7 +66,7 @@ export function mailroute(message: Buffer, latency?: LatencyModel): Contender {
       warn: (text, attributes = {}) => logger.warn(text, attributes),
       error: (text, attributes = {}) => logger.error(text, attributes),
     },
-    loopSecret: 'bench-loop-secret-0123456789abcdef',
+    loopSecret: BENCH_LOOP_SECRET,
     retentionDays: 365,
   };
   const handler = createHandler(deps);
@@ -74,17 +87,7 @@ export function forwarder(message: Buffer, latency?: LatencyModel): Contender {
   const require = createRequire(import.meta.url);
   const module = require('aws-lambda-ses-forwarder') as ForwarderModule;
   const clients = { s3: stubS3(message, {}, latency), ses: stubSes(sent, {}, latency) };
-  const overrides = {
-    config: {
-      fromEmail: 'mailroute@stockholm.se',
-      subjectPrefix: '[Triage] ',
-      emailBucket: BUCKET,
-      emailKeyPrefix: KEY_PREFIX,
-      allowPlusSign: true,
-      forwardMapping: { [FUNCTIONAL_ADDRESS.toLowerCase()]: ['triage-euinternational@stockholm.se'] },
-    },
-    ...clients,
-  };
+  const overrides = { config: FORWARDER_CONFIG, ...clients };
   const event = sesEvent();
   return {
     sent,
@@ -129,7 +132,7 @@ function sesReceipt() {
 }
 
 /** What mailroute receives: the SES notification (S3 action), through SNS raw delivery, in SQS. */
-function sqsEvent(size: number): SQSEvent {
+export function sqsEvent(size: number): SQSEvent {
   const notification = {
     notificationType: 'Received',
     mail: sesMail(),
@@ -161,7 +164,7 @@ function sqsEvent(size: number): SQSEvent {
 }
 
 /** What the forwarder receives: the SES event of a Lambda action (after an S3 action in the rule). */
-function sesEvent() {
+export function sesEvent() {
   return {
     Records: [
       {

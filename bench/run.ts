@@ -1,4 +1,4 @@
-// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick] [-- --latency-only]`.
+// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick] [-- --latency-only | --cold-only]`.
 // mailroute's Lambda handler against aws-lambda-ses-forwarder's, same messages, same stubbed AWS
 // clients: CPU and memory with AWS answering at once, then wall time with AWS's latency modelled
 // (bench/latency-model.ts); then the cold start of the built bundle. Progress on stderr, the table on stdout, and with --json the figures
@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LAMBDA_NODE_OPTIONS } from '../infra/bundling.js';
 import { type ColdStart, measureColdStart, summariseColdStart } from './cold-start.js';
 import { AWS_LATENCY, describeModel } from './latency-model.js';
 import { SIZE_CLASSES, type SizeClass } from './messages.js';
@@ -20,6 +21,8 @@ const MB = 1024 * 1024;
 /** Fresh processes per contender and size that measure peak memory (the highest counts); small messages need one. */
 const rssRuns = (bytes: number) => (bytes >= MB ? 3 : 1);
 const IMPORT_RUNS = 7;
+/** The first message of each cold start: the most common kind, a small plain-text letter. */
+const COLD_START_MESSAGE = SIZE_CLASSES.find((size) => size.name === '2KB')!;
 /** Timed invocations per contender with modelled latency: each waits on AWS for 0.2-2 s, and waits vary little. */
 const latencyIterations = (size: SizeClass) => Math.max(5, Math.min(15, Math.ceil(size.iterations / 5)));
 
@@ -54,6 +57,8 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 /** Only the wall times with modelled latency: no CPU, memory or cold start (for work on the latency path). */
 const latencyOnly = args.includes('--latency-only');
+/** Only the cold start: bundle, what ships beside it, import and import + first message (for work on cold start). */
+const coldOnly = args.includes('--cold-only');
 const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
@@ -193,15 +198,46 @@ function table(sizes: Record<string, SizeFigures>, cold: ReturnType<typeof summa
         `| ${name} | ${cpu(figures.mailroute_cpu_ms)} | ${cpu(figures.forwarder_cpu_ms)} |`,
     ),
   );
-  lines.push(
-    '',
-    '| cold start | bundle bytes | import ms (median) |',
-    '| --- | ---: | ---: |',
-    `| mailroute (built as by CDK, minified) | ${pad(cold.bundleBytes, 9)} | ${cold.importMs.toFixed(1)} |`,
-    `| forwarder (from node_modules, as published) | - | ${cold.forwarderImportMs.toFixed(1)} |`,
-    `| forwarder (bundled the same way) | ${pad(cold.forwarderBundleBytes, 9)} | ${cold.forwarderBundledImportMs.toFixed(1)} |`,
-  );
+  lines.push('', coldTable(cold));
   return lines.join('\n');
+}
+
+function coldTable(cold: ReturnType<typeof summariseColdStart>): string {
+  const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
+  return [
+    '| cold start | bundle bytes | beside it: read at init / on first use | import ms (median) | import + first 2 KB message ms (median) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| mailroute (built as by CDK, minified, run with ${LAMBDA_NODE_OPTIONS}) | ${pad(cold.bundleBytes, 9)} | ` +
+      `${cold.tablesBytes} / ${cold.onFirstUseBytes} | ${cold.importMs.toFixed(1)} | ${cold.firstMessageMs.toFixed(1)} |`,
+    `| forwarder (from node_modules, as published) | - | - | ${cold.forwarderImportMs.toFixed(1)} | ${cold.forwarderFirstMessageMs.toFixed(1)} |`,
+    `| forwarder (bundled the same way) | ${pad(cold.forwarderBundleBytes, 9)} | - | ${cold.forwarderBundledImportMs.toFixed(1)} | - |`,
+    `| ratio, mailroute / forwarder from node_modules | | | ${ratio(cold.importMs, cold.forwarderImportMs)} | ${ratio(cold.firstMessageMs, cold.forwarderFirstMessageMs)} |`,
+    `| CPU ms of the process, mailroute / forwarder from node_modules | | | ${cold.importCpuMs.toFixed(1)} / ${cold.forwarderImportCpuMs.toFixed(1)} (${ratio(cold.importCpuMs, cold.forwarderImportCpuMs)}) | ${cold.firstMessageCpuMs.toFixed(1)} / ${cold.forwarderFirstMessageCpuMs.toFixed(1)} (${ratio(cold.firstMessageCpuMs, cold.forwarderFirstMessageCpuMs)}) |`,
+  ].join('\n');
+}
+
+/** The cold start in the JSON: the figures as before, plus what ships beside the bundle and the first message. */
+function coldFigures(cold: ReturnType<typeof summariseColdStart>) {
+  return {
+    bundle_bytes: cold.bundleBytes,
+    beside_bundle_bytes: { read_at_init: cold.tablesBytes, read_on_first_use: cold.onFirstUseBytes },
+    import_ms: round(cold.importMs, 1),
+    forwarder_import_ms: round(cold.forwarderImportMs, 1),
+    import_ratio: round(cold.importMs / cold.forwarderImportMs, 3),
+    first_message_ms: round(cold.firstMessageMs, 1),
+    forwarder_first_message_ms: round(cold.forwarderFirstMessageMs, 1),
+    first_message_ratio: round(cold.firstMessageMs / cold.forwarderFirstMessageMs, 3),
+    cpu: {
+      import_ms: round(cold.importCpuMs, 1),
+      forwarder_import_ms: round(cold.forwarderImportCpuMs, 1),
+      import_ratio: round(cold.importCpuMs / cold.forwarderImportCpuMs, 3),
+      first_message_ms: round(cold.firstMessageCpuMs, 1),
+      forwarder_first_message_ms: round(cold.forwarderFirstMessageCpuMs, 1),
+      first_message_ratio: round(cold.firstMessageCpuMs / cold.forwarderFirstMessageCpuMs, 3),
+    },
+    forwarder_bundle_bytes: cold.forwarderBundleBytes,
+    forwarder_bundled_import_ms: round(cold.forwarderBundledImportMs, 1),
+  };
 }
 
 function machine() {
@@ -217,7 +253,7 @@ function machine() {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const selected = SIZE_CLASSES.filter((size) => !only || only.includes(size.name));
+  const selected = coldOnly ? [] : SIZE_CLASSES.filter((size) => !only || only.includes(size.name));
   mkdirSync(join(OUT, 'messages'), { recursive: true });
   const sizes: Record<string, SizeFigures> = {};
   const latency: Record<string, LatencyFigures> = {};
@@ -237,10 +273,22 @@ async function main(): Promise<void> {
     }
     return;
   }
-  progress(`cold start: building the Lambda bundle, ${IMPORT_RUNS} fresh imports each`);
-  const coldRaw: ColdStart = await measureColdStart(REPO_ROOT, join(OUT, 'bundle'), quick ? 3 : IMPORT_RUNS);
+  const runs = quick ? 3 : IMPORT_RUNS;
+  progress(
+    `cold start: building the Lambda bundle; ${runs} fresh processes each: import, and import + first message`,
+  );
+  const coldMessage = COLD_START_MESSAGE.build();
+  const coldRaw: ColdStart = await measureColdStart(REPO_ROOT, join(OUT, 'bundle'), runs, coldMessage);
   const cold = summariseColdStart(coldRaw);
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (coldOnly) {
+    process.stdout.write(`${coldTable(cold)}\n\nmachine: ${JSON.stringify(machine())}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ ...coldFigures(cold), machine: machine(), date: new Date().toISOString() })}\n`,
+      );
+    return;
+  }
 
   process.stdout.write(`${table(sizes, cold)}\n\n${latencyTable(latency)}\n`);
   process.stdout.write(
@@ -252,11 +300,7 @@ async function main(): Promise<void> {
   if (json) {
     const figures = {
       sizes,
-      bundle_bytes: cold.bundleBytes,
-      import_ms: round(cold.importMs, 1),
-      forwarder_import_ms: round(cold.forwarderImportMs, 1),
-      forwarder_bundle_bytes: cold.forwarderBundleBytes,
-      forwarder_bundled_import_ms: round(cold.forwarderBundledImportMs, 1),
+      ...coldFigures(cold),
       latency,
       latency_model: describeModel(AWS_LATENCY),
       machine: machine(),

@@ -5,24 +5,21 @@
 // headers, a delivery or read report, a null return path, a calendar's own answer, a list manager's
 // notice. Words a person may also write (a subject opening "Out of office", "Accepted:") count only
 // together with other evidence, and when they stand alone a person looks at the message (triage).
+import type { AutoReplyBodyKind } from './automated-phrases.js';
 import {
-  AUTO_REPLY_BODY_PHRASES,
-  AUTO_REPLY_SUBJECT_OPENINGS,
-  type AutoReplyBodyKind,
-  AWAY_SUBJECT_OPENINGS,
-  CALENDAR_REPLY_BODY_PHRASES,
-  CALENDAR_REPLY_SUBJECT_OPENINGS,
-  LIST_NOTICE_BODY_PHRASES,
-  LIST_NOTICE_SUBJECT_PHRASES,
-  NON_DELIVERY_SUBJECT_OPENINGS,
-  type PhraseTable,
-} from './automated-phrases.js';
-import { fold, isIdeographic, tokens, wordCount } from './classify/normalize.js';
+  type BodyPhrase,
+  type CompiledAutomatedPhrases,
+  FIRST_WORD,
+  foldForMatching,
+  type MachineKind,
+  type Opening,
+  RUN_SCRIPTS,
+  textKey,
+} from './automated-tables.js';
+import { wordCount } from './classify/normalize.js';
 import { segmentBody } from './classify/segment.js';
+import { readShippedTable } from './shipped-table.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
-
-/** What kind of machine a cue points at; evidence only adds up within one kind. */
-type MachineKind = 'auto-reply' | 'calendar-reply' | 'list-notice';
 
 interface SubjectCue {
   kind: MachineKind;
@@ -38,23 +35,6 @@ interface SubjectCue {
   everyday: boolean;
 }
 
-interface Opening {
-  kind: MachineKind;
-  language: string;
-  phrase: string;
-  pattern: RegExp;
-  everyday: boolean;
-}
-
-/** A phrase and how it is found in a text key. */
-interface BodyPhrase {
-  key: string;
-  /** Its first word: a text without it cannot hold the phrase (a cheap test before the search). */
-  firstWord: string;
-  /** Chinese, Japanese and Korean run words together: their phrases are found inside the run. */
-  inRun: boolean;
-}
-
 /** An auto-reply's body is short; a person's letter that happens to say "out of office" is not. */
 const MAX_AUTO_REPLY_WORDS = 150;
 /** A body this short says nothing a person would route: "toto", an empty Outlook answer. */
@@ -64,28 +44,29 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 /** A calendar answer whose typed body is this long was written by the attendee. */
 const MIN_CALENDAR_BODY_WORDS = 20;
 
-/** Scripts written without spaces between words (Han, kana, Hangul run particles onto the word). */
-const RUN_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-
-/** The word a subject or an opening starts with, as the classifier's tokens cut it. */
-const FIRST_WORD = /^[\p{L}\p{N}+]+/u;
-
-// Longer phrases first, so that "out of office autoreply" is named rather than "out of office".
-const OPENINGS: Opening[] = [
-  ...openings('auto-reply', AUTO_REPLY_SUBJECT_OPENINGS),
-  ...openings('auto-reply', NON_DELIVERY_SUBJECT_OPENINGS),
-  ...openings('auto-reply', AWAY_SUBJECT_OPENINGS, { everyday: true }),
-  ...openings('calendar-reply', CALENDAR_REPLY_SUBJECT_OPENINGS),
-].sort((a, b) => b.phrase.length - a.phrase.length);
+/**
+ * The phrase tables of automated-phrases.ts as `npm run lexicons` compiled them (automated-tables.ts), read
+ * as data from their file, not bundled as code (shipped-table.ts).
+ */
+export const COMPILED_AUTOMATED_PHRASES = readShippedTable(
+  new URL('./automated-phrases.compiled.json', import.meta.url),
+  'the compiled automated-mail phrases',
+  'npm run lexicons',
+) as CompiledAutomatedPhrases;
 /** The openings by their first word: a subject is tried only against those that can match it. */
-const OPENINGS_BY_FIRST_WORD = groupByFirstWord(OPENINGS);
-const LIST_NOTICE_SUBJECTS = LIST_NOTICE_SUBJECT_PHRASES.map(phraseKey);
-const LIST_NOTICE_BODIES = LIST_NOTICE_BODY_PHRASES.map(phraseKey);
-const CALENDAR_REPLY_BODIES = CALENDAR_REPLY_BODY_PHRASES.map(phraseKey);
-const AUTO_REPLY_BODIES = Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => ({
-  kind: kind as AutoReplyBodyKind,
-  phrases: Object.values(table).flat().map(bodyPhrase),
-}));
+const OPENINGS_BY_FIRST_WORD = new Map(Object.entries(COMPILED_AUTOMATED_PHRASES.openingsByFirstWord));
+/**
+ * Each opening's regular expression, compiled the first time a subject starting with its first word is
+ * read: a Unicode pattern with `\p{L}` classes costs ~0.2 ms to build, and building all 555 at import
+ * was a third of the Lambda's cold start.
+ */
+const OPENING_PATTERNS = new WeakMap<Opening, RegExp>();
+const {
+  listNoticeSubjects: LIST_NOTICE_SUBJECTS,
+  listNoticeBodies: LIST_NOTICE_BODIES,
+  calendarReplyBodies: CALENDAR_REPLY_BODIES,
+  autoReplyBodies: AUTO_REPLY_BODIES,
+} = COMPILED_AUTOMATED_PHRASES;
 
 const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maildelivery|mailerdaemon)$/i;
 /** Addresses a list manager sends its own notices from (Mailman, Sympa, Majordomo, LISTSERV). */
@@ -253,10 +234,16 @@ function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number
 function subjectCue(subject: string): SubjectCue | undefined {
   const folded = foldForMatching(subject).replace(/^[[【「『<]\s*/u, '');
   const firstWord = FIRST_WORD.exec(folded)?.[0] ?? '';
-  for (const { kind, language, phrase, pattern, everyday } of OPENINGS_BY_FIRST_WORD.get(firstWord) ?? []) {
+  for (const opening of OPENINGS_BY_FIRST_WORD.get(firstWord) ?? []) {
+    let pattern = OPENING_PATTERNS.get(opening);
+    if (!pattern) {
+      pattern = new RegExp(opening.source, 'u');
+      OPENING_PATTERNS.set(opening, pattern);
+    }
     const match = pattern.exec(folded);
     if (!match) continue;
     const rest = folded.slice(match[0].length).trimStart();
+    const { kind, language, phrase, everyday } = opening;
     return {
       kind,
       language,
@@ -266,34 +253,6 @@ function subjectCue(subject: string): SubjectCue | undefined {
     };
   }
   return undefined;
-}
-
-function groupByFirstWord(all: Opening[]): Map<string, Opening[]> {
-  const groups = new Map<string, Opening[]>();
-  for (const opening of all) {
-    const first = FIRST_WORD.exec(opening.phrase)?.[0] ?? '';
-    groups.set(first, [...(groups.get(first) ?? []), opening]);
-  }
-  return groups;
-}
-
-function openings(kind: MachineKind, table: PhraseTable, { everyday = false } = {}): Opening[] {
-  return Object.entries(table).flatMap(([language, phrases]) =>
-    phrases.map((phrase) => {
-      const words = tokens(phrase);
-      // Han and kana characters are tokens of their own but are written without spaces between them.
-      const source = words
-        .map((word, index) => {
-          const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          if (index === 0) return escaped;
-          const joined = isIdeographic(word) && isIdeographic(words[index - 1] ?? '');
-          return `${joined ? '[^\\p{L}\\p{N}]*' : '[^\\p{L}\\p{N}]+'}${escaped}`;
-        })
-        .join('');
-      const pattern = new RegExp(`^${source}(?![\\p{L}\\p{N}])`, 'u');
-      return { kind, language, phrase: foldForMatching(phrase), pattern, everyday };
-    }),
-  );
 }
 
 function hasDocuments(mail: InboundMail): boolean {
@@ -310,26 +269,6 @@ function senderLocalPart(mail: InboundMail): string {
   return (mail.from?.address ?? '').split('@')[0] ?? '';
 }
 
-/** Folded words joined by single spaces and framed by spaces, so phrases match whole words only. */
-function textKey(text: string): string {
-  return ` ${tokens(text).join(' ')} `;
-}
-
-function phraseKey(phrase: string): string {
-  return textKey(phrase);
-}
-
-function bodyPhrase(phrase: string): BodyPhrase {
-  const key = phraseKey(phrase);
-  const inRun = RUN_SCRIPTS.test(phrase);
-  return { key: inRun ? key.trim() : key, firstWord: key.trim().split(' ')[0] ?? '', inRun };
-}
-
 function firstWord(value: string): string {
   return value.split(/[\s;(]/)[0] ?? value;
-}
-
-/** The classifier's folding (case, diacritics, ø/æ/ł/ß), with white space made single: phrases match in it. */
-export function foldForMatching(text: string): string {
-  return fold(text).replace(/\s+/g, ' ').trim();
 }

@@ -1,7 +1,7 @@
 // infra --> (mailroute function) --> a Lambda with the house defaults and the router configuration as a file.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type CfnResource, type Duration, Lazy, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,7 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { checkedRouterConfigJson, type RouterConfig } from '../../functions/config/schema.js';
-import { aliasArgs, LAMBDA_BUILD } from '../bundling.js';
+import { aliasArgs, LAMBDA_BUILD, LAMBDA_NODE_OPTIONS } from '../bundling.js';
 import { REPO_ROOT } from '../paths.js';
 
 /** The file name the handler looks for in LAMBDA_TASK_ROOT (see functions/route-mail/handler.ts). */
@@ -36,6 +36,13 @@ export interface MailrouteFunctionProps {
    * @default none
    */
   sideLoadedModuleFiles?: string[];
+  /**
+   * Files of the repository (paths relative to its root) copied into the bundle's folder under their own
+   * names: data the code reads as a file beside its module (in the bundle, beside index.mjs) instead of
+   * carrying it as JavaScript, which V8 would compile at every cold start.
+   * @default none
+   */
+  filesBesideBundle?: string[];
 }
 
 /**
@@ -80,7 +87,7 @@ export class MailrouteFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'mailroute',
         POWERTOOLS_METRICS_NAMESPACE: 'Mailroute',
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         ...props.environment,
       },
       bundling: {
@@ -89,6 +96,7 @@ export class MailrouteFunction extends Construct {
         target: LAMBDA_BUILD.target,
         minify: LAMBDA_BUILD.minify,
         sourceMap: LAMBDA_BUILD.sourcemap,
+        sourcesContent: LAMBDA_BUILD.sourcesContent,
         // NodejsFunction's Charset values are esbuild's own names ('ascii', 'utf8').
         charset: LAMBDA_BUILD.charset as nodejs.Charset,
         mainFields: [...LAMBDA_BUILD.mainFields],
@@ -103,6 +111,7 @@ export class MailrouteFunction extends Construct {
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
             ...sideLoadCommands(props.sideLoadedModuleFiles ?? [], outputDir),
+            ...besideBundleCommands(props.filesBesideBundle ?? [], outputDir),
           ],
         },
       },
@@ -153,6 +162,13 @@ export function sideLoadCommands(files: string[], outputDir: string): string[] {
     const target = join(outputDir, 'node_modules', file);
     return `mkdir -p ${shellQuote(dirname(target))} && cp ${shellQuote(join(REPO_ROOT, 'node_modules', file))} ${shellQuote(target)}`;
   });
+}
+
+/** Copies repository files into the bundle folder, each under its own name. */
+export function besideBundleCommands(files: string[], outputDir: string): string[] {
+  return files.map(
+    (file) => `cp ${shellQuote(resolve(REPO_ROOT, file))} ${shellQuote(join(outputDir, basename(file)))}`,
+  );
 }
 
 /** POSIX shell single-quoting: safe for any path, including quotes and spaces. */

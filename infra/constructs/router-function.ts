@@ -4,6 +4,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RouterConfig } from '../../functions/config/schema.js';
+import { COMPILED_AUTOMATED_PHRASES } from '../../functions/core/automated.js';
+import * as phraseTables from '../../functions/core/automated-phrases.js';
+import {
+  assertAutomatedPhrasesCompiled,
+  COMPILED_AUTOMATED_PHRASES_FILE,
+} from '../../functions/core/automated-tables.js';
 import { COMPILED_LEXICON } from '../../functions/core/classify/features.js';
 import { assertCompiledFrom } from '../../functions/core/classify/lexicon.js';
 import { ICONV_TABLES } from '../../functions/lambda-shims/iconv-lite-tables.js';
@@ -57,6 +63,17 @@ export const PDFJS_FILES = [
 export const ICONV_TABLE_FILES: string[] = Object.values(ICONV_TABLES);
 
 /**
+ * The data compiled or trained at build time (the classifier's lexicons and model, the automated-mail
+ * phrases), read at init as JSON from beside the bundle (functions/core/shipped-table.ts) instead of
+ * compiled by V8 as part of it. Each is read by the same name beside its module in the repository.
+ */
+export const SHIPPED_TABLE_PATHS: string[] = [
+  'functions/core/classify/lexicons.compiled.json',
+  'functions/core/classify/model.json',
+  COMPILED_AUTOMATED_PHRASES_FILE,
+];
+
+/**
  * The route-mail Lambda and what it may touch: GetObject under the inbound prefixes, item access on the
  * routing log, SendRawEmail as the router's identity, and the loop-marker secret.
  */
@@ -67,8 +84,10 @@ export class RouterFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterFunctionProps) {
     super(scope, id);
-    // The bundle carries the lexicons as compiled tables (npm run lexicons): never ship stale ones.
+    // The function ships the lexicons and the automated-mail phrases compiled (npm run lexicons), beside its
+    // bundle: never stale ones.
     assertCompiledFrom(COMPILED_LEXICON);
+    assertAutomatedPhrasesCompiled(COMPILED_AUTOMATED_PHRASES, phraseTables);
     this.loopSecret = new secretsmanager.Secret(this, 'LoopSecret', {
       description: 'mailroute: HMAC key for the loop-marker header of forwarded mail',
       encryptionKey: props.dataKey.key,
@@ -86,6 +105,7 @@ export class RouterFunction extends Construct {
       // pdf.js reads PDF letters (invitations often come as one), the iconv-lite tables mail in legacy
       // Chinese and Korean charsets; each loaded on first use only.
       sideLoadedModuleFiles: [...PDFJS_FILES, ...ICONV_TABLE_FILES],
+      filesBesideBundle: SHIPPED_TABLE_PATHS,
       environment: {
         ROUTING_TABLE_NAME: props.routingLog.table.tableName,
         MAIL_BUCKET_NAME: props.bucket.bucketName,

@@ -1,13 +1,17 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckedRouterConfig } from '../../functions/config/checked-config.js';
 import { parseMailrouteConfig } from '../../infra/config.js';
 import { CONFIG_FILE_NAME } from '../../infra/constructs/mailroute-function.js';
-import { ICONV_TABLE_FILES, PDFJS_FILES } from '../../infra/constructs/router-function.js';
+import {
+  ICONV_TABLE_FILES,
+  PDFJS_FILES,
+  SHIPPED_TABLE_PATHS,
+} from '../../infra/constructs/router-function.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 import { pdf } from '../helpers/pdf.js';
 import { buildStack } from './stack-fixture.js';
@@ -23,6 +27,19 @@ async function invokeWithoutEnvironment(assetDir: string): Promise<string> {
   const script = `
     const { handler } = await import(${JSON.stringify(join(assetDir, 'index.mjs'))});
     try { await handler({ Records: [] }); console.log('resolved'); }
+    catch (error) { console.log(error.message); }
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: assetDir, AWS_REGION: 'eu-west-1' },
+    timeout: 20_000,
+  });
+  return stdout.trim().split('\n').at(-1) ?? '';
+}
+
+/** The message of the error importing the bundle in `assetDir` throws, as the Lambda runtime would meet it. */
+async function importError(assetDir: string): Promise<string> {
+  const script = `
+    try { await import(${JSON.stringify(join(assetDir, 'index.mjs'))}); console.log('imported'); }
     catch (error) { console.log(error.message); }
   `;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
@@ -104,13 +121,16 @@ describe('the Lambda bundles (esbuild, for real)', () => {
     expect(functions).toHaveLength(3);
     const expected = parseMailrouteConfig(config).router;
     const assetDirs = new Map<string, string>();
+    const tableNames = SHIPPED_TABLE_PATHS.map((path) => basename(path));
     for (const fn of functions) {
       const assetDir = join(outdir, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`);
+      // The router reads the build-time tables (lexicons, model, automated-mail phrases) from beside its bundle.
+      const router = fn.Properties.Description?.includes('classify') === true;
       expect(
         readdirSync(assetDir)
           .filter((name) => name !== 'node_modules')
           .sort(),
-      ).toEqual(['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME]);
+      ).toEqual(['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME, ...(router ? tableNames : [])].sort());
       // Checked at synth, read by the Lambda without zod (functions/config/checked-config.ts).
       expect(readCheckedRouterConfig(join(assetDir, CONFIG_FILE_NAME))).toEqual(expected);
       const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
@@ -118,14 +138,39 @@ describe('the Lambda bundles (esbuild, for real)', () => {
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
       expect(code.startsWith('import{createRequire as __mrRequire}')).toBe(true);
       expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+      // The map names our files and lines, without their text: Node reads it whole at every cold start.
+      const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown[];
+      };
+      expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
       assetDirs.set(fn.Properties.Description ?? '', assetDir);
     }
 
     const routerDir = [...assetDirs].find(([description]) => description.includes('forward'))![1];
     const reconcileDir = [...assetDirs].find(([description]) => description.includes('re-drive'))![1];
+    // Its import read the tables beside it: the first thing that fails is the environment.
     expect(await invokeWithoutEnvironment(routerDir)).toBe(
       'environment variable ROUTING_TABLE_NAME is not set',
     );
+    for (const path of SHIPPED_TABLE_PATHS) {
+      expect(
+        readFileSync(join(routerDir, basename(path))).equals(readFileSync(join(REPO_ROOT, path))),
+        path,
+      ).toBe(true);
+    }
+    // Without them the bundle does not start, and says which file is missing and where it comes from.
+    const withoutTables = mkdtempSync(join(tmpdir(), 'mailroute-bundle-no-tables-'));
+    try {
+      for (const name of ['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME])
+        copyFileSync(join(routerDir, name), join(withoutTables, name));
+      expect(await importError(withoutTables)).toMatch(
+        /^the compiled automated-mail phrases .*automated-phrases\.compiled\.json cannot be read \(ENOENT.*it ships beside the code \(infra\/constructs\/router-function\.ts, SHIPPED_TABLE_PATHS\)/,
+      );
+    } finally {
+      rmSync(withoutTables, { recursive: true, force: true });
+    }
     expect(await invokeWithoutEnvironment(reconcileDir)).toBe(
       'environment variable ROUTE_QUEUE_URL is not set',
     );

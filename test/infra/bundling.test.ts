@@ -13,7 +13,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { parseMail } from '../../functions/core/parse.js';
 import { LAMBDA_BUILD } from '../../infra/bundling.js';
 import { sideLoadCommands } from '../../infra/constructs/mailroute-function.js';
-import { ICONV_TABLE_FILES, ROUTER_ENTRY } from '../../infra/constructs/router-function.js';
+import {
+  ICONV_TABLE_FILES,
+  ROUTER_ENTRY,
+  SHIPPED_TABLE_PATHS,
+} from '../../infra/constructs/router-function.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 
 /** A plain-text message whose subject (an encoded word) and body are in `charset`. */
@@ -120,7 +124,7 @@ describe('the Lambda bundle options', () => {
 });
 
 describe("the router's bundle", () => {
-  it('holds neither zod nor the lexicon sources: the configuration and the lexicons come checked and compiled', async () => {
+  it('holds neither zod nor the lexicon sources nor the build-time tables (checked, compiled, beside it), nor SDK commands it never sends', async () => {
     // Act
     const built = await build({
       ...LAMBDA_BUILD,
@@ -136,7 +140,21 @@ describe("the router's bundle", () => {
     const inputs = Object.keys(built.metafile.inputs);
     expect(inputs.filter((path) => path.includes('node_modules/zod/'))).toEqual([]);
     expect(inputs.filter((path) => path.includes('classify/lexicons/'))).toEqual([]);
-    expect(inputs).toContain('functions/core/classify/lexicons.compiled.json');
+    // Read as JSON from beside the bundle (SHIPPED_TABLE_PATHS), not compiled by V8 as part of it.
+    for (const table of SHIPPED_TABLE_PATHS) expect(inputs).not.toContain(table);
+    expect(inputs).not.toContain('functions/core/automated-phrases.ts');
+    // The SDK clients imported by name: not every command of each, nor its aggregated client.
+    const output = Object.values(built.metafile.outputs).find((entry) => entry.entryPoint);
+    const bundled = Object.entries(output?.inputs ?? {})
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path);
+    for (const aggregated of [
+      'client-s3/dist-es/S3.js',
+      'client-sesv2/dist-es/SESv2.js',
+      'client-dynamodb/dist-es/DynamoDB.js',
+    ])
+      expect(bundled).not.toContain(`node_modules/@aws-sdk/${aggregated}`);
+    expect(bundled.filter((path) => path.includes('client-s3/dist-es/commands/')).length).toBeLessThan(5);
     expect(inputs).toContain('functions/config/checked-config.ts');
     expect(inputs).not.toContain('functions/config/schema.ts');
   }, 60_000);

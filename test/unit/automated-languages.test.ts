@@ -6,7 +6,6 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { analyzeParsed } from '../../functions/core/analyze.js';
-import { foldForMatching } from '../../functions/core/automated.js';
 import {
   AUTO_REPLY_BODY_PHRASES,
   AUTO_REPLY_SUBJECT_OPENINGS,
@@ -16,6 +15,7 @@ import {
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseLanguage,
 } from '../../functions/core/automated-phrases.js';
+import { foldForMatching } from '../../functions/core/automated-tables.js';
 import { parseMail } from '../../functions/core/parse.js';
 
 const PROTOCOL = 'protocol@stockholm.se';

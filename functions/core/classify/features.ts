@@ -1,8 +1,8 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
+import { readShippedTable } from '../shipped-table.js';
 import type { InboundMail } from '../types.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
-import compiledLexicon from './lexicons.compiled.json' with { type: 'json' };
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
 
@@ -40,8 +40,15 @@ export interface FeatureSet {
 const REPLY_PREFIX = /^\s*((re|sv|aw|vs|odp|res|rif|r|vá|ответ|відп)\s*(\[\d+\])?\s*:\s*)+/i;
 const FORWARD_PREFIX = /^\s*((fw|fwd|vb|wg|tr|rv|i|pd|doorst|edasi|videresend)\s*:\s*)+/i;
 
-/** The lexicons compiled by `npm run lexicons` (lexicon.ts): loaded, not compiled, when a Lambda starts. */
-export const COMPILED_LEXICON = compiledLexicon as CompiledLexicon;
+/**
+ * The lexicons compiled by `npm run lexicons` (lexicon.ts): loaded, not compiled, when a Lambda starts,
+ * and read as data from their file, not bundled as code (shipped-table.ts).
+ */
+export const COMPILED_LEXICON = readShippedTable(
+  new URL('./lexicons.compiled.json', import.meta.url),
+  'the compiled lexicons',
+  'npm run lexicons',
+) as CompiledLexicon;
 const defaultMatcher = new LexiconMatcher(COMPILED_LEXICON);
 /** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
 const CORROBORATION_STEP = 0.25;

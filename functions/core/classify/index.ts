@@ -1,14 +1,19 @@
 // core (pure) --> classify: InboundMail -> { category, calibrated confidence, reasons }. Step 6 of
 // DESIGN.md. The threshold is not applied here: decide.ts sends low confidence to triage.
+import { readShippedTable } from '../shipped-table.js';
 import type { Category, Classification, InboundMail } from '../types.js';
 import { COMPILED_LEXICON, extractFeatures, type FeatureSet, STRUCTURAL_CONCEPTS } from './features.js';
 import { featureIndex, type LinearModel, logits, softmax, vocabularyOf } from './model.js';
-import trainedModel from './model.json' with { type: 'json' };
 import { describeTerm, isTermFeature, withTerms } from './terms.js';
 
 export { extractFeatures } from './features.js';
 
-const MODEL = trainedModel as LinearModel;
+/** The model `npm run train` wrote, read as data from its file, not bundled as code (shipped-table.ts). */
+const MODEL = readShippedTable(
+  new URL('./model.json', import.meta.url),
+  "the classifier's model",
+  'npm run train',
+) as LinearModel;
 const CONCEPTS = [...COMPILED_LEXICON.concepts, ...STRUCTURAL_CONCEPTS];
 const PRIORS = new Map(CONCEPTS.map((concept) => [concept.id, concept.priors]));
 /** Enough evidence for staff to see why; more is noise in a header. */

@@ -90,15 +90,21 @@ interface Anchored {
 
 /** Finds which concepts' terms occur in a list of folded tokens. */
 export class LexiconMatcher {
-  private readonly exact = new Map<string, number[]>();
-  private readonly prefix = new Map<string, number[]>();
-  private readonly suffix = new Map<string, number[]>();
+  // A pattern id, or the ids when several patterns have the same text (rare): one array fewer per pattern
+  // to allocate when a Lambda starts (13,000 patterns).
+  private readonly exact = new Map<string, PatternIds>();
+  private readonly prefix = new Map<string, PatternIds>();
+  private readonly suffix = new Map<string, PatternIds>();
   /** Word parts by their first character: a word is scanned only for the parts that can start in it. */
   private readonly infix = new Map<string, Array<[string, number]>>();
   private readonly prefixLengths: number[];
   private readonly suffixLengths: number[];
-  /** Each pattern's phrases as compiled (`anchored`), read the first time the pattern matches a word. */
-  private readonly anchored: string[];
+  /**
+   * Each pattern's phrases as compiled (`anchored`), read the first time the pattern matches a word: the
+   * text as loaded, and where each pattern's entry ends in it (not split into 13,000 strings at start).
+   */
+  private readonly anchored: string;
+  private readonly anchoredEnds: Int32Array;
   /**
    * Per pattern, once read: plain-word phrases in a trie of their words' patterns (each position walks
    * it as far as the following words allow, instead of checking every phrase that starts with the same
@@ -132,7 +138,8 @@ export class LexiconMatcher {
     });
     this.prefixLengths = [...prefixLengths].sort((a, b) => a - b);
     this.suffixLengths = [...suffixLengths].sort((a, b) => a - b);
-    this.anchored = compiled.anchored.split(';');
+    this.anchored = compiled.anchored;
+    this.anchoredEnds = entryEnds(compiled.anchored, ';');
     this.conceptIds = compiled.concepts.map((concept) => concept.id);
     this.texts = texts;
     this.kinds = compiled.kinds;
@@ -192,7 +199,7 @@ export class LexiconMatcher {
     let anchored = this.read[pattern];
     if (!anchored) {
       anchored = { trie: newTrieNode(), negated: [] };
-      for (const phrase of decodePhrases(this.anchored[pattern] ?? '', pattern, this.conceptIds)) {
+      for (const phrase of decodePhrases(this.anchoredEntry(pattern), pattern, this.conceptIds)) {
         if (phrase.elements.some((element) => element.negated)) {
           anchored.negated.push(phrase);
           continue;
@@ -215,6 +222,13 @@ export class LexiconMatcher {
       this.read[pattern] = anchored;
     }
     return anchored;
+  }
+
+  /** Pattern `pattern`'s entry of `anchored` (as `anchored.split(';')[pattern] ?? ''` would give it). */
+  private anchoredEntry(pattern: number): string {
+    if (pattern >= this.anchoredEnds.length) return '';
+    const start = pattern === 0 ? 0 : this.anchoredEnds[pattern - 1]! + 1;
+    return this.anchored.slice(start, this.anchoredEnds[pattern]);
   }
 
   private phraseMatchesAt(
@@ -244,14 +258,14 @@ export class LexiconMatcher {
 
   private patternsMatching(word: string): Set<number> {
     const found = new Set<number>();
-    for (const id of this.exact.get(word) ?? []) found.add(id);
+    addIds(found, this.exact.get(word));
     for (const length of this.prefixLengths) {
       if (length > word.length) break;
-      for (const id of this.prefix.get(word.slice(0, length)) ?? []) found.add(id);
+      addIds(found, this.prefix.get(word.slice(0, length)));
     }
     for (const length of this.suffixLengths) {
       if (length > word.length) break;
-      for (const id of this.suffix.get(word.slice(word.length - length)) ?? []) found.add(id);
+      addIds(found, this.suffix.get(word.slice(word.length - length)));
     }
     for (let index = 0; index < word.length; index++) {
       const char = word[index]!;
@@ -303,8 +317,28 @@ export function encodePhrases(
   return byAnchor.map((entries) => entries.join('|')).join(';');
 }
 
-function push(map: Map<string, number[]>, key: string, id: number) {
-  const list = map.get(key) ?? [];
-  list.push(id);
-  map.set(key, list);
+type PatternIds = number | number[];
+
+function push(map: Map<string, PatternIds>, key: string, id: number) {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, id);
+  else if (typeof found === 'number') map.set(key, [found, id]);
+  else found.push(id);
+}
+
+function addIds(found: Set<number>, ids: PatternIds | undefined) {
+  if (ids === undefined) return;
+  if (typeof ids === 'number') found.add(ids);
+  else for (const id of ids) found.add(id);
+}
+
+/** Where each `separator`-separated entry of `text` ends, as `text.split(separator)` would cut it. */
+function entryEnds(text: string, separator: string): Int32Array {
+  let count = 1;
+  for (let at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, at + 1)) count++;
+  const ends = new Int32Array(count);
+  let entry = 0;
+  for (let at = text.indexOf(separator); at >= 0; at = text.indexOf(separator, at + 1)) ends[entry++] = at;
+  ends[entry] = text.length;
+  return ends;
 }

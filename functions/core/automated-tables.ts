@@ -1,0 +1,126 @@
+// core (pure) --> automated: the phrase tables a reviewer edits (automated-phrases.ts) compiled into what the
+// detector (automated.ts) looks up: folded keys, and each subject opening's first word and regular expression
+// source. `npm run lexicons` writes them to automated-phrases.compiled.json, so that no Lambda folds some
+// 2,200 phrases at every cold start, nor carries the tables in its bundle (shipped-table.ts).
+import type * as PhraseTables from './automated-phrases.js';
+import type { AutoReplyBodyKind, PhraseTable } from './automated-phrases.js';
+import { fold, isIdeographic, tokens } from './classify/normalize.js';
+
+/** What kind of machine a cue points at; evidence only adds up within one kind. */
+export type MachineKind = 'auto-reply' | 'calendar-reply' | 'list-notice';
+
+export interface Opening {
+  kind: MachineKind;
+  language: string;
+  /** The phrase, folded (foldForMatching). */
+  phrase: string;
+  /** The regular expression that finds it at the start of a folded subject, at a word boundary. */
+  source: string;
+  /** A word people also open their own subjects with ("Absence", "Fravær"): only a responder's body confirms it. */
+  everyday: boolean;
+}
+
+/** A phrase and how it is found in a text key. */
+export interface BodyPhrase {
+  key: string;
+  /** Its first word: a text without it cannot hold the phrase (a cheap test before the search). */
+  firstWord: string;
+  /** Chinese, Japanese and Korean run words together: their phrases are found inside the run. */
+  inRun: boolean;
+}
+
+export interface CompiledAutomatedPhrases {
+  /** Subject openings by their first word (FIRST_WORD); within one word, longer phrases first. */
+  openingsByFirstWord: Record<string, Opening[]>;
+  listNoticeSubjects: string[];
+  listNoticeBodies: string[];
+  calendarReplyBodies: string[];
+  autoReplyBodies: Array<{ kind: AutoReplyBodyKind; phrases: BodyPhrase[] }>;
+}
+
+/** Where `npm run lexicons` writes the compiled phrases: beside automated.ts, which reads them. */
+export const COMPILED_AUTOMATED_PHRASES_FILE = 'functions/core/automated-phrases.compiled.json';
+
+/** Scripts written without spaces between words (Han, kana, Hangul run particles onto the word). */
+export const RUN_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** The word a subject or an opening starts with, as the classifier's tokens cut it. */
+export const FIRST_WORD = /^[\p{L}\p{N}+]+/u;
+
+export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAutomatedPhrases {
+  // Longer phrases first, so that "out of office autoreply" is named rather than "out of office".
+  const openingList: Opening[] = [
+    ...openings('auto-reply', tables.AUTO_REPLY_SUBJECT_OPENINGS),
+    ...openings('auto-reply', tables.NON_DELIVERY_SUBJECT_OPENINGS),
+    ...openings('auto-reply', tables.AWAY_SUBJECT_OPENINGS, { everyday: true }),
+    ...openings('calendar-reply', tables.CALENDAR_REPLY_SUBJECT_OPENINGS),
+  ].sort((a, b) => b.phrase.length - a.phrase.length);
+  const openingsByFirstWord: Record<string, Opening[]> = {};
+  for (const opening of openingList) {
+    const first = FIRST_WORD.exec(opening.phrase)?.[0] ?? '';
+    if (!Object.hasOwn(openingsByFirstWord, first)) openingsByFirstWord[first] = [];
+    openingsByFirstWord[first]!.push(opening);
+  }
+  return {
+    openingsByFirstWord,
+    listNoticeSubjects: tables.LIST_NOTICE_SUBJECT_PHRASES.map(textKey),
+    listNoticeBodies: tables.LIST_NOTICE_BODY_PHRASES.map(textKey),
+    calendarReplyBodies: tables.CALENDAR_REPLY_BODY_PHRASES.map(textKey),
+    autoReplyBodies: Object.entries(tables.AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => ({
+      kind: kind as AutoReplyBodyKind,
+      phrases: Object.values(table).flat().map(bodyPhrase),
+    })),
+  };
+}
+
+/** Throws when the compiled phrases are not those of the tables: they must be written again. */
+export function assertAutomatedPhrasesCompiled(
+  compiled: CompiledAutomatedPhrases,
+  tables: typeof PhraseTables,
+): void {
+  if (JSON.stringify(compiled) !== JSON.stringify(compileAutomatedPhrases(tables))) {
+    throw new Error(
+      `the compiled automated-mail phrases are stale: run \`npm run lexicons\` and commit ${COMPILED_AUTOMATED_PHRASES_FILE}`,
+    );
+  }
+}
+
+/** Folded words joined by single spaces and framed by spaces, so phrases match whole words only. */
+export function textKey(text: string): string {
+  return ` ${tokens(text).join(' ')} `;
+}
+
+/** The classifier's folding (case, diacritics, ø/æ/ł/ß), with white space made single: phrases match in it. */
+export function foldForMatching(text: string): string {
+  return fold(text).replace(/\s+/g, ' ').trim();
+}
+
+function bodyPhrase(phrase: string): BodyPhrase {
+  const key = textKey(phrase);
+  const inRun = RUN_SCRIPTS.test(phrase);
+  return { key: inRun ? key.trim() : key, firstWord: key.trim().split(' ')[0] ?? '', inRun };
+}
+
+function openings(kind: MachineKind, table: PhraseTable, { everyday = false } = {}): Opening[] {
+  return Object.entries(table).flatMap(([language, phrases]) =>
+    phrases.map((phrase) => {
+      const words = tokens(phrase);
+      // Han and kana characters are tokens of their own but are written without spaces between them.
+      const source = words
+        .map((word, index) => {
+          const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          if (index === 0) return escaped;
+          const joined = isIdeographic(word) && isIdeographic(words[index - 1] ?? '');
+          return `${joined ? '[^\\p{L}\\p{N}]*' : '[^\\p{L}\\p{N}]+'}${escaped}`;
+        })
+        .join('');
+      return {
+        kind,
+        language,
+        phrase: foldForMatching(phrase),
+        source: `^${source}(?![\\p{L}\\p{N}])`,
+        everyday,
+      };
+    }),
+  );
+}

@@ -1,0 +1,91 @@
+// The automated-mail phrases compiled by `npm run lexicons` (automated-phrases.compiled.json), which the
+// detector and so every router Lambda reads at init, must be the phrase tables as they are now; and the
+// reader of such build-time files (shipped-table.ts) must say which file is missing or broken, and why.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COMPILED_AUTOMATED_PHRASES } from '../../functions/core/automated.js';
+import * as phraseTables from '../../functions/core/automated-phrases.js';
+import {
+  assertAutomatedPhrasesCompiled,
+  compileAutomatedPhrases,
+  foldForMatching,
+} from '../../functions/core/automated-tables.js';
+import { readShippedTable } from '../../functions/core/shipped-table.js';
+
+describe('the compiled automated-mail phrases', () => {
+  it('are the phrase tables as they are now (after editing automated-phrases.ts: npm run lexicons)', () => {
+    // Act
+    const fresh = compileAutomatedPhrases(phraseTables);
+
+    // Assess
+    expect(COMPILED_AUTOMATED_PHRASES).toEqual(fresh);
+    expect(() => assertAutomatedPhrasesCompiled(COMPILED_AUTOMATED_PHRASES, phraseTables)).not.toThrow();
+  });
+
+  it('are refused, naming the fix, once a table changed after they were compiled', () => {
+    // Prepare: one more Swedish auto-reply subject opening.
+    const edited = {
+      ...phraseTables,
+      AUTO_REPLY_SUBJECT_OPENINGS: {
+        ...phraseTables.AUTO_REPLY_SUBJECT_OPENINGS,
+        sv: [...phraseTables.AUTO_REPLY_SUBJECT_OPENINGS.sv, 'helt nytt automatsvar'],
+      },
+    };
+
+    // Act + Assess
+    expect(() => assertAutomatedPhrasesCompiled(COMPILED_AUTOMATED_PHRASES, edited)).toThrow(
+      /automated-mail phrases are stale: run `npm run lexicons`/,
+    );
+  });
+
+  it("hold, for every subject opening, a pattern that compiles and finds the opening's own words", () => {
+    // Act: the patterns are built on first use in the detector; here all of them at once.
+    const openings = Object.values(COMPILED_AUTOMATED_PHRASES.openingsByFirstWord).flat();
+
+    // Assess
+    expect(openings).toHaveLength(555);
+    for (const opening of openings) {
+      const pattern = new RegExp(opening.source, 'u');
+      expect(pattern.test(foldForMatching(opening.phrase)), opening.phrase).toBe(true);
+    }
+  });
+});
+
+describe('readShippedTable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mailroute-shipped-table-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a JSON file', () => {
+    // Prepare
+    writeFileSync(join(dir, 'table.json'), '{"a":[1,"\\u00e5"]}');
+
+    // Act + Assess
+    expect(readShippedTable(pathToFileURL(join(dir, 'table.json')), 'the table', 'npm run x')).toEqual({
+      a: [1, 'å'],
+    });
+  });
+
+  it('names a missing file, where it ships from and what writes it', () => {
+    // Act + Assess
+    expect(() =>
+      readShippedTable(pathToFileURL(join(dir, 'absent.json')), 'the compiled lexicons', 'npm run lexicons'),
+    ).toThrow(
+      new RegExp(
+        `^the compiled lexicons ${join(dir, 'absent.json')} cannot be read \\(ENOENT.*\\): it ships beside the code \\(infra/constructs/router-function.ts, SHIPPED_TABLE_PATHS\\); in the repository \`npm run lexicons\` writes it$`,
+      ),
+    );
+  });
+
+  it('names a file that is not JSON', () => {
+    // Prepare: cut off, as by a failed copy.
+    writeFileSync(join(dir, 'cut.json'), '{"patterns": "ab');
+
+    // Act + Assess
+    expect(() =>
+      readShippedTable(pathToFileURL(join(dir, 'cut.json')), "the classifier's model", 'npm run train'),
+    ).toThrow(/^the classifier's model .*cut\.json is not JSON \(.*\): `npm run train` writes it$/);
+  });
+});
