@@ -17,8 +17,8 @@ import {
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseTable,
 } from './automated-phrases.js';
-import { fold, isIdeographic, tokens, wordCount } from './classify/normalize.js';
-import { segmentBody } from './classify/segment.js';
+import { readBody } from './classify/body-reading.js';
+import { countWords, fold, isIdeographic, tokens, wordCount } from './classify/normalize.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
 /** What kind of machine a cue points at; evidence only adds up within one kind. */
@@ -99,9 +99,10 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const reasons = decisiveEvidence(mail);
   if (reasons.length > 0) return { automated: true, reasons };
 
-  const fresh = segmentBody(mail.text).fresh;
-  const freshWords = wordCount(fresh);
-  const freshKey = textKey(fresh);
+  // The classifier reads the same body after this: split and tokenised once for both (body-reading.ts).
+  const body = readBody(mail);
+  const freshWords = countWords(body.freshWords);
+  const freshKey = wordsKey(body.freshWords);
   const cue = subjectCue(mail.subject);
   const responder = responderKinds(freshKey, freshWords);
   const support = supportingEvidence(mail, freshKey, freshWords, responder);
@@ -312,7 +313,11 @@ function senderLocalPart(mail: InboundMail): string {
 
 /** Folded words joined by single spaces and framed by spaces, so phrases match whole words only. */
 function textKey(text: string): string {
-  return ` ${tokens(text).join(' ')} `;
+  return wordsKey(tokens(text));
+}
+
+function wordsKey(words: readonly string[]): string {
+  return ` ${words.join(' ')} `;
 }
 
 function phraseKey(phrase: string): string {

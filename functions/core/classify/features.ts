@@ -1,6 +1,7 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import type { InboundMail } from '../types.js';
+import { readBody } from './body-reading.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
 import compiledLexicon from './lexicons.compiled.json' with { type: 'json' };
 import { fold, tokens } from './normalize.js';
@@ -87,7 +88,7 @@ const STRONGEST_PRIOR = new Map(
 
 interface SourceHits {
   source: Source;
-  words: string[];
+  words: readonly string[];
   hits: Map<string, string[]>;
 }
 
@@ -107,7 +108,7 @@ export function extractFeatures(
   };
 
   const read: SourceHits[] = readableTexts(mail).map(([source, text, camelCase]) => {
-    const sourceWords = tokens(text, { camelCase });
+    const sourceWords = typeof text === 'string' ? tokens(text, { camelCase }) : text.words;
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
   const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
@@ -168,14 +169,17 @@ function namesOwnMatter(read: SourceHits[], inThread: boolean): boolean {
   return weight >= OWN_MATTER;
 }
 
+/** A text to read, or one already cut into words (the body's new text: body-reading.ts). */
+type ReadableText = string | { words: readonly string[] };
+
 /** Every text a person would read, tagged with where it came from. */
-function readableTexts(mail: InboundMail): Array<[Source, string, boolean]> {
-  const texts: Array<[Source, string, boolean]> = [];
+function readableTexts(mail: InboundMail): Array<[Source, ReadableText, boolean]> {
+  const texts: Array<[Source, ReadableText, boolean]> = [];
   const subject = mail.subject.replace(REPLY_PREFIX, '').replace(FORWARD_PREFIX, '');
   texts.push(['subject', subject, false]);
   if (mail.from?.name) texts.push(['sender', mail.from.name, false]);
-  const { fresh, quoted } = segmentBody(mail.text);
-  texts.push(['body', fresh, false]);
+  const { freshWords, quoted } = readBody(mail);
+  texts.push(['body', { words: freshWords }, false]);
   if (quoted) texts.push(['quoted', quoted, false]);
   for (const calendar of mail.calendars) {
     texts.push([
