@@ -7,7 +7,7 @@ import { DynamoDbRoutingLog } from '../functions/adapters/dynamodb-routing-log.j
 import { S3MailStore } from '../functions/adapters/s3-mail-store.js';
 import { SesMailSender } from '../functions/adapters/ses-mail-sender.js';
 import { parseRouterConfig } from '../functions/config/schema.js';
-import { createHandler, SDK_CLIENT_SETTINGS } from '../functions/route-mail/handler.js';
+import { createHandler, RouterMetrics, SDK_CLIENT_SETTINGS } from '../functions/route-mail/handler.js';
 import type { PipelineDeps } from '../functions/route-mail/pipeline.js';
 import { type SentLog, stubDynamoDb, stubS3, stubSes } from './aws-stubs.js';
 import type { LatencyModel } from './latency-model.js';
@@ -42,8 +42,9 @@ export interface Contender {
 
 /**
  * mailroute as deployed, minus what only runs once per cold start: `createHandler` with the real
- * S3, DynamoDB and SES adapters on clients built with the handler's own settings, and a Powertools
- * Logger writing to stdout. With a latency model, each AWS call takes as long as the model says. The loop secret is given
+ * S3, DynamoDB and SES adapters on clients built with the handler's own settings, a Powertools
+ * Logger and the handler's metrics (`RouterMetrics`: EMF lines), both writing to stdout. With a
+ * latency model, each AWS call takes as long as the model says. The loop secret is given
  * directly instead of through Secrets Manager (one call per cold start, not per message).
  */
 export function mailroute(message: Buffer, latency?: LatencyModel): Contender {
@@ -69,14 +70,19 @@ export function mailroute(message: Buffer, latency?: LatencyModel): Contender {
     loopSecret: BENCH_LOOP_SECRET,
     retentionDays: 365,
   };
-  const handler = createHandler(deps);
+  const metrics = new RouterMetrics();
+  const handler = createHandler(deps, metrics.hooks());
   const event = sqsEvent(message.length);
   return {
     sent,
     clients,
     invoke: async () => {
-      const result = await handler(event);
-      if (result.batchItemFailures.length > 0) throw new Error('mailroute: the record failed');
+      try {
+        const result = await handler(event);
+        if (result.batchItemFailures.length > 0) throw new Error('mailroute: the record failed');
+      } finally {
+        metrics.publish();
+      }
     },
   };
 }

@@ -16,8 +16,9 @@ import {
   RUN_SCRIPTS,
   textKey,
 } from './automated-tables.js';
-import { wordCount } from './classify/normalize.js';
-import { segmentBody } from './classify/segment.js';
+import { readBody } from './classify/body-reading.js';
+import { countWords, wordCount } from './classify/normalize.js';
+
 import { readShippedTable } from './shipped-table.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
@@ -80,9 +81,10 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const reasons = decisiveEvidence(mail);
   if (reasons.length > 0) return { automated: true, reasons };
 
-  const fresh = segmentBody(mail.text).fresh;
-  const freshWords = wordCount(fresh);
-  const freshKey = textKey(fresh);
+  // The classifier reads the same body after this: split and tokenised once for both (body-reading.ts).
+  const body = readBody(mail);
+  const freshWords = countWords(body.freshWords);
+  const freshKey = wordsKey(body.freshWords);
   const cue = subjectCue(mail.subject);
   const responder = responderKinds(freshKey, freshWords);
   const support = supportingEvidence(mail, freshKey, freshWords, responder);
@@ -267,6 +269,11 @@ function hasDocuments(mail: InboundMail): boolean {
 
 function senderLocalPart(mail: InboundMail): string {
   return (mail.from?.address ?? '').split('@')[0] ?? '';
+}
+
+/** Words already folded, joined by single spaces and framed by spaces, as `textKey` writes a text. */
+function wordsKey(words: readonly string[]): string {
+  return ` ${words.join(' ')} `;
 }
 
 function firstWord(value: string): string {

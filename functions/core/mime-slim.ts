@@ -15,10 +15,12 @@ import { decode as decodeBase64 } from 'libbase64';
 
 export interface SlimLimits {
   /**
-   * Decoded bytes of text kept, all text parts together; the classifier reads only the opening of a
-   * long text. What follows the budget is cut, and text parts after it are cut whole.
+   * Characters (UTF-16 units) of text the parser must still produce, all text parts together; the
+   * classifier reads only the opening of a long text. Each text part is read for as many decoded
+   * bytes as its charset may take for them (`bytesPerCharacter`); what follows is cut, and text parts
+   * after the budget are cut whole.
    */
-  maxTextBytes: number;
+  maxTextCharacters: number;
   /** Parts a person would read (PDF, forwarded message, calendar) are kept up to this size. */
   maxReadableBytes: number;
   /** Deeper nesting is left to the parser as it is. */
@@ -71,6 +73,8 @@ interface PartHeaders {
   encoding: string;
   filename: string;
   disposition: string;
+  /** The `charset` parameter as written, or '' without one. */
+  charset: string;
 }
 
 const LF = 0x0a;
@@ -113,7 +117,8 @@ class Scan {
   readonly cuts: Cut[] = [];
   readonly deferred: DeferredPart[] = [];
   textTruncated = false;
-  private textBytes = 0;
+  /** Characters the text read so far holds at least (its decoded bytes over bytesPerCharacter). */
+  private textCharacters = 0;
   private readonly raw: Buffer;
 
   constructor(
@@ -160,7 +165,7 @@ class Scan {
         this.cut(bodyStart, end, start, headers.encoding, false);
         return;
       }
-      const kept = this.textAllowance(bodyStart, end, headers.encoding);
+      const kept = this.textAllowance(bodyStart, end, headers.encoding, headers.charset);
       if (kept < end) {
         this.textTruncated = true;
         this.cut(kept, end, start, headers.encoding, false);
@@ -205,10 +210,17 @@ class Scan {
    * budget (never inside a quoted-printable escape or a base64 quantum), or `end` when all of it fits.
    * A UTF-8 character cut in two only spoils the last character, past the budget.
    */
-  private textAllowance(start: number, end: number, encoding: string): number {
-    const wanted = Math.max(0, this.limits.maxTextBytes - this.textBytes);
-    const { position, decoded } = decodedPrefix(this.raw, start, end, encoding, wanted);
-    this.textBytes += decoded;
+  private textAllowance(start: number, end: number, encoding: string, charset: string): number {
+    const perCharacter = bytesPerCharacter(charset);
+    const left = Math.max(0, this.limits.maxTextCharacters - this.textCharacters);
+    const { position, decoded } = decodedPrefix(
+      this.raw,
+      start,
+      end,
+      encoding,
+      Math.ceil(left * perCharacter),
+    );
+    this.textCharacters += decoded / perCharacter;
     return position;
   }
 
@@ -328,7 +340,21 @@ function readPartHeaders(block: Buffer): PartHeaders {
     encoding: node.encoding || '',
     filename: node.filename || '',
     disposition: node.disposition || '',
+    charset: node.charset || '',
   };
+}
+
+/**
+ * The most decoded bytes one character (UTF-16 unit) of a text part can take, so that its opening of
+ * `n x bytesPerCharacter` bytes holds at least n characters. mailparser reads a part without a charset,
+ * or in ASCII or UTF-8, as UTF-8 itself (`Buffer#toString`): at most 3 bytes a unit (a 4-byte
+ * character is two units; a bad byte becomes one U+FFFD; CR LF becomes one LF). Any other charset may
+ * take up to 4 (UTF-32, GB18030). Text that comes out shorter all the same (HTML, format=flowed) is
+ * read again whole by the caller (parse.ts).
+ */
+export function bytesPerCharacter(charset: string): number {
+  const name = charset.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return name === '' || name === 'ascii' || name === 'usascii' || name === 'utf8' ? 3 : 4;
 }
 
 /** An inline message/rfc822 that mailsplit reads as a message of its own rather than as an attachment. */

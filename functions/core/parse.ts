@@ -102,20 +102,13 @@ export async function parseMailWhole(
 type ParseMode = 'lean' | 'lean-whole-text' | 'whole';
 
 /**
- * Decoded bytes of text read for each character kept: no charset takes more than 4 bytes for one
- * UTF-16 code unit (UTF-32, GB18030), so the text read holds more than maxTextLength characters.
- */
-const TEXT_BYTES_PER_CHARACTER = 4;
-
-/**
  * What the parser reads of a message: text up to the budget above, and no attachment body that would
  * not be buffered anyway. With `wholeText`, every text part whole.
  */
 function slimLimits(limits: ParseLimits, wholeText: boolean): SlimLimits {
   return {
-    maxTextBytes: wholeText
-      ? Number.POSITIVE_INFINITY
-      : TEXT_BYTES_PER_CHARACTER * (limits.maxTextLength + 1),
+    // One character more than is kept, so that a text cut at the budget is seen to be longer.
+    maxTextCharacters: wholeText ? Number.POSITIVE_INFINITY : limits.maxTextLength + 1,
     // Base64 with line breaks is 4/3 x 78/76 of the content.
     maxReadableBytes: Math.ceil(limits.maxBufferedAttachmentBytes * 1.4),
     maxDepth: 30,

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold, joinTokens, tokenize, tokens, wordCount } from '../../functions/core/classify/normalize.js';
+import { readBody } from '../../functions/core/classify/body-reading.js';
+import {
+  countWords,
+  fold,
+  joinTokens,
+  tokenize,
+  tokens,
+  wordCount,
+} from '../../functions/core/classify/normalize.js';
 import { segmentBody } from '../../functions/core/classify/segment.js';
+import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
 
 describe('fold', () => {
   it('lower-cases and strips diacritics across scripts', () => {
@@ -223,5 +232,37 @@ describe('segmentBody', () => {
     const { fresh } = segmentBody(body);
 
     expect(fresh).toBe('The Minister asks to meet the Mayor on 14 April.');
+  });
+});
+
+describe('readBody', () => {
+  const body = [
+    'Vi bjuder in till konferensen om hållbara städer.',
+    '',
+    'Den 3 maj 2026 skrev Ingrid Åkesson <ingrid@example.org>:',
+    '> Tack för inbjudan.',
+  ].join('\n');
+
+  it('reads the body as segmentBody and tokens do, and counts its words as wordCount does', () => {
+    // Prepare
+    const mail = { ...emptyInboundMail(), text: body };
+    // Act
+    const reading = readBody(mail);
+    // Assess
+    const { fresh, quoted } = segmentBody(body);
+    expect(reading).toEqual({ fresh, quoted, freshWords: tokens(fresh) });
+    expect(countWords(reading.freshWords)).toBe(wordCount(fresh));
+  });
+
+  it('reads one message once: the automated check and the classifier share the reading', () => {
+    // Prepare
+    const mail = { ...emptyInboundMail(), text: body };
+    const another = { ...mail };
+    // Act
+    const first = readBody(mail);
+    // Assess
+    expect(readBody(mail)).toBe(first);
+    expect(readBody(another)).not.toBe(first);
+    expect(readBody(another)).toEqual(first);
   });
 });

@@ -20,7 +20,7 @@ const SMALL: ParseLimits = {
 };
 
 /** Roughly the scan's limits under SMALL, to see whether it cut a message at all. */
-const SLIM_LIMITS = { maxTextBytes: 8_004, maxReadableBytes: 28_000, maxDepth: 30 };
+const SLIM_LIMITS = { maxTextCharacters: 2_001, maxReadableBytes: 28_000, maxDepth: 30 };
 
 const ADDRESS = 'EUinternational@stockholm.se';
 

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DeferredPart, readDeferred, slimForParsing } from '../../functions/core/mime-slim.js';
-import { parseMail } from '../../functions/core/parse.js';
+import {
+  bytesPerCharacter,
+  type DeferredPart,
+  readDeferred,
+  slimForParsing,
+} from '../../functions/core/mime-slim.js';
+import { parseMail, parseMailWhole } from '../../functions/core/parse.js';
 
-const LIMITS = { maxTextBytes: 1000, maxReadableBytes: 10_000, maxDepth: 10 };
+const LIMITS = { maxTextCharacters: 250, maxReadableBytes: 10_000, maxDepth: 10 };
 const readable = (type: string, filename: string) => type === 'application/pdf' || filename.endsWith('.pdf');
 
 function base64Lines(content: Buffer, width = 76): string {
@@ -108,10 +113,48 @@ describe('slimForParsing', () => {
 
     // Assess
     expect(slim.textTruncated).toBe(true);
-    expect(slim.bytes.length).toBe(raw.indexOf('\r\n\r\n') + 4 + LIMITS.maxTextBytes);
+    // No charset: mailparser reads it as UTF-8, at most 3 bytes a character.
+    expect(slim.bytes.length).toBe(raw.indexOf('\r\n\r\n') + 4 + 3 * LIMITS.maxTextCharacters);
     const keptLines = mail.text.trim().split('\n').slice(0, -1);
     expect(keptLines.length).toBeGreaterThan(10);
     expect(keptLines.every((line, index) => line === lines[index])).toBe(true);
+  });
+
+  it('reads as many bytes of text as its charset may take for the characters kept', async () => {
+    // Prepare
+    const text = 'Inbjudan till konferensen om hållbara städer i Stockholm. '.repeat(40);
+    const message = (charset: string, content: Buffer) =>
+      Buffer.concat([
+        Buffer.from(
+          `From: a@example.org\r\nSubject: Lång text\r\nContent-Type: text/plain${charset}\r\n\r\n`,
+        ),
+        content,
+      ]);
+    const cases = [
+      { charset: '', content: Buffer.from(text, 'utf8'), perCharacter: 3 },
+      { charset: '; charset="UTF-8"', content: Buffer.from(text, 'utf8'), perCharacter: 3 },
+      { charset: '; charset=us-ascii', content: Buffer.from(text, 'latin1'), perCharacter: 3 },
+      { charset: '; charset=iso-8859-1', content: Buffer.from(text, 'latin1'), perCharacter: 4 },
+      { charset: '; charset=utf-16le', content: Buffer.from(text, 'utf16le'), perCharacter: 4 },
+    ];
+
+    for (const { charset, content, perCharacter } of cases) {
+      // Act
+      const raw = message(charset, content);
+      const slim = slimForParsing(raw, LIMITS, readable);
+      const mail = await parseMail(slim.bytes);
+
+      // Assess
+      expect(bytesPerCharacter(charset.replace(/^; charset="?|"$/g, ''))).toBe(perCharacter);
+      expect(slim.bytes.length).toBe(raw.indexOf('\r\n\r\n') + 4 + perCharacter * LIMITS.maxTextCharacters);
+      // However wide its characters, the opening read holds more than the characters kept, and they
+      // are the whole text's.
+      const whole = await parseMailWhole(raw);
+      expect(mail.text.length).toBeGreaterThan(LIMITS.maxTextCharacters);
+      expect(mail.text.slice(0, LIMITS.maxTextCharacters)).toBe(
+        whole.text.slice(0, LIMITS.maxTextCharacters),
+      );
+    }
   });
 
   it('keeps the opening of a long text written on one line, as minified HTML is', async () => {

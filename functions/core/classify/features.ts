@@ -2,6 +2,7 @@
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import { readShippedTable } from '../shipped-table.js';
 import type { InboundMail } from '../types.js';
+import { readBody } from './body-reading.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
@@ -94,7 +95,7 @@ const STRONGEST_PRIOR = new Map(
 
 interface SourceHits {
   source: Source;
-  words: string[];
+  words: readonly string[];
   hits: Map<string, string[]>;
 }
 
@@ -114,7 +115,7 @@ export function extractFeatures(
   };
 
   const read: SourceHits[] = readableTexts(mail).map(([source, text, camelCase]) => {
-    const sourceWords = tokens(text, { camelCase });
+    const sourceWords = typeof text === 'string' ? tokens(text, { camelCase }) : text.words;
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
   const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
@@ -193,14 +194,17 @@ function namesOwnMatter(read: SourceHits[], inThread: boolean): boolean {
   return weight >= OWN_MATTER;
 }
 
+/** A text to read, or one already cut into words (the body's new text: body-reading.ts). */
+type ReadableText = string | { words: readonly string[] };
+
 /** Every text a person would read, tagged with where it came from. */
-function readableTexts(mail: InboundMail): Array<[Source, string, boolean]> {
-  const texts: Array<[Source, string, boolean]> = [];
+function readableTexts(mail: InboundMail): Array<[Source, ReadableText, boolean]> {
+  const texts: Array<[Source, ReadableText, boolean]> = [];
   const subject = mail.subject.replace(REPLY_PREFIX, '').replace(FORWARD_PREFIX, '');
   texts.push(['subject', subject, false]);
   if (mail.from?.name) texts.push(['sender', mail.from.name, false]);
-  const { fresh, quoted } = segmentBody(mail.text);
-  texts.push(['body', fresh, false]);
+  const { freshWords, quoted } = readBody(mail);
+  texts.push(['body', { words: freshWords }, false]);
   if (quoted) texts.push(['quoted', quoted, false]);
   for (const calendar of mail.calendars) {
     texts.push([

@@ -146,7 +146,7 @@ export class LexiconMatcher {
   }
 
   /** Concept id -> the distinct phrases that matched, in order of first appearance. */
-  match(words: string[]): Map<string, string[]> {
+  match(words: readonly string[]): Map<string, string[]> {
     const patternsOf = (word: string) => this.patternsOf(word);
     const hits = new Map<string, string[]>();
     const record = (phrase: Phrase, start: number) => {
@@ -179,7 +179,7 @@ export class LexiconMatcher {
   /** Every plain-word phrase that starts at `start`, found by following the words through the trie. */
   private walkTrie(
     node: TrieNode,
-    words: string[],
+    words: readonly string[],
     start: number,
     offset: number,
     patternsOf: (word: string) => ReadonlySet<number>,
@@ -233,7 +233,7 @@ export class LexiconMatcher {
 
   private phraseMatchesAt(
     phrase: Phrase,
-    words: string[],
+    words: readonly string[],
     start: number,
     patternsOf: (word: string) => ReadonlySet<number>,
   ): boolean {

@@ -67,8 +67,13 @@ export function tokenize(folded: string): string[] {
  * "承知しました" about as they read "Noted, thanks".
  */
 export function wordCount(text: string): number {
+  return countWords(tokens(text));
+}
+
+/** `wordCount` of a text already cut into tokens. */
+export function countWords(words: readonly string[]): number {
   let count = 0;
-  for (const word of tokens(text)) count += isIdeographic(word) ? 0.5 : 1;
+  for (const word of words) count += isIdeographic(word) ? 0.5 : 1;
   return Math.ceil(count);
 }
 
