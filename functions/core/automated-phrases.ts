@@ -456,6 +456,7 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'to jest automatycznie wygenerowana',
       'ta wiadomość została wygenerowana automatycznie',
       'wiadomość wygenerowana automatycznie',
+      'została wygenerowana automatycznie',
       'wiadomość nie zostanie przekazana',
       'wiadomości nie są przekazywane',
       'wiadomość nie będzie przekazywana',

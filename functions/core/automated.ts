@@ -86,7 +86,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const freshWords = countWords(body.freshWords);
   const freshKey = wordsKey(body.freshWords);
   const cue = subjectCue(mail.subject);
-  const responder = responderKinds(freshKey, freshWords);
+  const responder = responderKinds(freshKey, freshWords, body.fresh);
   const support = supportingEvidence(mail, freshKey, freshWords, responder);
   const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
 
@@ -143,13 +143,37 @@ function cueReasonOf(cue: SubjectCue): string {
 }
 
 /** What a short new text says of a responder's kinds (self, absence, return, meanwhile). */
-function responderKinds(freshKey: string, freshWords: number): AutoReplyBodyKind[] {
+function responderKinds(freshKey: string, freshWords: number, fresh: string): AutoReplyBodyKind[] {
   if (freshWords > MAX_AUTO_REPLY_WORDS) return [];
   const words = new Set(freshKey.split(' '));
   const hasRun = RUN_SCRIPTS.test(freshKey);
   const says = ({ key, firstWord, inRun }: BodyPhrase) =>
     inRun ? hasRun && freshKey.includes(key) : words.has(firstWord) && freshKey.includes(key);
-  return AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says)).map(({ kind }) => kind);
+  const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says)).map(({ kind }) => kind);
+  if (!kinds.includes('self') && labelsItself(fresh)) kinds.unshift('self');
+  return kinds;
+}
+
+/** Longer lines are sentences ("Thank you for your automatic reply"), not a responder's label. */
+const MAX_LABEL_LINE_LENGTH = 60;
+let autoReplyLabels: ReadonlySet<string> | undefined;
+
+/**
+ * A line that is nothing but an auto-reply label, "(automatiskt svar)", "[Automatic reply]",
+ * "Automatische Antwort": the responder names itself as surely as "this is an automatic reply" does.
+ * The labels are the auto-reply subject openings (not the everyday away words), built on first use.
+ */
+function labelsItself(fresh: string): boolean {
+  autoReplyLabels ??= new Set(
+    [...OPENINGS_BY_FIRST_WORD.values()]
+      .flat()
+      .filter((opening) => opening.kind === 'auto-reply' && !opening.everyday)
+      .map((opening) => textKey(opening.phrase).trim()),
+  );
+  const labels = autoReplyLabels;
+  return fresh
+    .split('\n')
+    .some((line) => line.trim().length <= MAX_LABEL_LINE_LENGTH && labels.has(textKey(line).trim()));
 }
 
 function responderReason(kinds: AutoReplyBodyKind[]): string {

@@ -547,6 +547,43 @@ describe('detectAutomated: everyday away words opening a subject', () => {
     expect(route.decision.disposition).toBe('suppress');
   });
 
+  it("flags a reply under the thread's own subject whose body labels itself on a line of its own", async () => {
+    // Prepare: no responder header, no responder subject; "(automatiskt svar)" under the name.
+    const raw = await compose(
+      {
+        subject: 'Sv: Interreg Östersjöprogrammet – gemensam ansökan',
+        body: 'Hej!\n\nJag är på tjänsteresa t.o.m. 27 november och läser e-post sporadiskt.\n\nÄrenden som rör EU-projekt kan skickas till eu-kontoret@example.se.\n\nVänliga hälsningar\nJohanna Berg\n(automatiskt svar)',
+      },
+      'plain-qp',
+      'sv',
+    );
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+    expect(route.automated.reasons).toEqual(['body:auto-reply(self+absence+meanwhile)']);
+  });
+
+  it('forwards a person who mentions an automatic reply in a sentence', async () => {
+    // Prepare
+    const raw = await compose(
+      {
+        subject: 'Sv: Besök av delegationen från Riga',
+        body: 'Hej! Tack för ert automatiska svar. Jag är på tjänsteresa till fredag men ambassaden vill gärna ha ett besked om mottagningen i Stadshuset. Vänliga hälsningar, Anna',
+      },
+      'alternative',
+      'sv',
+    );
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+  });
+
   it('forwards a person\'s letter whose subject opens with "Ledig"', async () => {
     // Prepare
     const raw = await compose(
