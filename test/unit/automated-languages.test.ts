@@ -497,45 +497,52 @@ describe('detectAutomated: header-less out-of-office replies in every language o
   );
 });
 
-describe('detectAutomated: everyday away words opening a subject', () => {
-  // "Ledig:" is what a Swedish responder rule often puts before the subject; "Ledig tjänst" opens a
-  // person's letter about a vacancy. The word counts only over a responder's body.
-  it('flags a Swedish header-less reply under "Ledig:" whose body says the writer is away and back', async () => {
-    // Prepare
-    const raw = await compose(
-      {
-        subject: 'Ledig: SV: Mottagning för delegationen',
-        body: 'Tack för ditt mejl! Jag är föräldraledig på fredagar och är tillbaka måndag 7 december. Ärenden som rör internationella besök kan skickas till internationellt@example.se. Vänliga hälsningar, Lena',
-      },
-      'plain-qp',
-      'sv',
-    );
-
-    // Act
-    const route = await routeOf(raw);
-
-    // Assess
-    expect(route.automated.automated).toBe(true);
-    expect(route.decision.disposition).toBe('suppress');
-  });
-
-  it.each([
+describe('detectAutomated: header-less responders found in the blind batches', () => {
+  // "Ledig:" is what a Swedish responder rule often puts before the subject; "Ledig tid" opens a
+  // person's question. Away words in a subject count only over a responder's body, and a label line
+  // such as "(automatiskt svar)" counts only on a line of its own.
+  const responders: Array<{ language: PhraseLanguage; subject: string; body: string }> = [
     {
-      language: 'fi' as const,
+      language: 'sv',
+      subject: 'Ledig: SV: Mottagning för delegationen',
+      body: 'Tack för ditt mejl! Jag är föräldraledig på fredagar och är tillbaka måndag 7 december. Ärenden som rör internationella besök kan skickas till internationellt@example.se. Vänliga hälsningar, Lena',
+    },
+    {
+      language: 'fi',
       subject: 'Poissa / Out of office',
       body: 'Olen lomalla 7.12.2026 asti enkä lue sähköpostiani. Kiireellisissä asioissa ota yhteyttä Mikko Laineeseen. I am on leave until 7 December with no access to email.',
     },
     {
-      language: 'fr' as const,
+      language: 'fr',
       subject: 'Absence du bureau',
       body: "Bonjour, je suis absente du bureau jusqu'au lundi 14 décembre inclus. Pour toute question relative au projet, merci de contacter Paul Girard. Cordialement, Claire",
     },
     {
-      language: 'hu' as const,
+      language: 'hu',
       subject: 'Házon kívül: Meghívó – Duna Menti Városok Fóruma',
       body: 'Tisztelt Feladó! Köszönöm levelét. December 7-ig szabadságon vagyok, e-mailjeimet nem olvasom. Sürgős ügyben kérem, forduljon kollégámhoz. Üdvözlettel: Kiss Andrea',
     },
-  ])('flags the $language header-less reply under "$subject"', async ({ language, subject, body }) => {
+    {
+      // Under the thread's own subject: the label line under the name is what says "machine".
+      language: 'sv',
+      subject: 'Sv: Interreg Östersjöprogrammet – gemensam ansökan',
+      body: 'Hej!\n\nJag är på tjänsteresa t.o.m. 27 november och läser e-post sporadiskt.\n\nÄrenden som rör EU-projekt kan skickas till eu-kontoret@example.se.\n\nVänliga hälsningar\nJohanna Berg\n(automatiskt svar)',
+    },
+  ];
+  const people: Array<{ language: PhraseLanguage; subject: string; body: string }> = [
+    {
+      language: 'sv',
+      subject: 'Ledig tid för borgmästarens mottagning av delegationen från Riga?',
+      body: 'Hej! Borgmästaren i Riga vill gärna besöka Stockholm i maj med en delegation och bli mottagen i Stadshuset. Finns det en ledig tid den 12 eller 13 maj? Vänliga hälsningar, Lettlands ambassad',
+    },
+    {
+      language: 'sv',
+      subject: 'Sv: Besök av delegationen från Riga',
+      body: 'Hej! Tack för ert automatiska svar. Jag är på tjänsteresa till fredag men ambassaden vill gärna ha ett besked om mottagningen i Stadshuset. Vänliga hälsningar, Anna',
+    },
+  ];
+
+  it.each(responders)('flags the $language reply under "$subject"', async ({ language, subject, body }) => {
     // Prepare
     const raw = await compose({ subject, body }, 'plain-qp', language);
 
@@ -544,64 +551,26 @@ describe('detectAutomated: everyday away words opening a subject', () => {
 
     // Assess
     expect(route.automated.automated).toBe(true);
+    expect(route.automated.reasons).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^body:auto-reply\(/)]),
+    );
     expect(route.decision.disposition).toBe('suppress');
   });
 
-  it("flags a reply under the thread's own subject whose body labels itself on a line of its own", async () => {
-    // Prepare: no responder header, no responder subject; "(automatiskt svar)" under the name.
-    const raw = await compose(
-      {
-        subject: 'Sv: Interreg Östersjöprogrammet – gemensam ansökan',
-        body: 'Hej!\n\nJag är på tjänsteresa t.o.m. 27 november och läser e-post sporadiskt.\n\nÄrenden som rör EU-projekt kan skickas till eu-kontoret@example.se.\n\nVänliga hälsningar\nJohanna Berg\n(automatiskt svar)',
-      },
-      'plain-qp',
-      'sv',
-    );
+  it.each(people)(
+    'forwards the $language person\'s letter "$subject"',
+    async ({ language, subject, body }) => {
+      // Prepare
+      const raw = await compose({ subject, body }, 'alternative', language);
 
-    // Act
-    const route = await routeOf(raw);
+      // Act
+      const route = await routeOf(raw);
 
-    // Assess
-    expect(route.automated.automated).toBe(true);
-    expect(route.automated.reasons).toEqual(['body:auto-reply(self+absence+meanwhile)']);
-  });
-
-  it('forwards a person who mentions an automatic reply in a sentence', async () => {
-    // Prepare
-    const raw = await compose(
-      {
-        subject: 'Sv: Besök av delegationen från Riga',
-        body: 'Hej! Tack för ert automatiska svar. Jag är på tjänsteresa till fredag men ambassaden vill gärna ha ett besked om mottagningen i Stadshuset. Vänliga hälsningar, Anna',
-      },
-      'alternative',
-      'sv',
-    );
-
-    // Act
-    const route = await routeOf(raw);
-
-    // Assess
-    expect(route.automated.automated).toBe(false);
-  });
-
-  it('forwards a person\'s letter whose subject opens with "Ledig"', async () => {
-    // Prepare
-    const raw = await compose(
-      {
-        subject: 'Ledig tid för borgmästarens mottagning av delegationen från Riga?',
-        body: 'Hej! Borgmästaren i Riga vill gärna besöka Stockholm i maj med en delegation och bli mottagen i Stadshuset. Finns det en ledig tid den 12 eller 13 maj? Vänliga hälsningar, Lettlands ambassad',
-      },
-      'alternative',
-      'sv',
-    );
-
-    // Act
-    const route = await routeOf(raw);
-
-    // Assess
-    expect(route.automated.automated).toBe(false);
-    expect(route.decision.disposition).toBe('forward');
-  });
+      // Assess
+      expect(route.automated.automated).toBe(false);
+      expect(route.decision.disposition).toBe('forward');
+    },
+  );
 });
 
 describe('the phrase tables', () => {
