@@ -18,7 +18,6 @@ import {
 } from './automated-tables.js';
 import { readBody } from './classify/body-reading.js';
 import { countWords, wordCount } from './classify/normalize.js';
-
 import { readShippedTable } from './shipped-table.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
