@@ -76,6 +76,16 @@ function onlyLanguage(language: string): LexiconFile[] {
   }));
 }
 
+/** A matcher that knows one term of one concept: what that term alone fires on. */
+function matcherOfOneTerm(concept: string, language: string, term: string) {
+  return compileMatcher([
+    {
+      category: 'neutral',
+      concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
+    },
+  ]);
+}
+
 describe('lexicons', () => {
   it.each(specs.map(({ file, spec }) => [`${file}/${spec.id}`, spec] as const))(
     '%s fires on each of its examples',
@@ -173,12 +183,7 @@ describe('lexicons', () => {
     const swallowed: string[] = [];
 
     for (const { concept, language, term } of shortWildcards) {
-      const probe = compileMatcher([
-        {
-          category: 'neutral',
-          concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
-        },
-      ]);
+      const probe = matcherOfOneTerm(concept, language, term);
       // Act
       for (const { language: wordLanguage, word } of everyday) {
         if (probe.match(word).has(concept))
@@ -211,12 +216,7 @@ describe('lexicons', () => {
     const inside: string[] = [];
 
     for (const { concept, language, term } of ideographicTerms) {
-      const probe = compileMatcher([
-        {
-          category: 'neutral',
-          concepts: [{ id: concept, about: term, terms: { [language]: [term] }, examples: [] }],
-        },
-      ]);
+      const probe = matcherOfOneTerm(concept, language, term);
       const own = tokens(term).join(' ');
       // Act
       for (const { language: wordLanguage, word } of everyday) {
