@@ -120,7 +120,8 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     const responderBody = responderReason(responder);
     return { automated: true, reasons: cue ? [cueReasonOf(cue), responderBody] : [responderBody] };
   }
-  if (!cue) return { automated: false, reasons: [] };
+  const awayNotice = awayNoticeDoubt(responder);
+  if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
   const corroboration = cue.everyday
     ? support[cue.kind].filter((reason) => reason.startsWith('body:auto-reply'))
@@ -134,7 +135,23 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   if (corroboration.some((reason) => reason.startsWith('body:'))) {
     return { automated: false, reasons: [], doubts: [`${cueReason} over ${corroboration.join(', ')}`] };
   }
-  return { automated: false, reasons: [] };
+  return awayNotice;
+}
+
+/**
+ * A short new text that says only that its writer is away and when they are back or who answers
+ * meanwhile, without calling itself automatic: a responder without headers as often as a person's
+ * quick note. It says nothing of the thread it answers, so it is not routed as that thread's topic:
+ * a person of the triage group looks at it.
+ */
+function awayNoticeDoubt(responder: AutoReplyBodyKind[]): AutomatedVerdict {
+  const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
+  if (!says('absence') || !(says('return') || says('meanwhile'))) return { automated: false, reasons: [] };
+  return {
+    automated: false,
+    reasons: [],
+    doubts: [responderReason(responder).replace('auto-reply', 'away-notice')],
+  };
 }
 
 function cueReasonOf(cue: SubjectCue): string {

@@ -328,12 +328,6 @@ describe("detectAutomated: a responder under the thread's own subject, without h
 
   it.each([
     [
-      'a person away who still answers',
-      'Re: Visit of the Mayor of Gdańsk – programme',
-      'Dear colleagues, I am on leave until Monday but wanted to confirm that the Mayor will arrive on 12 May. ' +
-        'For urgent matters please contact my colleague, who has the programme.',
-    ],
-    [
       'a person who forwards nothing',
       "Re: Invitation to the mayors' summit",
       'Thank you. Your message will not be forwarded to the Mayor before we have the final programme; ' +
@@ -346,6 +340,50 @@ describe("detectAutomated: a responder under the thread's own subject, without h
     // Assess
     expect(route.automated.automated).toBe(false);
     expect(route.decision.disposition).toBe('forward');
+  });
+});
+
+describe('detectAutomated: an away notice that does not call itself automatic', () => {
+  it.each([
+    [
+      'es',
+      'Re: Interreg Baltic Sea Region – budget table',
+      'Hola, estoy de vacaciones hasta el 9 de diciembre sin acceso al correo. ' +
+        'Para temas urgentes del proyecto, escribid a la oficina de proyectos.\r\n\r\nLucía',
+    ],
+    [
+      'pl',
+      'Odp: Zaproszenie na Forum Burmistrzów',
+      'Dzień dobry,\r\ndziękuję za wiadomość. Do 4 grudnia przebywam na urlopie. ' +
+        'W sprawach pilnych proszę o kontakt z Biurem Współpracy Międzynarodowej.\r\nZ poważaniem\r\nKatarzyna',
+    ],
+    [
+      'en, a person away who still answers',
+      'Re: Visit of the Mayor of Gdańsk – programme',
+      'Dear colleagues, I am on leave until Monday but wanted to confirm that the Mayor will arrive on 12 May. ' +
+        'For urgent matters please contact my colleague, who has the programme.',
+    ],
+  ])(
+    'sends a %s one to triage, not to the group of the thread it answers',
+    async (_language, subject, body) => {
+      // Act: a responder without headers or a person's quick note; either way it says nothing of the thread.
+      const route = await routeOf(message(subject, body));
+
+      // Assess
+      expect(route.automated.automated).toBe(false);
+      expect(route.automated.doubts).toEqual([expect.stringMatching(/^body:away-notice\(absence\+/)]);
+      expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
+    },
+  );
+
+  it('does not doubt a letter that only mentions an absence', async () => {
+    // Act: away, but no return date and nobody who answers meanwhile.
+    const route = await routeOf(
+      message('Re: Visit', 'I am on leave, but the Mayor will gladly receive you on 12 May.'),
+    );
+
+    // Assess
+    expect(route.automated).toEqual({ automated: false, reasons: [] });
   });
 });
 

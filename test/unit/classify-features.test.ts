@@ -39,6 +39,23 @@ describe('extractFeatures', () => {
     expect(bareReply.values.get('eu_programme')).toBeGreaterThanOrEqual(0.8);
   });
 
+  it("weighs a reply's subject as the thread's history once the new text names a matter of its own", () => {
+    // Prepare: a new request written above an old Interreg thread, under that thread's subject.
+    const fresh =
+      'A different matter: the new ambassador of Japan would like to pay a courtesy call on the Mayor in January.';
+
+    // Act
+    const newMatter = featuresOf({ subject: 'SV: Interreg project – meeting 3/12', text: fresh });
+    const bareReply = featuresOf({ subject: 'SV: Interreg project – meeting 3/12', text: 'Thanks, noted.' });
+    const ownSubject = featuresOf({ subject: 'Interreg project – meeting 3/12', text: fresh });
+
+    // Assess
+    expect(newMatter.values.get('courtesy_call')).toBeGreaterThanOrEqual(1);
+    expect(newMatter.values.get('eu_programme')).toBeLessThanOrEqual(0.3);
+    expect(bareReply.values.get('eu_programme')).toBe(1);
+    expect(ownSubject.values.get('eu_programme')).toBe(1);
+  });
+
   it('weighs a decisive `other` purpose found once in the body as unconfirmed', () => {
     // Prepare
     const once = 'The delegation of the Lord Mayor asks to be received; see also our vacancy notice.';

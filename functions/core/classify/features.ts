@@ -54,7 +54,7 @@ const defaultMatcher = new LexiconMatcher(COMPILED_LEXICON);
 /** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
 const CORROBORATION_STEP = 0.25;
 const MAX_CORROBORATING = 2;
-/** The weight of quoted history once the new text names a matter of its own: the new text decides. */
+/** The weight of quoted history, and of a thread's subject, once the new text names a matter of its own: the new text decides. */
 const QUOTED_UNDER_NEW_TEXT = 0.3;
 /** Summed prior weight of the concepts in the new text from which it counts as naming its own matter. */
 const OWN_MATTER = 2;
@@ -119,8 +119,12 @@ export function extractFeatures(
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
   const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
-  const quotedWeight = namesOwnMatter(read, inThread) ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.quoted;
-  const weightOf = (source: Source) => (source === 'quoted' ? quotedWeight : SOURCE_WEIGHTS[source]);
+  const ownMatter = namesOwnMatter(read, inThread);
+  const quotedWeight = ownMatter ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.quoted;
+  // A reply's or forward's subject is the thread's: under new text of its own it is history too.
+  const subjectWeight = ownMatter && inThread ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.subject;
+  const weightOf = (source: Source) =>
+    source === 'quoted' ? quotedWeight : source === 'subject' ? subjectWeight : SOURCE_WEIGHTS[source];
 
   const phrases = new Map<string, Set<string>>();
   const inSubject = new Set<string>();
