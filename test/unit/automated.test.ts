@@ -317,6 +317,12 @@ describe("detectAutomated: a responder under the thread's own subject, without h
       'Thank you for your message. I am on annual leave until 4 January.\r\n' +
         'Your message will not be forwarded. For urgent matters please contact the International Office.',
     ],
+    [
+      'sv',
+      'Re: Program för besöket från Tartu',
+      'Hej!\r\nJag är tjänstledig under perioden 23 november – 18 december. ' +
+        'Ditt mejl kommer inte att vidarebefordras.\r\nFör frågor om studiebesök, kontakta växeln.\r\n/Jonas',
+    ],
   ])('flags a %s responder that calls itself one and says more ("%s")', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
@@ -356,6 +362,12 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
       'Odp: Zaproszenie na Forum Burmistrzów',
       'Dzień dobry,\r\ndziękuję za wiadomość. Do 4 grudnia przebywam na urlopie. ' +
         'W sprawach pilnych proszę o kontakt z Biurem Współpracy Międzynarodowej.\r\nZ poważaniem\r\nKatarzyna',
+    ],
+    [
+      'sv',
+      'SV: Interreg Central Baltic – partnerskap',
+      'Hej,\r\nJag är på föräldraledighet och återkommer den 1 mars 2027. Under tiden hänvisas frågor om ' +
+        'Interreg-projektet till min kollega Erik.\r\nHälsningar\r\nSofia',
     ],
     [
       'en, a person away who still answers',
