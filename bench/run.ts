@@ -1,4 +1,5 @@
-// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick] [-- --latency-only | --cold-only]`.
+// bench --> (run): `npm run bench [-- --json] [-- --only=2KB,30MB] [-- --quick] [-- --latency-only | --cold-only |
+// --memory-only [--memory-runs=N]]` (`-- --help` says what each does).
 // mailroute's Lambda handler against aws-lambda-ses-forwarder's, same messages, same stubbed AWS
 // clients: CPU and memory with AWS answering at once, then wall time with AWS's latency modelled
 // (bench/latency-model.ts); then the cold start of the built bundle. Progress on stderr, the table on stdout, and with --json the figures
@@ -59,6 +60,11 @@ const quick = args.includes('--quick');
 const latencyOnly = args.includes('--latency-only');
 /** Only the cold start: bundle, what ships beside it, import and import + first message (for work on cold start). */
 const coldOnly = args.includes('--cold-only');
+/** Only peak memory, in `--memory-runs` fresh processes per contender and size (for work on memory). */
+const memoryOnly = args.includes('--memory-only');
+const memoryRuns = Number(
+  args.find((arg) => arg.startsWith('--memory-runs='))?.slice('--memory-runs='.length),
+);
 const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
@@ -98,12 +104,7 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
   progress(`${label}: timing, ${iterations} x 2 handler invocations, alternating`);
   const timing = await runWorker<TimeResult>(['time', file, String(iterations)]);
   progress(`${label}: peak memory, ${rssRuns(bytes)} fresh process(es) for each contender`);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let run = 0; run < rssRuns(bytes); run++) {
-    ours.push(...(await runWorker<RssResult>(['rss', file, '1', 'mailroute'])).growth);
-    theirs.push(...(await runWorker<RssResult>(['rss', file, '1', 'forwarder'])).growth);
-  }
+  const memory = await measureMemory(file, rssRuns(bytes));
   const mailrouteMs = median(timing.mailroute);
   const forwarderMs = median(timing.forwarder);
   const figures: SizeFigures = {
@@ -114,8 +115,8 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
     forwarder_p90_ms: round(quantile(timing.forwarder, 0.9)),
     ratio: round(mailrouteMs / forwarderMs, 3),
     // The highest of the runs: memory must fit every message, not the typical one.
-    mailroute_rss_mb: round(Math.max(...ours) / MB, 1),
-    forwarder_rss_mb: round(Math.max(...theirs) / MB, 1),
+    mailroute_rss_mb: round(Math.max(...memory.mailroute), 1),
+    forwarder_rss_mb: round(Math.max(...memory.forwarder), 1),
     parse_ms: round(median(timing.parse), 3),
     classify_ms: round(median(timing.classify), 3),
     iterations,
@@ -128,6 +129,72 @@ async function measureSize(size: SizeClass, file: string, bytes: number, index: 
   );
   return figures;
 }
+
+/** Peak RSS growth in MB of one invocation, in `runs` fresh processes for each contender. */
+async function measureMemory(
+  file: string,
+  runs: number,
+): Promise<{ mailroute: number[]; forwarder: number[] }> {
+  const growth = { mailroute: [] as number[], forwarder: [] as number[] };
+  for (let run = 0; run < runs; run++) {
+    for (const who of ['mailroute', 'forwarder'] as const) {
+      growth[who].push(
+        ...(await runWorker<RssResult>(['rss', file, '1', who])).growth.map((bytes) => bytes / MB),
+      );
+    }
+  }
+  return growth;
+}
+
+/** `--memory-only`: peak RSS growth per size, median and highest of the runs, in MB and in times the message. */
+async function memoryOnlyRun(selected: SizeClass[]): Promise<void> {
+  const runs = Number.isInteger(memoryRuns) && memoryRuns > 0 ? memoryRuns : 5;
+  const memory: Record<string, Record<string, number>> = {};
+  const lines = [
+    '| size | MB | mailroute peak RSS growth MB, median / highest (x size) | forwarder (x size) |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const size of selected) {
+    const message = size.build();
+    const file = join(OUT, 'messages', `${size.name}.eml`);
+    writeFileSync(file, message);
+    progress(`${size.name}: peak memory, ${runs} fresh processes for each contender, alternating`);
+    const growth = await measureMemory(file, runs);
+    const mb = message.length / MB;
+    const figures = (values: number[]) => ({ median: median(values), highest: Math.max(...values) });
+    const ours = figures(growth.mailroute);
+    const theirs = figures(growth.forwarder);
+    memory[size.name] = {
+      message_mb: round(mb, 3),
+      mailroute_rss_mb: round(ours.median, 1),
+      mailroute_rss_highest_mb: round(ours.highest, 1),
+      mailroute_x: round(ours.median / mb, 2),
+      forwarder_rss_mb: round(theirs.median, 1),
+      forwarder_x: round(theirs.median / mb, 2),
+      runs,
+    };
+    const times = (value: number) => (mb >= 1 ? ` (${(value / mb).toFixed(2)}x)` : '');
+    lines.push(
+      `| ${size.name} | ${mb.toFixed(2)} | ${ours.median.toFixed(1)} / ${ours.highest.toFixed(1)}${times(ours.median)} | ` +
+        `${theirs.median.toFixed(1)}${times(theirs.median)} |`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\nmachine: ${JSON.stringify(machine())}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ memory, machine: machine(), date: new Date().toISOString() })}\n`,
+    );
+}
+
+const USAGE = `npm run bench [-- OPTIONS]: mailroute's handler against aws-lambda-ses-forwarder's (README, Performance)
+  --json               the figures as one JSON object on the last line
+  --only=2KB,30MB      some size classes only
+  --quick              fewer iterations
+  --latency-only       only the wall times with AWS's latency modelled
+  --cold-only          only the cold start (bundle, import, import + first message)
+  --memory-only        only the peak RSS growth of one invocation, per contender and size
+  --memory-runs=N      fresh processes per contender and size for --memory-only (default 5)
+`;
 
 async function measureLatency(size: SizeClass, file: string, index: number, total: number) {
   const iterations = quick ? 3 : latencyIterations(size);
@@ -253,9 +320,14 @@ function machine() {
 }
 
 async function main(): Promise<void> {
+  if (args.includes('--help')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const started = Date.now();
   const selected = coldOnly ? [] : SIZE_CLASSES.filter((size) => !only || only.includes(size.name));
   mkdirSync(join(OUT, 'messages'), { recursive: true });
+  if (memoryOnly) return memoryOnlyRun(selected);
   const sizes: Record<string, SizeFigures> = {};
   const latency: Record<string, LatencyFigures> = {};
   for (const [index, size] of selected.entries()) {

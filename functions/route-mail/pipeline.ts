@@ -498,11 +498,14 @@ async function send(
     return stepBack(deps, record, plan, count);
   }
   let sent: { messageId: string };
+  const raw = outgoing;
   try {
     sent = await deps.sender.send({
       from: deps.config.routerSender,
       recipients: decision.recipients,
-      raw: outgoing,
+      raw,
+      // Nothing reads the message after the send: its memory may carry the request.
+      base64InPlace: (before, after) => message.base64InPlace(raw, before, after),
       routingId: record.id,
     });
   } catch (error) {

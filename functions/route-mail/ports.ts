@@ -201,6 +201,12 @@ export interface OutgoingMail {
   recipients: string[];
   raw: Uint8Array;
   /**
+   * `raw` in base64 between `before` and `after`, written over `raw` in its own memory, for a sender
+   * whose request carries the message so (SES v2: inside JSON): a 40 MB message then needs no second
+   * copy. `raw` is gone after a call that returns bytes; undefined means no room, and `raw` is intact.
+   */
+  base64InPlace?: (before: Uint8Array, after: Uint8Array) => Uint8Array | undefined;
+  /**
    * The routing record this send is for. It travels with the send (an SES message tag) and comes
    * back in SES's Send event, which confirms the record even when the router died after the call.
    */

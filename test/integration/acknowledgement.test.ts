@@ -2,6 +2,7 @@
 // gives one forward to its group and one acknowledgement to its authenticated sender; automated mail,
 // list mail, quarantined mail, an unauthenticated sender and a second message within the period give
 // none; retries, concurrent deliveries, SES errors and reconcile never send one twice.
+import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSendEvent } from '../../functions/confirm-send/confirm.js';
@@ -376,5 +377,65 @@ describe('the acknowledgement to the sender', () => {
     expect((await deps.log.get(result.messageId))?.acknowledgementReason).toBe(
       'acknowledgements are off for this address',
     );
+  });
+
+  it('forwards a large message written over by its own base64, byte for byte, and then acknowledges it', async () => {
+    // Prepare: 1.5 MB with a zip, large enough that the SES request is written over the message
+    const zip = randomBytes(1_100_000).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = Buffer.from(
+      [
+        'From: Anna Svensson <anna.svensson@example.org>',
+        'To: EUinternational@stockholm.se',
+        `Subject: ${INVITATION_SV.subject}`,
+        `Message-ID: <in-place-${process.pid}@example.org>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        INVITATION_SV.body,
+        '--b',
+        'Content-Type: application/zip; name="bilder.zip"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        zip,
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const writtenInPlace: boolean[] = [];
+    const base = await rig.freshDeps();
+    const deps = await rig.freshDeps({
+      sender: {
+        send: (mail) =>
+          base.sender.send({
+            ...mail,
+            ...(mail.base64InPlace
+              ? {
+                  base64InPlace: (before: Uint8Array, after: Uint8Array) => {
+                    const framed = mail.base64InPlace?.(before, after);
+                    writtenInPlace.push(framed !== undefined);
+                    return framed;
+                  },
+                }
+              : {}),
+          }),
+      },
+    });
+
+    // Act
+    const result = await routeMessage(deps, await deps.deliver(raw));
+
+    // Assess: the forward carries the original body unchanged, sent from the message's own memory;
+    // the acknowledgement, built after it, is whole
+    expect(result).toMatchObject({ status: 'forwarded', acknowledgement: 'sent' });
+    const [forward] = sentFor(rig.capture, result.messageId);
+    const bodyOf = (bytes: Buffer) => bytes.subarray(bytes.indexOf('\r\n\r\n'));
+    expect(forward && bodyOf(forward.raw).equals(bodyOf(raw))).toBe(true);
+    expect(writtenInPlace).toEqual([true]);
+    const [acknowledgement] = acknowledgementsFor(rig, result.messageId);
+    const parsed = await simpleParser(acknowledgement?.raw ?? Buffer.alloc(0));
+    expect(parsed.subject).toBe(`Mottagningsbekräftelse / Acknowledgement: ${INVITATION_SV.subject}`);
   });
 });

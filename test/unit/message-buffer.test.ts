@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitMessage } from '../../functions/core/header-block.js';
 import { MessageBuffer } from '../../functions/route-mail/message-buffer.js';
@@ -68,5 +69,57 @@ describe('MessageBuffer.joinBeforeBody', () => {
 
     expect(Buffer.from(joined).toString()).toBe('H: v\r\n\r\nanother body');
     expect(Buffer.from(message.raw)).toEqual(MESSAGE);
+  });
+});
+
+describe('MessageBuffer.base64InPlace', () => {
+  async function forwardOf(bytes: Buffer) {
+    const message = await MessageBuffer.read({ size: bytes.length, content: pieces(bytes, 64) });
+    const { body } = splitMessage(message.raw);
+    const forward = message.joinBeforeBody(Buffer.from('From: router@example.org\r\nX: 1\r\n\r\n'), body);
+    return { message, forward, expected: Buffer.from(forward) };
+  }
+
+  it('writes the forward as base64 between two byte strings in its own memory', async () => {
+    // Prepare: a message with a binary body, as S3 stores it
+    const { message, forward, expected } = await forwardOf(
+      Buffer.concat([Buffer.from('Subject: x\r\n\r\n'), randomBytes(10_000)]),
+    );
+
+    // Act
+    const framed = message.base64InPlace(forward, Buffer.from('{"Data":"'), Buffer.from('"}'));
+
+    // Assess: the request body, in the message's memory: no second copy of the message
+    expect(Buffer.from(framed ?? []).toString('latin1')).toBe(`{"Data":"${expected.toString('base64')}"}`);
+    expect(framed?.buffer).toBe(message.raw.buffer);
+  });
+
+  it('leaves a forward that is not its own, or with too little room in front, to the caller', async () => {
+    // Prepare
+    const { message, forward, expected } = await forwardOf(MESSAGE);
+
+    // Act
+    const foreign = message.base64InPlace(Buffer.from(forward), Buffer.from('{'), Buffer.from('}'));
+    const tooLong = message.base64InPlace(forward, Buffer.alloc(64 * 1024), Buffer.from('}'));
+
+    // Assess: nothing written, the forward intact
+    expect(foreign).toBeUndefined();
+    expect(tooLong).toBeUndefined();
+    expect(Buffer.from(forward)).toEqual(expected);
+  });
+
+  it('refuses to write over the message twice (the second time it would encode its base64)', async () => {
+    const { message, forward } = await forwardOf(MESSAGE);
+    message.base64InPlace(forward, Buffer.from('"'), Buffer.from('"'));
+
+    expect(() => message.base64InPlace(forward, Buffer.from('"'), Buffer.from('"'))).toThrow(
+      /already written over/,
+    );
+  });
+
+  it('has no room behind a message longer than the store announced: the caller copies', async () => {
+    const message = await MessageBuffer.read({ size: 10, content: pieces(MESSAGE, 7) });
+
+    expect(message.base64InPlace(message.raw, Buffer.alloc(0), Buffer.from('"}'))).toBeUndefined();
   });
 });
