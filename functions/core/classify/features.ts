@@ -65,6 +65,11 @@ const OWN_MATTER = 2;
  * confirms it.
  */
 const UNCONFIRMED_PURPOSE = 0.5;
+/**
+ * A purpose phrase this long ("jag är reporter", "we write your application") is no homonym: found
+ * once, it confirms the purpose as a second phrase would.
+ */
+const SELF_CONFIRMING_PHRASE_WORDS = 3;
 const DECISIVE_PURPOSE_WEIGHT = 3;
 /**
  * The taxonomy's purpose rule: a confirmed job application, press question or sales pitch is
@@ -142,7 +147,11 @@ export function extractFeatures(
   for (const [concept, seen] of phrases) {
     const distinct = distinctPhrases(seen);
     const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, distinct - 1);
-    const unconfirmed = DECISIVE_PURPOSES.has(concept) && distinct < 2 && !inSubject.has(concept);
+    const unconfirmed =
+      DECISIVE_PURPOSES.has(concept) &&
+      distinct < 2 &&
+      !inSubject.has(concept) &&
+      ![...seen].some((phrase) => phrase.split(' ').length >= SELF_CONFIRMING_PHRASE_WORDS);
     values.set(concept, (values.get(concept) ?? 0) * corroboration * (unconfirmed ? UNCONFIRMED_PURPOSE : 1));
     if (DECISIVE_PURPOSES.has(concept) && !unconfirmed)
       note(CONFIRMED_PURPOSE, 1, evidence.get(concept) ?? concept);
