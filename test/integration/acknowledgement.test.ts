@@ -15,6 +15,7 @@ import { ROUTING_ID_TAG, reopenForResend, SEND_KIND_TAG } from '../../functions/
 import {
   Fault,
   faultyLog,
+  messageWithAttachment,
   plainMessage,
   type Rig,
   sentFor,
@@ -381,29 +382,15 @@ describe('the acknowledgement to the sender', () => {
 
   it('forwards a large message written over by its own base64, byte for byte, and then acknowledges it', async () => {
     // Prepare: 1.5 MB with a zip, large enough that the SES request is written over the message
-    const zip = randomBytes(1_100_000).toString('base64').replace(/.{76}/g, '$&\r\n');
-    const raw = Buffer.from(
-      [
-        'From: Anna Svensson <anna.svensson@example.org>',
-        'To: EUinternational@stockholm.se',
-        `Subject: ${INVITATION_SV.subject}`,
-        `Message-ID: <in-place-${process.pid}@example.org>`,
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/mixed; boundary="b"',
-        '',
-        '--b',
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        INVITATION_SV.body,
-        '--b',
-        'Content-Type: application/zip; name="bilder.zip"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        zip,
-        '--b--',
-        '',
-      ].join('\r\n'),
-    );
+    const raw = messageWithAttachment({
+      id: `in-place-${process.pid}`,
+      content: randomBytes(1_100_000),
+      from: 'Anna Svensson <anna.svensson@example.org>',
+      subject: INVITATION_SV.subject,
+      body: INVITATION_SV.body,
+      contentType: 'application/zip',
+      filename: 'bilder.zip',
+    });
     const writtenInPlace: boolean[] = [];
     const base = await rig.freshDeps();
     const deps = await rig.freshDeps({

@@ -17,33 +17,15 @@ import {
 } from '../../functions/config/schema.js';
 import { localS3Client } from '../../functions/local/aws-clients.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
-import { type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
+import { messageWithAttachment, type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
 
 function withAttachment(bytes: number, id: string): Buffer {
-  const content = randomBytes(bytes).toString('base64').replace(/.{76}/g, '$&\r\n');
-  return Buffer.from(
-    [
-      'From: Partner <partner@example.org>',
-      'To: EUinternational@stockholm.se',
-      'Subject: Programme and the full video recording',
-      `Message-ID: <${id}@example.org>`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'Please find the recording attached.',
-      '--b',
-      'Content-Type: video/mp4; name="recording.mp4"',
-      'Content-Disposition: attachment; filename="recording.mp4"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      content,
-      '--b--',
-      '',
-    ].join('\r\n'),
-  );
+  return messageWithAttachment({
+    id,
+    content: randomBytes(bytes),
+    contentType: 'video/mp4',
+    filename: 'recording.mp4',
+  });
 }
 
 describe('oversize messages', () => {

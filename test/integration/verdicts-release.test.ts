@@ -4,33 +4,24 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseCommand } from '../../functions/local/commands/recovery.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
-import { operatorBackendOf, type Rig, type RigDeps, sentFor, startRig } from '../helpers/pipeline-rig.js';
+import {
+  messageWithAttachment,
+  operatorBackendOf,
+  type Rig,
+  type RigDeps,
+  sentFor,
+  startRig,
+} from '../helpers/pipeline-rig.js';
 
 /** One message with an attachment; each `n` gets its own Message-ID, so its own routing id. */
 const withAttachment = (n: number) =>
-  Buffer.from(
-    [
-      'From: Partner <partner@example.org>',
-      'To: EUinternational@stockholm.se',
-      'Subject: Horizon Europe consortium partner search',
-      `Message-ID: <verdict-${n}@example.org>`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'We look for a city partner for our Horizon Europe proposal on urban mobility.',
-      '--b',
-      'Content-Type: application/octet-stream; name="invoice.exe"',
-      'Content-Disposition: attachment; filename="invoice.exe"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from('MZ pretend this is a virus').toString('base64'),
-      '--b--',
-      '',
-    ].join('\r\n'),
-  );
+  messageWithAttachment({
+    id: `verdict-${n}`,
+    content: Buffer.from('MZ pretend this is a virus'),
+    subject: 'Horizon Europe consortium partner search',
+    body: 'We look for a city partner for our Horizon Europe proposal on urban mobility.',
+    filename: 'invoice.exe',
+  });
 
 const PASS = { status: 'PASS' };
 const FAIL = { status: 'FAIL' };
