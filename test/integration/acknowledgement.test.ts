@@ -12,10 +12,10 @@ import { reconcile } from '../../functions/reconcile/reconcile.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
 import type { RoutingRecord } from '../../functions/route-mail/ports.js';
 import { ROUTING_ID_TAG, reopenForResend, SEND_KIND_TAG } from '../../functions/route-mail/routing-states.js';
+import { messageWithAttachment } from '../helpers/mime.js';
 import {
   Fault,
   faultyLog,
-  messageWithAttachment,
   plainMessage,
   type Rig,
   sentFor,

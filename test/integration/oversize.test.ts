@@ -17,7 +17,8 @@ import {
 } from '../../functions/config/schema.js';
 import { localS3Client } from '../../functions/local/aws-clients.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
-import { messageWithAttachment, type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
+import { messageWithAttachment } from '../helpers/mime.js';
+import { type Rig, sentFor, startRig } from '../helpers/pipeline-rig.js';
 
 function withAttachment(bytes: number, id: string): Buffer {
   return messageWithAttachment({

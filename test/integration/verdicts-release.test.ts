@@ -4,14 +4,8 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseCommand } from '../../functions/local/commands/recovery.js';
 import { routeMessage } from '../../functions/route-mail/pipeline.js';
-import {
-  messageWithAttachment,
-  operatorBackendOf,
-  type Rig,
-  type RigDeps,
-  sentFor,
-  startRig,
-} from '../helpers/pipeline-rig.js';
+import { messageWithAttachment } from '../helpers/mime.js';
+import { operatorBackendOf, type Rig, type RigDeps, sentFor, startRig } from '../helpers/pipeline-rig.js';
 
 /** One message with an attachment; each `n` gets its own Message-ID, so its own routing id. */
 const withAttachment = (n: number) =>

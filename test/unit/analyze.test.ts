@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTER_CONFIG } from '../../functions/config/schema.js';
 import { analyze, PDF_SKIP_CONFIDENCE } from '../../functions/core/analyze.js';
 import { parseMail, parseMailInStages } from '../../functions/core/parse.js';
+import { messageWithAttachment } from '../helpers/mime.js';
 import { pdf } from '../helpers/pdf.js';
 
 const FUNCTIONAL_ADDRESS = 'protocol@stockholm.se';
@@ -14,30 +15,15 @@ const VISIT_LETTER = pdf([
 ]);
 
 function withPdf(subject: string, text: string, letter: Uint8Array): Buffer {
-  const encoded = Buffer.from(letter).toString('base64').replace(/.{76}/g, '$&\r\n');
-  return Buffer.from(
-    [
-      'From: Embassy <chancery@embassy.example>',
-      `To: ${FUNCTIONAL_ADDRESS}`,
-      `Subject: ${subject}`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      text,
-      '--b',
-      'Content-Type: application/pdf; name="note-verbale.pdf"',
-      'Content-Disposition: attachment; filename="note-verbale.pdf"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      encoded,
-      '--b--',
-      '',
-    ].join('\r\n'),
-    'utf8',
-  );
+  return messageWithAttachment({
+    content: letter,
+    from: 'Embassy <chancery@embassy.example>',
+    to: FUNCTIONAL_ADDRESS,
+    subject,
+    body: text,
+    contentType: 'application/pdf',
+    filename: 'note-verbale.pdf',
+  });
 }
 
 describe('parseMailInStages', () => {
