@@ -150,7 +150,7 @@ function awayNoticeDoubt(responder: AutoReplyBodyKind[]): AutomatedVerdict {
   return {
     automated: false,
     reasons: [],
-    doubts: [responderReason(responder).replace('auto-reply', 'away-notice')],
+    doubts: [responderReason(responder, 'away-notice')],
   };
 }
 
@@ -192,8 +192,11 @@ function labelsItself(fresh: string): boolean {
     .some((line) => line.trim().length <= MAX_LABEL_LINE_LENGTH && labels.has(textKey(line).trim()));
 }
 
-function responderReason(kinds: AutoReplyBodyKind[]): string {
-  return `body:auto-reply(${kinds.join('+')})`;
+function responderReason(
+  kinds: AutoReplyBodyKind[],
+  what: 'auto-reply' | 'away-notice' = 'auto-reply',
+): string {
+  return `body:${what}(${kinds.join('+')})`;
 }
 
 /** What only a machine writes: each of these alone marks the message automated. */

@@ -73,6 +73,19 @@ describe('extractFeatures', () => {
     expect(inSubject.values.get('job_application')).toBeGreaterThanOrEqual(1);
   });
 
+  it('takes a purpose phrase of three words or more, found once, as confirmed: it is no homonym', () => {
+    // Prepare: a reporter's question dense with EU words; "jag är reporter" is one phrase, found once.
+    const question =
+      'Jag är reporter och skriver om EU-bidraget till staden. Stämmer det att kommissionen vill ha pengarna tillbaka?';
+
+    // Act
+    const features = featuresOf({ subject: 'Fråga om EU-bidraget', text: question });
+
+    // Assess
+    expect(features.values.get('press_or_research')).toBeGreaterThanOrEqual(1);
+    expect(features.values.has('purpose:confirmed-other')).toBe(true);
+  });
+
   it('does not let a phrase inside a longer matched phrase corroborate it', () => {
     // Prepare: "uforpligtende" and "uforpligtende møde" are both sales terms; one occurrence is one phrase.
     const once =
