@@ -102,6 +102,27 @@ describe('extractFeatures', () => {
     expect(corroborated.values.get('sales_pitch')).toBeGreaterThan(1);
   });
 
+  it('reads no evidence in a phrase right after a word that negates it', () => {
+    // Act: a study trip that asks for no reception, beside one that asks for a reception.
+    const noReception = featuresOf({
+      text: 'Vi er 15 byplanleggere på fagtur. Vi trenger ingen mottakelse.',
+    });
+    const reception = featuresOf({ text: 'Vi ber om en offisiell mottakelse i rådhuset for ordføreren.' });
+    const withoutInvitation = featuresOf({ text: 'Wir kommen ohne Einladung, nur als Besuchergruppe.' });
+
+    // Assess
+    const receptionConcepts = [...reception.values.keys()].filter((feature) =>
+      reception.evidence.get(feature)?.includes('mottakelse'),
+    );
+    expect(receptionConcepts.length).toBeGreaterThan(0);
+    for (const concept of receptionConcepts) {
+      if (noReception.evidence.get(concept)?.includes('mottakelse')) {
+        throw new Error(`${concept} read "${noReception.evidence.get(concept)}" after "ingen"`);
+      }
+    }
+    expect(withoutInvitation.values.get('invite')).toBeUndefined();
+  });
+
   it('keeps every folded word read, at the weight of its strongest source', () => {
     // Act
     const features = featuresOf({

@@ -7,6 +7,7 @@ import {
   LEXICON_FILES,
   type LexiconFile,
 } from '../../functions/core/classify/lexicon.js';
+import { NEGATORS_OF } from '../../functions/core/classify/negation.js';
 import { isIdeographic, joinTokens, tokens } from '../../functions/core/classify/normalize.js';
 import { CATEGORIES } from '../../functions/core/types.js';
 
@@ -158,6 +159,27 @@ describe('lexicons', () => {
             if (!ownConcepts.has(concept))
               offences.push(`${language} "${joinTokens(word)}" fires ${concept} through ${other}`);
           }
+        }
+      }
+    }
+
+    // Assess
+    expect(offences).toEqual([]);
+  });
+
+  it("lets no negating word of one language be another language's everyday word that does not negate", () => {
+    // Latvian "no" is "from" and Swedish "sin" is "his": as negators they would drop real evidence.
+    // Prepare
+    const offences: string[] = [];
+
+    for (const language of LANGUAGES) {
+      const ownNegators = new Set(NEGATORS_OF[language] ?? []);
+      // Act
+      for (const word of frequentWords(language)) {
+        if (word.length !== 1 || ownNegators.has(word[0]!)) continue;
+        for (const [other, negators] of Object.entries(NEGATORS_OF)) {
+          if (other !== language && negators.includes(word[0]!))
+            offences.push(`${other} negator "${word[0]}" is an everyday ${language} word`);
         }
       }
     }

@@ -3,6 +3,7 @@
 // lexicons change (`npm run lexicons`), not when a Lambda starts: loading them only splits a few strings
 // and fills the look-up maps, with no folding and no term syntax to read.
 import type { Category } from '../types.js';
+import { NEGATION_REACH, NEGATORS } from './negation.js';
 import { joinTokens } from './normalize.js';
 
 export interface Concept {
@@ -74,6 +75,14 @@ interface TrieNode {
   next: Map<number, TrieNode>;
   /** Phrases whose last word ends here. */
   ends: Phrase[];
+}
+
+/** Whether a negating word stands within NEGATION_REACH words before `start`. */
+function negatedAt(words: readonly string[], start: number): boolean {
+  for (let back = 1; back <= NEGATION_REACH && start - back >= 0; back++) {
+    if (NEGATORS.has(words[start - back]!)) return true;
+  }
+  return false;
 }
 
 function newTrieNode(): TrieNode {
@@ -150,6 +159,7 @@ export class LexiconMatcher {
     const patternsOf = (word: string) => this.patternsOf(word);
     const hits = new Map<string, string[]>();
     const record = (phrase: Phrase, start: number) => {
+      if (negatedAt(words, start)) return;
       const list = hits.get(phrase.concept) ?? [];
       hits.set(phrase.concept, list);
       if (list.length >= MAX_PHRASES_PER_CONCEPT) return;

@@ -1,0 +1,41 @@
+// core (pure) --> classify: words that negate the phrase right after them. "Vi trenger ingen
+// mottakelse" asks for no reception; "ohne Einladung" invites nobody: a lexicon phrase read right
+// after one of these is not evidence of what it names. Folded forms (normalize.ts). A word that is an
+// everyday word of another lexicon language is listed only where it negates there too
+// (test/unit/classify-lexicon.test.ts): not "no" (Latvian "from", Portuguese "in the"), "sin" (Swedish
+// "his"), "utan" (Hungarian "after"; Swedish "but" in "inte X utan Y"), "fara" (Icelandic "go").
+const NEGATORS_BY_LANGUAGE: Record<string, string[]> = {
+  en: ['not', 'without', 'never', 'nor'],
+  sv: ['ingen', 'inget', 'inga', 'inte', 'ej', 'aldrig'],
+  no: ['ikke', 'ikkje', 'uten', 'aldri', 'ingen'],
+  da: ['ikke', 'uden', 'aldrig', 'ingen'],
+  de: ['kein', 'keine', 'keinen', 'keinem', 'keiner', 'nicht', 'ohne', 'niemals', 'nie'],
+  nl: ['geen', 'niet', 'zonder', 'nooit'],
+  fr: ['pas', 'sans', 'aucun', 'aucune', 'jamais', 'non'],
+  es: ['ningun', 'ninguna', 'nunca'],
+  it: ['non', 'senza', 'nessun', 'nessuna', 'nessuno'],
+  pt: ['nao', 'nenhum', 'nenhuma', 'nunca', 'nem'],
+  pl: ['nie', 'bez', 'zadnego', 'zadnej', 'zadnych'],
+  cs: ['bez', 'zadne', 'zadny', 'zadnou'],
+  sk: ['nie', 'bez', 'ziadne', 'ziadny', 'ziadnu'],
+  lv: ['bez'],
+  fi: ['ilman'],
+  hu: ['nem', 'nincs', 'nelkul'],
+  ro: ['niciun', 'nicio'],
+  hr: ['bez', 'nema', 'nikakav', 'nikakve'],
+  el: ['δεν', 'χωρις', 'μην'],
+  bg: ['не', 'без', 'никакви'],
+  ru: ['не', 'без', 'никаких'],
+  uk: ['не', 'без', 'жодних'],
+};
+
+export const NEGATORS: ReadonlySet<string> = new Set(Object.values(NEGATORS_BY_LANGUAGE).flat());
+
+/** The negating words of each language, for the test that they mean nothing else elsewhere. */
+export const NEGATORS_OF: Readonly<Record<string, readonly string[]>> = NEGATORS_BY_LANGUAGE;
+
+/**
+ * How many words before a phrase a negating word negates it. Two ("no official reception") was
+ * measured and lost: it also read "utan kostnad, ingen bindning"-style sales phrases as negated.
+ */
+export const NEGATION_REACH = 1;
