@@ -349,6 +349,25 @@ describe("detectAutomated: a responder under the thread's own subject, without h
   });
 });
 
+describe('detectAutomated: a person who quotes a responder', () => {
+  it("forwards a citizen's letter under a kept auto-reply subject that quotes the responder on one line", async () => {
+    // Act: the writer kept "Automatiskt svar:" and quoted the responder's one line below the signature.
+    const route = await routeOf(
+      message(
+        'Automatiskt svar: Fråga om boendeparkering Kungsholmen',
+        'Hej igen\r\n\r\nJag fick bara ett automatiskt svar från er förra veckan, så jag försöker igen. ' +
+          'Min boendeparkering gäller inte längre och ingen har informerat oss. Vem kan jag prata med?\r\n\r\n' +
+          'Vänliga hälsningar\r\nBengt\r\n\r\n> Detta är ett automatiskt svar. Vi har tagit emot ditt ' +
+          'meddelande och besvarar det så snart som möjligt.',
+      ),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
+  });
+});
+
 describe('detectAutomated: an away notice that does not call itself automatic', () => {
   it.each([
     [

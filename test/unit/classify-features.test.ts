@@ -86,6 +86,21 @@ describe('extractFeatures', () => {
     expect(features.values.has('purpose:confirmed-other')).toBe(true);
   });
 
+  it("takes a company's offer, found once, as a confirmed sales pitch", () => {
+    // Prepare: one offer phrase; the same words from a university, and from a company (its legal form).
+    const offer = 'Vă oferim servicii de scriere a proiectelor Horizon Europe și Interreg.';
+
+    // Act
+    const fromUniversity = featuresOf({ text: `${offer}\n\nProf. Ion Pop, Universitatea din Cluj` });
+    const fromCompany = featuresOf({ text: `${offer}\n\nRadu Moldovan, Consult EuroFonduri SRL` });
+
+    // Assess
+    expect(fromUniversity.values.get('sales_pitch')).toBeLessThanOrEqual(0.5);
+    expect(fromUniversity.values.has('purpose:confirmed-other')).toBe(false);
+    expect(fromCompany.values.get('sales_pitch')).toBeGreaterThanOrEqual(1);
+    expect(fromCompany.values.has('purpose:confirmed-other')).toBe(true);
+  });
+
   it('does not let a phrase inside a longer matched phrase corroborate it', () => {
     // Prepare: "uforpligtende" and "uforpligtende møde" are both sales terms; one occurrence is one phrase.
     const once =

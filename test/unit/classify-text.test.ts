@@ -102,6 +102,19 @@ describe('segmentBody', () => {
     expect(quoted).toContain('tar gärna emot premiärministern');
   });
 
+  it('takes one quoted line that ends the message as history, and keeps one in the middle of the text', () => {
+    const trailing = segmentBody(
+      'Jag fick bara ett automatiskt svar, så jag försöker igen. Vem kan jag prata med?\n\n' +
+        'Bengt\n\n> Detta är ett automatiskt svar. Vi besvarar ditt meddelande så snart som möjligt.\n',
+    );
+    const inText = segmentBody('We expect\n> 50 guests at the reception\nand would welcome the Mayor.');
+
+    expect(trailing.fresh).not.toContain('Detta är ett automatiskt svar');
+    expect(trailing.quoted).toContain('Detta är ett automatiskt svar');
+    expect(inText.fresh).toContain('50 guests');
+    expect(inText.quoted).toBe('');
+  });
+
   it('recognises "On ... wrote:" and ">" quoting', () => {
     const body =
       'Booked, thanks!\n\nOn 7 July 2026, at 10:14, Protocol wrote:\n> Guided tours are booked online.\n> Regards';

@@ -59,9 +59,7 @@ export function segmentBody(body: string): BodySegments {
 function historyStart(lines: string[]): number {
   for (let index = 0; index < lines.length; index++) {
     const line = (lines[index] ?? '').trim();
-    if (line.startsWith('>') && index + 1 < lines.length && (lines[index + 1] ?? '').trim().startsWith('>')) {
-      return index;
-    }
+    if (line.startsWith('>') && (quotedLine(lines[index + 1]) || onlyQuotedAfter(lines, index))) return index;
     if (
       (line.startsWith('-') || ATTRIBUTION_END.test(line)) &&
       HISTORY_OPENERS.some((pattern) => pattern.test(line))
@@ -75,6 +73,17 @@ function historyStart(lines: string[]): number {
     }
   }
   return lines.length;
+}
+
+const quotedLine = (line: string | undefined) => (line ?? '').trim().startsWith('>');
+
+/**
+ * Whether nothing but quoted or blank lines follows: a single quoted line that ends the message
+ * ("> Detta är ett automatiskt svar ...") is history as surely as a block of them. In the middle of a
+ * text, one line opening with ">" may be the writer's own ("> 50 guests").
+ */
+function onlyQuotedAfter(lines: string[], index: number): boolean {
+  return lines.slice(index + 1).every((line) => line.trim() === '' || quotedLine(line));
 }
 
 function cleanSection(lines: string[]): string {
