@@ -3,7 +3,6 @@
 // lexicons change (`npm run lexicons`), not when a Lambda starts: loading them builds nothing but a small map
 // of the few infix patterns; the look-up tables (hash tables of the words, where each entry ends) come
 // compiled too (`index`), with no folding and no term syntax to read.
-import { Buffer } from 'node:buffer';
 import type { Category } from '../types.js';
 import { joinTokens } from './normalize.js';
 
