@@ -7,12 +7,12 @@
 // stubs over loopback HTTP (aws-http-stub.ts), the same for both: work moved from the import to the first
 // message shows there, and is not a gain.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { checkedRouterConfigJson, parseRouterConfig } from '../functions/config/schema.js';
-import { LAMBDA_BUILD, LAMBDA_NODE_OPTIONS } from '../infra/bundling.js';
+import { bundleLambda, LAMBDA_BUILD, LAMBDA_NODE_OPTIONS } from '../infra/bundling.js';
 import {
   ICONV_TABLE_FILES,
   PDFJS_FILES,
@@ -30,10 +30,14 @@ import {
 import { median } from './stats.js';
 
 export interface ColdStart {
+  /** `index.mjs` and the chunks it imports at once: what is read and compiled at init. */
   bundleBytes: number;
   /** Read at init from beside the bundle: the lexicons, the model, the automated-mail phrases. */
   tablesBytes: number;
-  /** Shipped beside the bundle, read only by mail that needs them: pdf.js, iconv-lite's double-byte tables. */
+  /**
+   * Shipped beside the bundle, read only by mail that needs them: pdf.js, iconv-lite's double-byte tables; and
+   * the bundle's chunks that only some invocations import (infra/bundling.ts, LAMBDA_SPLIT).
+   */
   onFirstUseBytes: number;
   importMs: number[];
   /** Import and the first message, in one fresh process each. */
@@ -62,14 +66,25 @@ export async function measureColdStart(
   const theirs = join(outDir, 'forwarder', 'index.cjs');
   mkdirSync(assetDir, { recursive: true });
   mkdirSync(join(outDir, 'forwarder'), { recursive: true });
-  const built = await build({
-    ...LAMBDA_BUILD,
-    logLevel: 'error',
-    metafile: true,
-    absWorkingDir: repoRoot,
-    entryPoints: [join(repoRoot, ROUTER_ENTRY)],
-    outfile: ours,
-  });
+  // As the router function's asset is built: index.mjs and its chunks (infra/bundle-lambda.ts).
+  rmSync(join(assetDir, 'chunks'), { recursive: true, force: true });
+  const built = await bundleLambda(repoRoot, join(repoRoot, ROUTER_ENTRY), assetDir, { metafile: true });
+  const outputs = built.metafile?.outputs ?? {};
+  const atInit = new Set<string>();
+  const loadAtInit = (path: string) => {
+    if (atInit.has(path)) return;
+    atInit.add(path);
+    for (const chunk of outputs[path]?.imports ?? []) {
+      if (chunk.kind === 'import-statement' && !chunk.external) loadAtInit(chunk.path);
+    }
+  };
+  // Each chunk an `await import()` loads is an entry point too: index.mjs is the handler's.
+  const entryOutput = Object.keys(outputs).find((path) => outputs[path]?.entryPoint === ROUTER_ENTRY);
+  if (entryOutput) loadAtInit(entryOutput);
+  const codeBytes = (init: boolean) =>
+    Object.entries(outputs)
+      .filter(([path]) => !path.endsWith('.map') && atInit.has(path) === init)
+      .reduce((sum, [, output]) => sum + output.bytes, 0);
   // The forwarder is CommonJS: bundled as CommonJS, as a CDK user of it would.
   await build({
     ...LAMBDA_BUILD,
@@ -83,23 +98,24 @@ export async function measureColdStart(
   const tablesBytes = stage(
     SHIPPED_TABLE_PATHS.map((path) => [join(repoRoot, path), join(assetDir, basename(path))]),
   );
-  const onFirstUseBytes = stage(
-    [...PDFJS_FILES, ...ICONV_TABLE_FILES].map((file) => [
-      join(repoRoot, 'node_modules', file),
-      join(assetDir, 'node_modules', file),
-    ]),
-  );
+  const onFirstUseBytes =
+    codeBytes(false) +
+    stage(
+      [...PDFJS_FILES, ...ICONV_TABLE_FILES].map((file) => [
+        join(repoRoot, 'node_modules', file),
+        join(assetDir, 'node_modules', file),
+      ]),
+    );
   const configFile = join(assetDir, 'mailroute.config.json');
   writeFileSync(configFile, checkedRouterConfigJson(parseRouterConfig(BENCH_ROUTER_CONFIG)));
 
-  const output = Object.values(built.metafile?.outputs ?? {}).find((entry) => entry.entryPoint);
-  const largestInputs = Object.entries(output?.inputs ?? {})
+  const largestInputs = Object.entries(entryOutput ? (outputs[entryOutput]?.inputs ?? {}) : {})
     .map(([path, input]) => ({ path, bytes: input.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 12);
 
   const result: ColdStart = {
-    bundleBytes: statSync(ours).size,
+    bundleBytes: codeBytes(true),
     tablesBytes,
     onFirstUseBytes,
     importMs: [],

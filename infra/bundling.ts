@@ -1,6 +1,6 @@
 // infra --> (Lambda bundling): the one set of esbuild options for mailroute's functions, read by the CDK
 // construct (infra/constructs/mailroute-function.ts) and by the cold-start bench, so both build the same bundle.
-import type { BuildOptions } from 'esbuild';
+import { type BuildOptions, type BuildResult, build } from 'esbuild';
 
 /** Bare package names swapped for smaller stand-ins in the bundle only (tests and tools use the real ones). */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
@@ -43,6 +43,47 @@ export const LAMBDA_BUILD = {
   },
   alias: BUNDLE_ALIASES,
 } as const satisfies BuildOptions;
+
+/**
+ * How a Lambda's bundle is written (LAMBDA_BUILD, and these): `index.mjs`, and beside it, in `chunks/`, the
+ * code that only some invocations import, each `await import()` of the bundled code in a file of its own,
+ * loaded when it is imported. What the handler imports statically, and all our own code, stays in
+ * `index.mjs` (or in a chunk it imports at once, for code both need), so `import.meta.url` of the code
+ * that reads the tables beside the bundle is still `index.mjs`'s. What goes to chunks today is the AWS SDK's:
+ * the credential providers a Lambda does not reach (it has its credentials in its environment; they stay
+ * there for a function that has not), their STS, SSO and sign-in clients, the event-stream codec and a
+ * browser user-agent parser. In one file, V8 compiled them at every cold start (~120 KB), and the process
+ * provider's `import ... from 'node:child_process'`, hoisted to the top of the bundle, loaded
+ * child_process (~5 ms) before the first line of the handler ran.
+ */
+export const LAMBDA_SPLIT = {
+  splitting: true,
+  entryNames: 'index',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+} as const satisfies BuildOptions;
+
+/**
+ * Bundles `entry` (relative to the repository root) into `outdir` as every mailroute Lambda is bundled:
+ * LAMBDA_BUILD, split (LAMBDA_SPLIT). The CDK construct runs it after NodejsFunction's own build
+ * (infra/bundle-lambda.ts), which esbuild cannot split (it writes one `--outfile`); the bench runs it too.
+ */
+export function bundleLambda(
+  repoRoot: string,
+  entry: string,
+  outdir: string,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
+  return build({
+    ...LAMBDA_BUILD,
+    ...LAMBDA_SPLIT,
+    logLevel: 'error',
+    absWorkingDir: repoRoot,
+    entryPoints: [entry],
+    outdir,
+    ...options,
+  });
+}
 
 /** NODE_OPTIONS of every mailroute Lambda: stack traces through the source map. The bench imports with it too. */
 export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';

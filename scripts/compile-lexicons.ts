@@ -11,17 +11,19 @@ import {
   compileAutomatedPhrases,
 } from '../functions/core/automated-tables.js';
 import { compileLexicon } from '../functions/core/classify/lexicon.js';
+import { shippedTableJson } from '../functions/core/shipped-table.js';
 
 export const COMPILED_LEXICON_FILE = 'functions/core/classify/lexicons.compiled.json';
 
 const compiled = compileLexicon();
-writeFileSync(COMPILED_LEXICON_FILE, `${JSON.stringify(compiled, null, 2)}\n`);
+// ASCII, non-ASCII text escaped (shippedTableJson): read at every cold start.
+writeFileSync(COMPILED_LEXICON_FILE, shippedTableJson(compiled, 2));
 console.error(
   `${COMPILED_LEXICON_FILE}: ${compiled.kinds.length} patterns, ${compiled.concepts.length} concepts, fingerprint ${compiled.fingerprint}`,
 );
 
 const phrases = compileAutomatedPhrases(phraseTables);
-writeFileSync(COMPILED_AUTOMATED_PHRASES_FILE, `${JSON.stringify(phrases)}\n`);
+writeFileSync(COMPILED_AUTOMATED_PHRASES_FILE, shippedTableJson(phrases));
 console.error(
   `${COMPILED_AUTOMATED_PHRASES_FILE}: ${Object.values(phrases.openingsByFirstWord).flat().length} subject openings, ` +
     `${phrases.autoReplyBodies.reduce((sum, { phrases: list }) => sum + list.length, 0)} responder phrases`,

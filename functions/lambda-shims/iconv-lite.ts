@@ -13,8 +13,8 @@
 // a message is never lost to it. An error here would not be safe: libmime's decode() would fall back to
 // UTF-8 (mojibake), and its decode stream, which mailparser reads bodies through, would fail the whole parse.
 // Encoding to one of these charsets (nothing in the router does) throws the missing-file error instead.
-import { Buffer } from 'node:buffer';
-import { TextDecoder } from 'node:util';
+// Buffer and TextDecoder are Node's globals (the same classes as node:buffer's and node:util's): an ESM import of
+// those modules builds their whole namespace at init, which loads the parts of util nothing here uses.
 import {
   bomHandling,
   type Codec,
@@ -46,7 +46,7 @@ const iconvDoubleByteDecoder: Codec['decoder'] = IconvDoubleByteCodec.prototype.
  * streamed input where no character can be split.
  */
 class DoubleByteDecoder implements Decoder {
-  private readonly inner: Decoder | TextDecoder;
+  private readonly inner: Decoder | InstanceType<typeof TextDecoder>;
   constructor(options: unknown, codec: Codec) {
     const iconvCodec = codec as IconvTableCodec;
     const tables = iconvCodec.tablesIfAvailable();

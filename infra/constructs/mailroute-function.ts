@@ -107,8 +107,11 @@ export class MailrouteFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The JSON never passes through the shell: only two quoted paths do.
+          // The JSON never passes through the shell: only quoted paths do.
           afterBundling: (_inputDir: string, outputDir: string) => [
+            // NodejsFunction writes one file (--outfile), which esbuild cannot split: the same build again,
+            // as index.mjs and the chunks only some invocations import (infra/bundling.ts, LAMBDA_SPLIT).
+            splitBundleCommand(resolve(REPO_ROOT, props.entry), outputDir),
             `cp ${shellQuote(configFile)} ${shellQuote(join(outputDir, CONFIG_FILE_NAME))}`,
             ...sideLoadCommands(props.sideLoadedModuleFiles ?? [], outputDir),
             ...besideBundleCommands(props.filesBesideBundle ?? [], outputDir),
@@ -154,6 +157,13 @@ export function dependOnRolePolicyOnly(fn: lambda.Function, role: iam.Role): voi
     'DependsOn',
     Lazy.list({ produce: policyLogicalIds }, { omitEmpty: true }),
   );
+}
+
+/** The command that bundles `entry` into `outputDir` as index.mjs and its chunks (infra/bundle-lambda.ts). */
+export function splitBundleCommand(entry: string, outputDir: string): string {
+  const runTs = join(REPO_ROOT, 'bin', 'run-ts.js');
+  const script = join(REPO_ROOT, 'infra', 'bundle-lambda.ts');
+  return [process.execPath, runTs, script, entry, outputDir].map(shellQuote).join(' ');
 }
 
 /** Copies node_modules files into the bundle folder, keeping their layout so Node resolves them. */

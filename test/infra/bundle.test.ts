@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -130,7 +130,26 @@ describe('the Lambda bundles (esbuild, for real)', () => {
         readdirSync(assetDir)
           .filter((name) => name !== 'node_modules')
           .sort(),
-      ).toEqual(['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME, ...(router ? tableNames : [])].sort());
+      ).toEqual(
+        ['chunks', 'index.mjs', 'index.mjs.map', CONFIG_FILE_NAME, ...(router ? tableNames : [])].sort(),
+      );
+      // What only some invocations import is in chunks of its own (infra/bundling.ts, LAMBDA_SPLIT), each
+      // with its map; the code that finds files beside its module by `import.meta.url` is not: in index.mjs,
+      // that is the bundle's folder.
+      const besideModule =
+        /functions\/(core\/(classify\/features|classify\/index|automated)|lambda-shims\/iconv-lite-tables)\.ts$/;
+      const chunks = readdirSync(join(assetDir, 'chunks'));
+      expect(chunks.filter((name) => name.endsWith('.mjs')).length).toBeGreaterThan(0);
+      for (const chunk of chunks.filter((name) => name.endsWith('.mjs'))) {
+        expect(chunks).toContain(`${chunk}.map`);
+        const chunkMap = JSON.parse(readFileSync(join(assetDir, 'chunks', `${chunk}.map`), 'utf8')) as {
+          sources: string[];
+        };
+        expect(
+          chunkMap.sources.filter((source) => besideModule.test(source)),
+          chunk,
+        ).toEqual([]);
+      }
       // Checked at synth, read by the Lambda without zod (functions/config/checked-config.ts).
       expect(readCheckedRouterConfig(join(assetDir, CONFIG_FILE_NAME))).toEqual(expected);
       const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
@@ -144,6 +163,7 @@ describe('the Lambda bundles (esbuild, for real)', () => {
         sourcesContent?: unknown[];
       };
       expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
+      if (router) expect(map.sources.filter((source) => besideModule.test(source))).toHaveLength(4);
       expect(map.sourcesContent).toBeUndefined();
       assetDirs.set(fn.Properties.Description ?? '', assetDir);
     }
@@ -165,6 +185,7 @@ describe('the Lambda bundles (esbuild, for real)', () => {
     try {
       for (const name of ['index.mjs', 'index.mjs.map', CONFIG_FILE_NAME])
         copyFileSync(join(routerDir, name), join(withoutTables, name));
+      cpSync(join(routerDir, 'chunks'), join(withoutTables, 'chunks'), { recursive: true });
       expect(await importError(withoutTables)).toMatch(
         /^the compiled automated-mail phrases .*automated-phrases\.compiled\.json cannot be read \(ENOENT.*it ships beside the code \(infra\/constructs\/router-function\.ts, SHIPPED_TABLE_PATHS\)/,
       );

@@ -1,7 +1,7 @@
 // The automated-mail phrases compiled by `npm run lexicons` (automated-phrases.compiled.json), which the
 // detector and so every router Lambda reads at init, must be the phrase tables as they are now; and the
 // reader of such build-time files (shipped-table.ts) must say which file is missing or broken, and why.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import {
   compileAutomatedPhrases,
   foldForMatching,
 } from '../../functions/core/automated-tables.js';
-import { readShippedTable } from '../../functions/core/shipped-table.js';
+import { readShippedTable, shippedTableJson } from '../../functions/core/shipped-table.js';
 
 describe('the compiled automated-mail phrases', () => {
   it('are the phrase tables as they are now (after editing automated-phrases.ts: npm run lexicons)', () => {
@@ -23,6 +23,27 @@ describe('the compiled automated-mail phrases', () => {
     // Assess
     expect(COMPILED_AUTOMATED_PHRASES).toEqual(fresh);
     expect(() => assertAutomatedPhrasesCompiled(COMPILED_AUTOMATED_PHRASES, phraseTables)).not.toThrow();
+  });
+
+  it('are written, like the compiled lexicons, in ASCII: non-ASCII text escaped (read at every cold start)', () => {
+    // Prepare
+    const files = [
+      'functions/core/automated-phrases.compiled.json',
+      'functions/core/classify/lexicons.compiled.json',
+    ];
+
+    for (const file of files) {
+      // Act
+      const text = readFileSync(file, 'utf8');
+
+      // Assess
+      expect(/[^\x00-\x7f]/.test(text), file).toBe(false);
+    }
+    const value = { phrase: 'автоматический ответ 自動返信 ä', key: 'x' };
+    expect(shippedTableJson(value)).toBe(
+      '{"phrase":"\\u0430\\u0432\\u0442\\u043e\\u043c\\u0430\\u0442\\u0438\\u0447\\u0435\\u0441\\u043a\\u0438\\u0439 \\u043e\\u0442\\u0432\\u0435\\u0442 \\u81ea\\u52d5\\u8fd4\\u4fe1 \\u00e4","key":"x"}\n',
+    );
+    expect(JSON.parse(shippedTableJson(value))).toEqual(value);
   });
 
   it('are refused, naming the fix, once a table changed after they were compiled', () => {

@@ -75,6 +75,82 @@ describe('the compiled lexicon tables', () => {
   });
 });
 
+/**
+ * The patterns a word matches as maps of the pattern texts find them (what the matcher built at every start
+ * before its look-up tables were compiled): exact, prefixes by length, suffixes by length, each in id order,
+ * then infixes by where they can start.
+ */
+function patternsByMaps(compiled: typeof COMPILED_LEXICON): (word: string) => number[] {
+  const texts = compiled.patterns.split(' ');
+  const maps = new Map<string, Map<string, number[]>>();
+  texts.forEach((text, id) => {
+    const kind = compiled.kinds[id]!;
+    const map = maps.get(kind) ?? new Map<string, number[]>();
+    maps.set(kind, map);
+    map.set(text, [...(map.get(text) ?? []), id]);
+  });
+  const ids = (kind: string, text: string) => maps.get(kind)?.get(text) ?? [];
+  const lengths = (kind: string) => [...(maps.get(kind)?.keys() ?? [])].map((text) => text.length);
+  const prefixLengths = [...new Set(lengths('p'))].sort((a, b) => a - b);
+  const suffixLengths = [...new Set(lengths('s'))].sort((a, b) => a - b);
+  const infixes = texts.flatMap((text, id) => (compiled.kinds[id] === 'i' ? [{ text, id }] : []));
+  return (word) => {
+    const found = new Set<number>(ids('e', word));
+    for (const length of prefixLengths) {
+      if (length > word.length) break;
+      for (const id of ids('p', word.slice(0, length))) found.add(id);
+    }
+    for (const length of suffixLengths) {
+      if (length > word.length) break;
+      for (const id of ids('s', word.slice(word.length - length))) found.add(id);
+    }
+    for (let index = 0; index < word.length; index++) {
+      const char = word[index]!;
+      if (word.indexOf(char) !== index) continue;
+      for (const { text, id } of infixes) if (text[0] === char && word.includes(text, index)) found.add(id);
+    }
+    return [...found];
+  };
+}
+
+describe('the compiled look-up tables (index)', () => {
+  it('find for a word the patterns, in the order, that maps of the pattern texts find', () => {
+    // Prepare: every pattern's text, the same with a letter before and after it, the examples' words, and
+    // words that match nothing.
+    const texts = COMPILED_LEXICON.patterns.split(' ');
+    const exampleWords = LEXICON_FILES.flatMap((file) =>
+      file.concepts.flatMap((spec) => spec.examples.flatMap((example) => tokens(example))),
+    );
+    const words = new Set([
+      ...texts,
+      ...texts.map((text) => `x${text}`),
+      ...texts.map((text) => `${text}s`),
+      ...exampleWords,
+      '',
+      'q',
+      'zzzzqqqq',
+    ]);
+    expect(words.size).toBeGreaterThan(40_000);
+    const byMaps = patternsByMaps(COMPILED_LEXICON);
+
+    for (const word of words) {
+      // Act + Assess
+      expect([...loadedMatcher.patternsMatching(word)], word).toEqual(byMaps(word));
+    }
+  });
+
+  it('are refused, naming the fix, when they do not fit the patterns', () => {
+    // Prepare
+    const { index, ...rest } = COMPILED_LEXICON;
+
+    // Act + Assess
+    expect(() => new LexiconMatcher({ ...rest, index: '' })).toThrow(/npm run lexicons/);
+    expect(
+      () => new LexiconMatcher({ ...rest, kinds: `${rest.kinds}e`, patterns: `${rest.patterns} x`, index }),
+    ).toThrow(/npm run lexicons/);
+  });
+});
+
 describe.each(FIXTURE_SETS)('classification with the compiled tables over %s', (name, dir, present) => {
   it.runIf(present)(
     'equals classification with tables compiled at run time, message by message',

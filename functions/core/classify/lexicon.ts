@@ -17,6 +17,7 @@ import {
   type CompiledLexicon,
   type Concept,
   encodePhrases,
+  indexPatterns,
   KIND_LETTERS,
   LexiconMatcher,
   type PatternKind,
@@ -36,7 +37,7 @@ export type { Combination, CompiledLexicon, Concept } from './lexicon-matcher.js
  * Bumped whenever compileLexicon changes what it writes for the same lexicons: the fingerprint then
  * changes too, and the compiled tables must be written again.
  */
-const COMPILER_VERSION = 1;
+const COMPILER_VERSION = 2;
 
 export interface ConceptSpec {
   id: string;
@@ -135,13 +136,17 @@ export function compileLexicon(
         .flat()
         .map((term) => ({ conceptIndex, elements: compilePhrase(term, patternId) })),
     );
+  const kindLetters = kinds.join('');
+  const patternText = texts.join(' ');
+  const anchored = encodePhrases(texts.length, phrases);
   return {
     fingerprint: lexiconFingerprint(files, combined),
     concepts: concepts(files, combined),
     combinations: combined.map(({ id, all, weights }) => ({ id, all, weights })),
-    kinds: kinds.join(''),
-    patterns: texts.join(' '),
-    anchored: encodePhrases(texts.length, phrases),
+    kinds: kindLetters,
+    patterns: patternText,
+    anchored,
+    index: indexPatterns(kindLetters, patternText, anchored),
   };
 }
 
