@@ -163,8 +163,9 @@ export function extractFeatures(
   for (const [concept, seen] of phrases) {
     const distinct = distinctPhrases(seen);
     const corroboration = 1 + CORROBORATION_STEP * Math.min(MAX_CORROBORATING, distinct - 1);
+    const offeredByCompany = concept === SALES_PITCH && phrases.has(COMPANY_SENDER);
     const unconfirmed =
-      !(concept === SALES_PITCH && phrases.has(COMPANY_SENDER)) &&
+      !offeredByCompany &&
       DECISIVE_PURPOSES.has(concept) &&
       distinct < 2 &&
       !inSubject.has(concept) &&

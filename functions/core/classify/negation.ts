@@ -4,7 +4,8 @@
 // everyday word of another lexicon language is listed only where it negates there too
 // (test/unit/classify-lexicon.test.ts): not "no" (Latvian "from", Portuguese "in the"), "sin" (Swedish
 // "his"), "utan" (Hungarian "after"; Swedish "but" in "inte X utan Y"), "fara" (Icelandic "go").
-const NEGATORS_BY_LANGUAGE: Record<string, string[]> = {
+/** The negating words of each language (the test that they mean nothing else elsewhere reads them per language). */
+export const NEGATORS_OF: Readonly<Record<string, readonly string[]>> = {
   en: ['not', 'without', 'never', 'nor'],
   sv: ['ingen', 'inget', 'inga', 'inte', 'ej', 'aldrig'],
   no: ['ikke', 'ikkje', 'uten', 'aldri', 'ingen'],
@@ -29,10 +30,7 @@ const NEGATORS_BY_LANGUAGE: Record<string, string[]> = {
   uk: ['не', 'без', 'жодних'],
 };
 
-export const NEGATORS: ReadonlySet<string> = new Set(Object.values(NEGATORS_BY_LANGUAGE).flat());
-
-/** The negating words of each language, for the test that they mean nothing else elsewhere. */
-export const NEGATORS_OF: Readonly<Record<string, readonly string[]>> = NEGATORS_BY_LANGUAGE;
+export const NEGATORS: ReadonlySet<string> = new Set(Object.values(NEGATORS_OF).flat());
 
 /**
  * How many words before a phrase a negating word negates it. Two ("no official reception") was
