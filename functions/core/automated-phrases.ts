@@ -1091,6 +1091,11 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
     en: [
       'i am out of the office',
       "i'm out of the office",
+      // Indian and Pakistani English for away on duty.
+      'i am out of station',
+      "i'm out of station",
+      'i am on official tour',
+      'i am on tour',
       'i am out of office',
       "i'm out of office",
       'i am currently out of the office',

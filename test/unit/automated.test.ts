@@ -389,6 +389,12 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
         'Interreg-projektet till min kollega Erik.\r\nHälsningar\r\nSofia',
     ],
     [
+      'Indian English, out of station on tour',
+      "Re: Programme for the visit of the Hon'ble Minister to Stockholm City Hall",
+      'Dear Sender,\r\nI am out of station from 12th May to 20th May on official tour. Your mail will be ' +
+        'attended to on my return. For urgent matters, kindly contact the Under Secretary.\r\nRegards',
+    ],
+    [
       'en, a person away who still answers',
       'Re: Visit of the Mayor of Gdańsk – programme',
       'Dear colleagues, I am on leave until Monday but wanted to confirm that the Mayor will arrive on 12 May. ' +

@@ -101,6 +101,24 @@ describe('extractFeatures', () => {
     expect(fromCompany.values.has('purpose:confirmed-other')).toBe(true);
   });
 
+  it("reads a company's legal form that is an everyday word in lower case only as written after a name", () => {
+    // Prepare: Norwegian "AS" and Swedish "AB" fold to English "as" and German "ab".
+    const offer = 'Vi tilbyr hjelp med LIFE-søknader og Horisont Europa.';
+
+    // Act
+    const norwegianCompany = featuresOf({ text: `${offer}\n\nSindre Halvorsen\nDaglig leder, EUsøknad AS` });
+    const swedishCompany = featuresOf({ from: { name: 'EU Funding Partners AB', address: 's@example.se' } });
+    const englishProse = featuresOf({ text: `${offer}\nWe see the EU AS A WHOLE as a partner, as before.` });
+
+    // Assess
+    expect(norwegianCompany.evidence.get('company_sender')).toBe('body:"AS"');
+    expect(norwegianCompany.values.has('purpose:confirmed-other')).toBe(true);
+    expect(swedishCompany.evidence.get('company_sender')).toBe('sender:"AB"');
+    expect(swedishCompany.values.get('company_sender')).toBe(0.5);
+    expect(englishProse.values.has('company_sender')).toBe(false);
+    expect(englishProse.values.has('purpose:confirmed-other')).toBe(false);
+  });
+
   it('does not let a phrase inside a longer matched phrase corroborate it', () => {
     // Prepare: "uforpligtende" and "uforpligtende møde" are both sales terms; one occurrence is one phrase.
     const once =

@@ -3,6 +3,7 @@
 import { readShippedTable } from '../shipped-table.js';
 import type { InboundMail } from '../types.js';
 import { readBody } from './body-reading.js';
+import { writtenLegalForm } from './legal-form.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
@@ -159,6 +160,16 @@ export function extractFeatures(
       for (const phrase of matched) seen.add(phrase);
       phrases.set(concept, seen);
     }
+  }
+  for (const [source, text] of [
+    ['sender', mail.from?.name ?? ''],
+    ['body', readBody(mail).fresh],
+  ] as const) {
+    const form = writtenLegalForm(text);
+    if (!form) continue;
+    note(COMPANY_SENDER, weightOf(source), `${source}:"${form}"`);
+    phrases.set(COMPANY_SENDER, (phrases.get(COMPANY_SENDER) ?? new Set()).add(form.toLowerCase()));
+    break;
   }
   for (const [concept, seen] of phrases) {
     const distinct = distinctPhrases(seen);
