@@ -73,6 +73,28 @@ describe('extractFeatures', () => {
     expect(inSubject.values.get('job_application')).toBeGreaterThanOrEqual(1);
   });
 
+  it("reads a forwarded letter as the matter, whatever the forwarder's note and signature name", () => {
+    // Prepare: a cover note whose signature names an EU office, over a forwarded speaking invitation.
+    const forwarded = [
+      'Hej, skickar vidare – detta gäller finansborgarrådet.',
+      'Johan Berg, Stockholms stads EU-kontor, Bryssel',
+      '',
+      'From: Eurocities Events <events@example.eu>',
+      'Sent: Thursday, January 15, 2026 17:05',
+      'Subject: Annual Conference – speaker request',
+      '',
+      "We would be delighted if Stockholm's Finance Commissioner could join the high-level panel on 4 June.",
+    ].join('\n');
+
+    // Act
+    const forward = featuresOf({ subject: 'VB: Annual Conference – speaker request', text: forwarded });
+    const reply = featuresOf({ subject: 'SV: Annual Conference – speaker request', text: forwarded });
+
+    // Assess
+    expect(forward.values.get('speaking_role')).toBeGreaterThanOrEqual(0.8);
+    expect(reply.values.get('speaking_role')).toBeLessThan(0.5);
+  });
+
   it('takes a purpose phrase of three words or more, found once, as confirmed: it is no homonym', () => {
     // Prepare: a reporter's question dense with EU words; "jag är reporter" is one phrase, found once.
     const question =

@@ -141,7 +141,9 @@ export function extractFeatures(
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
   const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
-  const ownMatter = namesOwnMatter(read, inThread);
+  // A forward's cover note ("for you, concerns the finance commissioner") passes the forwarded letter on:
+  // that letter is the matter, however much the note's signature says.
+  const ownMatter = !FORWARD_PREFIX.test(mail.subject) && namesOwnMatter(read, inThread);
   const quotedWeight = ownMatter ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.quoted;
   // A reply's or forward's subject is the thread's: under new text of its own it is history too.
   const subjectWeight = ownMatter && inThread ? QUOTED_UNDER_NEW_TEXT : SOURCE_WEIGHTS.subject;
