@@ -86,17 +86,18 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const freshKey = wordsKey(body.freshWords);
   const cue = subjectCue(mail.subject);
   const responder = responderKinds(freshKey, freshWords, body.fresh);
-  const support = supportingEvidence(mail, freshKey, freshWords, responder);
+  // Each kind's evidence is gathered when a branch below reads it: most mail reads only the list notice's.
+  const support = (kind: MachineKind) => supportingEvidence(mail, freshKey, freshWords, responder, kind);
   const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
 
   if (calendarReply) {
     const comment = attendeeComment(mail, freshKey, freshWords);
     if (!comment)
-      return { automated: true, reasons: ['calendar:method=reply', ...support['calendar-reply']] };
+      return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
     return { automated: false, reasons: [], doubts: [`calendar:method=reply with the attendee's words`] };
   }
 
-  const listNotice = support['list-notice'];
+  const listNotice = support('list-notice');
   const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
   const listNoticeSubject = listNotice.includes('subject:list-notice');
   if (fromListManager && listNotice.length > 0) {
@@ -123,9 +124,10 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const awayNotice = awayNoticeDoubt(responder);
   if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
+  const cueSupport = cue.kind === 'list-notice' ? listNotice : support(cue.kind);
   const corroboration = cue.everyday
-    ? support[cue.kind].filter((reason) => reason.startsWith('body:auto-reply'))
-    : support[cue.kind];
+    ? cueSupport.filter((reason) => reason.startsWith('body:auto-reply'))
+    : cueSupport;
   if (cue.labelled && corroboration.length > 0) {
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
@@ -229,35 +231,41 @@ function decisiveEvidence(mail: InboundMail): string[] {
   return reasons;
 }
 
-/** Evidence that is not decisive alone, by the kind of machine it points at. */
+/**
+ * Evidence that is not decisive alone, for the kind of machine it points at. Read per kind, only when a
+ * decision needs it: the calendar-answer phrases are thirty-odd scans of the whole new text.
+ */
 function supportingEvidence(
   mail: InboundMail,
   freshKey: string,
   freshWords: number,
   responder: AutoReplyBodyKind[],
-): Record<MachineKind, string[]> {
+  kind: MachineKind,
+): string[] {
+  if (kind === 'list-notice') {
+    const list: string[] = [];
+    if (mail.headers.listId) list.push('header:list-id');
+    if (/^(bulk|list)$/i.test(mail.headers.precedence))
+      list.push(`header:precedence=${mail.headers.precedence}`);
+    const subjectKey = textKey(mail.subject);
+    if (
+      !REPLY_OR_FORWARD_PREFIX.test(mail.subject) &&
+      LIST_NOTICE_SUBJECTS.some((p) => subjectKey.includes(p))
+    )
+      list.push('subject:list-notice');
+    if (LIST_NOTICE_BODIES.some((phrase) => freshKey.includes(phrase))) list.push('body:list-notice');
+    return list;
+  }
   const nearlyEmpty = freshWords <= MAX_EMPTY_WORDS && !hasDocuments(mail) ? ['body:empty'] : [];
   const noReplySender = NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : [];
-
-  const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
-
-  const list: string[] = [];
-  if (mail.headers.listId) list.push('header:list-id');
-  if (/^(bulk|list)$/i.test(mail.headers.precedence))
-    list.push(`header:precedence=${mail.headers.precedence}`);
-  const subjectKey = textKey(mail.subject);
-  if (!REPLY_OR_FORWARD_PREFIX.test(mail.subject) && LIST_NOTICE_SUBJECTS.some((p) => subjectKey.includes(p)))
-    list.push('subject:list-notice');
-  if (LIST_NOTICE_BODIES.some((phrase) => freshKey.includes(phrase))) list.push('body:list-notice');
-
+  if (kind === 'auto-reply') {
+    const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
+    return [...autoReply, ...nearlyEmpty, ...noReplySender];
+  }
   const calendar = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase))
     ? ['body:calendar-reply']
     : [];
-  return {
-    'auto-reply': [...autoReply, ...nearlyEmpty, ...noReplySender],
-    'calendar-reply': [...calendar, ...nearlyEmpty, ...noReplySender],
-    'list-notice': list,
-  };
+  return [...calendar, ...nearlyEmpty, ...noReplySender];
 }
 
 /**
