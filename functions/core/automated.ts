@@ -83,22 +83,31 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   // The classifier reads the same body after this: split and tokenised once for both (body-reading.ts).
   const body = readBody(mail);
   const freshWords = countWords(body.freshWords);
-  const freshKey = wordsKey(body.freshWords);
+  // The new text as one string for the phrase scans, joined only when a scan reads it (a long letter is
+  // settled by its word count and subject alone).
+  let joined: string | undefined;
+  const freshKey = () => {
+    joined ??= wordsKey(body.freshWords);
+    return joined;
+  };
   const cue = subjectCue(mail.subject);
   const responder = responderKinds(freshKey, freshWords, body.fresh);
-  const support = supportingEvidence(mail, freshKey, freshWords, responder);
+  // Each kind's evidence is gathered when a branch below reads it: most mail reads only the list notice's.
+  const support = (kind: MachineKind) => supportingEvidence(mail, freshKey, freshWords, responder, kind);
   const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
 
   if (calendarReply) {
     const comment = attendeeComment(mail, freshKey, freshWords);
     if (!comment)
-      return { automated: true, reasons: ['calendar:method=reply', ...support['calendar-reply']] };
+      return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
     return { automated: false, reasons: [], doubts: [`calendar:method=reply with the attendee's words`] };
   }
 
-  const listNotice = support['list-notice'];
   const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
-  const listNoticeSubject = listNotice.includes('subject:list-notice');
+  const listNoticeSubject = isListNoticeSubject(mail.subject);
+  // Read below only from a list manager, under a list notice's subject or for a list-notice subject cue.
+  const listNotice =
+    fromListManager || listNoticeSubject || cue?.kind === 'list-notice' ? support('list-notice') : [];
   if (fromListManager && listNotice.length > 0) {
     return { automated: true, reasons: ['sender:list-manager', ...listNotice] };
   }
@@ -123,9 +132,10 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const awayNotice = awayNoticeDoubt(responder);
   if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
+  const cueSupport = cue.kind === 'list-notice' ? listNotice : support(cue.kind);
   const corroboration = cue.everyday
-    ? support[cue.kind].filter((reason) => reason.startsWith('body:auto-reply'))
-    : support[cue.kind];
+    ? cueSupport.filter((reason) => reason.startsWith('body:auto-reply'))
+    : cueSupport;
   if (cue.labelled && corroboration.length > 0) {
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
@@ -159,8 +169,9 @@ function cueReasonOf(cue: SubjectCue): string {
 }
 
 /** What a short new text says of a responder's kinds (self, absence, return, meanwhile). */
-function responderKinds(freshKey: string, freshWords: number, fresh: string): AutoReplyBodyKind[] {
+function responderKinds(joinedWords: () => string, freshWords: number, fresh: string): AutoReplyBodyKind[] {
   if (freshWords > MAX_AUTO_REPLY_WORDS) return [];
+  const freshKey = joinedWords();
   const words = new Set(freshKey.split(' '));
   const hasRun = RUN_SCRIPTS.test(freshKey);
   const says = ({ key, firstWord, inRun }: BodyPhrase) =>
@@ -229,35 +240,45 @@ function decisiveEvidence(mail: InboundMail): string[] {
   return reasons;
 }
 
-/** Evidence that is not decisive alone, by the kind of machine it points at. */
+/**
+ * Evidence that is not decisive alone, for the kind of machine it points at. Read per kind, only when a
+ * decision needs it: the calendar-answer phrases are thirty-odd scans of the whole new text.
+ */
 function supportingEvidence(
   mail: InboundMail,
-  freshKey: string,
+  freshKey: () => string,
   freshWords: number,
   responder: AutoReplyBodyKind[],
-): Record<MachineKind, string[]> {
+  kind: MachineKind,
+): string[] {
+  if (kind === 'list-notice') {
+    const list: string[] = [];
+    if (mail.headers.listId) list.push('header:list-id');
+    if (/^(bulk|list)$/i.test(mail.headers.precedence))
+      list.push(`header:precedence=${mail.headers.precedence}`);
+    if (isListNoticeSubject(mail.subject)) list.push('subject:list-notice');
+    const key = freshKey();
+    if (LIST_NOTICE_BODIES.some((phrase) => key.includes(phrase))) list.push('body:list-notice');
+    return list;
+  }
   const nearlyEmpty = freshWords <= MAX_EMPTY_WORDS && !hasDocuments(mail) ? ['body:empty'] : [];
   const noReplySender = NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : [];
-
-  const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
-
-  const list: string[] = [];
-  if (mail.headers.listId) list.push('header:list-id');
-  if (/^(bulk|list)$/i.test(mail.headers.precedence))
-    list.push(`header:precedence=${mail.headers.precedence}`);
-  const subjectKey = textKey(mail.subject);
-  if (!REPLY_OR_FORWARD_PREFIX.test(mail.subject) && LIST_NOTICE_SUBJECTS.some((p) => subjectKey.includes(p)))
-    list.push('subject:list-notice');
-  if (LIST_NOTICE_BODIES.some((phrase) => freshKey.includes(phrase))) list.push('body:list-notice');
-
-  const calendar = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase))
+  if (kind === 'auto-reply') {
+    const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
+    return [...autoReply, ...nearlyEmpty, ...noReplySender];
+  }
+  const key = freshKey();
+  const calendar = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase))
     ? ['body:calendar-reply']
     : [];
-  return {
-    'auto-reply': [...autoReply, ...nearlyEmpty, ...noReplySender],
-    'calendar-reply': [...calendar, ...nearlyEmpty, ...noReplySender],
-    'list-notice': list,
-  };
+  return [...calendar, ...nearlyEmpty, ...noReplySender];
+}
+
+/** A list manager's subject ("Your message awaits moderator approval"), not a reply or forward of one. */
+function isListNoticeSubject(subject: string): boolean {
+  if (REPLY_OR_FORWARD_PREFIX.test(subject)) return false;
+  const subjectKey = textKey(subject);
+  return LIST_NOTICE_SUBJECTS.some((phrase) => subjectKey.includes(phrase));
 }
 
 /**
@@ -265,10 +286,11 @@ function supportingEvidence(
  * comment, or a body the attendee typed (Outlook's "edit the response"). Google Calendar's body is
  * its own text about the event, recognised by its phrases.
  */
-function attendeeComment(mail: InboundMail, freshKey: string, freshWords: number): boolean {
+function attendeeComment(mail: InboundMail, freshKey: () => string, freshWords: number): boolean {
   const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
   if (wordCount(comment) >= MIN_CALENDAR_COMMENT_WORDS) return true;
-  const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => freshKey.includes(phrase));
+  const key = freshKey();
+  const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase));
   return !generatedBody && freshWords >= MIN_CALENDAR_BODY_WORDS;
 }
 

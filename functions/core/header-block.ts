@@ -199,23 +199,37 @@ function foldAscii(value: string, nameLength: number): string {
 function encodeWords(value: string, nameLength: number): string {
   const words: string[] = [];
   let chunk = '';
+  // The chunk's UTF-8 length, counted as it grows (not measured again for every character it takes).
+  let chunkBytes = 0;
   let budget = MAX_LINE - nameLength - 2;
   for (const char of value) {
-    const candidate = chunk + char;
-    if (base64Length(candidate) + ENCODED_WORD_OVERHEAD > budget && chunk) {
+    const charBytes = utf8Length(char);
+    if (base64Length(chunkBytes + charBytes) + ENCODED_WORD_OVERHEAD > budget && chunk) {
       words.push(toEncodedWord(chunk));
       chunk = char;
+      chunkBytes = charBytes;
       budget = MAX_LINE - 1;
     } else {
-      chunk = candidate;
+      chunk += char;
+      chunkBytes += charBytes;
     }
   }
   if (chunk || words.length === 0) words.push(toEncodedWord(chunk));
   return words.join('\r\n ');
 }
 
-function base64Length(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3) * 4;
+/**
+ * The UTF-8 length of one character as `for...of` yields it (a code point, or a lone surrogate, which
+ * UTF-8 writes as U+FFFD): a chunk's length is the sum of its characters' lengths, since `for...of`
+ * never leaves two surrogates apart that would pair up once joined.
+ */
+function utf8Length(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
+
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
 }
 
 function toEncodedWord(text: string): string {

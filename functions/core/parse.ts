@@ -1,6 +1,5 @@
 // core (pure): raw bytes --> InboundMail. Step 4 of DESIGN.md: headers, text, HTML->text,
 // attachment names, calendar parts, and the text of attachments a person would read.
-import { Readable } from 'node:stream';
 import { htmlToText } from 'html-to-text';
 import {
   type AddressObject,
@@ -281,7 +280,13 @@ function runMailParser(
     parser.on('end', () => {
       Promise.all(pending).then(() => resolve({ headers, headerLines, text, attachments }), reject);
     });
-    Readable.from([Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)]).pipe(parser);
+    // The whole message is in memory: written in one piece, as the one-chunk stream piped before did,
+    // without a stream and a pipe of its own around it.
+    try {
+      parser.end(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    } catch (error) {
+      reject(new MailParseError((error as Error).message));
+    }
   });
 }
 
