@@ -100,7 +100,12 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     const comment = attendeeComment(mail, freshKey, freshWords);
     if (!comment)
       return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
-    return { automated: false, reasons: [], doubts: [`calendar:method=reply with the attendee's words`] };
+    return {
+      automated: false,
+      reasons: [],
+      doubts: [`calendar:method=reply with the attendee's words`],
+      doubtFrom: 'calendar',
+    };
   }
 
   const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
@@ -118,7 +123,12 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: true, reasons: listNotice };
   }
   if (listNoticeSubject) {
-    return { automated: false, reasons: [], doubts: ['subject:list-notice, nothing else automated'] };
+    return {
+      automated: false,
+      reasons: [],
+      doubts: ['subject:list-notice, nothing else automated'],
+      doubtFrom: 'list-notice',
+    };
   }
 
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
@@ -141,9 +151,19 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   }
   // A labelled opening alone, or an unlabelled one over a responder's body: a person decides.
   if (cue.labelled)
-    return { automated: false, reasons: [], doubts: [`${cueReason}, nothing else automated`] };
+    return {
+      automated: false,
+      reasons: [],
+      doubts: [`${cueReason}, nothing else automated`],
+      doubtFrom: 'subject',
+    };
   if (corroboration.some((reason) => reason.startsWith('body:'))) {
-    return { automated: false, reasons: [], doubts: [`${cueReason} over ${corroboration.join(', ')}`] };
+    return {
+      automated: false,
+      reasons: [],
+      doubts: [`${cueReason} over ${corroboration.join(', ')}`],
+      doubtFrom: 'subject',
+    };
   }
   return awayNotice;
 }
@@ -161,6 +181,7 @@ function awayNoticeDoubt(responder: AutoReplyBodyKind[]): AutomatedVerdict {
     automated: false,
     reasons: [],
     doubts: [responderReason(responder, 'away-notice')],
+    doubtFrom: 'body',
   };
 }
 

@@ -85,6 +85,11 @@ export interface AutomatedVerdict {
    * and nothing else machine-like): a person must look, so the message goes to triage.
    */
   doubts?: string[];
+  /**
+   * What the doubt rests on: a responder's subject ("Automatic reply:", "Out of office") over a
+   * letter, a short away notice, a calendar answer with the attendee's words, a list's notice subject.
+   */
+  doubtFrom?: 'subject' | 'body' | 'calendar' | 'list-notice';
 }
 
 export interface Classification {

@@ -205,8 +205,21 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
       automated: false,
       reasons: [],
       doubts: ['subject:"franvaro" (sv), nothing else automated'],
+      doubtFrom: 'subject',
     });
     expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
+  });
+
+  it("routes a person's sure letter under a kept responder subject to its group", async () => {
+    // Act: the writer answered an auto-reply and kept its subject above a whole invitation.
+    const route = await routeOf(message('Automatic reply: Partnership anniversary', LETTER));
+
+    // Assess
+    expect(route.automated).toMatchObject({ automated: false, doubtFrom: 'subject' });
+    expect(route.decision).toMatchObject({ disposition: 'forward', category: 'invitation' });
+    expect(route.decision.reasons[0]).toMatch(
+      /^a letter under a responder's subject: subject:"automatic reply"/,
+    );
   });
 
   it.each([
@@ -261,7 +274,9 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
       }
       expect(gluedRoute.automated.doubts).toBeUndefined();
       expect(sentenceRoute.automated.doubts).toBeUndefined();
-      expect(labelledRoute.decision.recipients).toEqual(TRIAGE);
+      // A person's whole letter under the label: the classifier is sure of it, so it reaches its group.
+      expect(labelledRoute.automated.doubtFrom).toBe('subject');
+      expect(labelledRoute.decision).toMatchObject({ category: 'invitation', disposition: 'forward' });
     },
   );
 
@@ -507,6 +522,7 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       automated: false,
       reasons: [],
       doubts: ["calendar:method=reply with the attendee's words"],
+      doubtFrom: 'calendar',
     });
     expect(route.decision).toMatchObject({ category: 'other', disposition: 'forward' });
     expect(route.decision.reasons[0]).toBe('maybe automated: to a person');

@@ -52,6 +52,49 @@ describe('decide', () => {
     });
   });
 
+  it("routes a letter under a responder's subject to its group when the classifier is sure of it", () => {
+    // Prepare: a person kept "Automatic reply:" in the subject of a real invitation.
+    const underResponderSubject: AutomatedVerdict = {
+      automated: false,
+      reasons: [],
+      doubts: ['subject:"automatic reply" (en), nothing else automated'],
+      doubtFrom: 'subject',
+    };
+
+    // Act
+    const sure = decideFor(
+      { category: 'invitation', confidence: 0.95, reasons: [] },
+      'kommunstyrelsen@stockholm.se',
+      underResponderSubject,
+    );
+    const unsure = decideFor(
+      { category: 'invitation', confidence: 0.85, reasons: [] },
+      'kommunstyrelsen@stockholm.se',
+      underResponderSubject,
+    );
+    const awayNotice = decideFor(
+      { category: 'protocol_visit', confidence: 0.99, reasons: [] },
+      'protocol@stockholm.se',
+      { ...underResponderSubject, doubts: ['body:away-notice(absence+meanwhile)'], doubtFrom: 'body' },
+    );
+
+    // Assess
+    expect(sure).toEqual({
+      category: 'invitation',
+      disposition: 'forward',
+      recipients: ['internationella-beredningen@stockholm.se'],
+      subjectTag: '[Inbjudan]',
+      reasons: [
+        `a letter under a responder's subject: subject:"automatic reply" (en), nothing else automated`,
+      ],
+    });
+    expect(unsure).toMatchObject({
+      category: 'other',
+      reasons: ['maybe automated: to a person', expect.any(String)],
+    });
+    expect(awayNotice).toMatchObject({ category: 'other', recipients: ['triage-protocol@stockholm.se'] });
+  });
+
   it('sends other to the triage group of the address it came to', () => {
     const decision = decideFor({ category: 'other', confidence: 0.9, reasons: [] }, 'PROTOCOL@stockholm.se');
 
