@@ -119,6 +119,32 @@ describe('lexicons', () => {
     }
   });
 
+  it('gives no term to concepts of two categories, but the words that name both', () => {
+    // Prepare: gifts are a visit's logistics and a seller's goods; a Finnish "hakuilmoitus" announces a
+    // job as well as a funding call. A term added to a second category besides these is a slip (the
+    // diplomats' "introductory call" once read as a sales phrase).
+    const namingBoth = new Set(['nl:relatiegeschenk*', 'lv:suvenīr*', 'lt:suvenyr*', 'fi:hakuilmoitu*']);
+    const categoriesOf = new Map<string, Set<string>>();
+    for (const { file, spec } of specs.filter(({ file }) =>
+      (CATEGORIES as readonly string[]).includes(file),
+    )) {
+      for (const [language, terms] of Object.entries(spec.terms)) {
+        for (const term of terms ?? []) {
+          const key = `${language}:${term.toLowerCase()}`;
+          categoriesOf.set(key, (categoriesOf.get(key) ?? new Set()).add(file));
+        }
+      }
+    }
+
+    // Act
+    const inTwo = [...categoriesOf]
+      .filter(([key, categories]) => categories.size > 1 && !namingBoth.has(key))
+      .map(([key]) => key);
+
+    // Assess
+    expect(inTwo).toEqual([]);
+  });
+
   it('covers the languages the city receives mail in for every concept', () => {
     for (const { spec } of specs) {
       for (const language of LANGUAGES) {
