@@ -100,12 +100,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     const comment = attendeeComment(mail, freshKey, freshWords);
     if (!comment)
       return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
-    return {
-      automated: false,
-      reasons: [],
-      doubts: [`calendar:method=reply with the attendee's words`],
-      doubtFrom: 'calendar',
-    };
+    return doubt(`calendar:method=reply with the attendee's words`, 'calendar');
   }
 
   const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
@@ -123,12 +118,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: true, reasons: listNotice };
   }
   if (listNoticeSubject) {
-    return {
-      automated: false,
-      reasons: [],
-      doubts: ['subject:list-notice, nothing else automated'],
-      doubtFrom: 'list-notice',
-    };
+    return doubt('subject:list-notice, nothing else automated', 'list-notice');
   }
 
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
@@ -150,20 +140,9 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
   // A labelled opening alone, or an unlabelled one over a responder's body: a person decides.
-  if (cue.labelled)
-    return {
-      automated: false,
-      reasons: [],
-      doubts: [`${cueReason}, nothing else automated`],
-      doubtFrom: 'subject',
-    };
+  if (cue.labelled) return doubt(`${cueReason}, nothing else automated`, 'subject');
   if (corroboration.some((reason) => reason.startsWith('body:'))) {
-    return {
-      automated: false,
-      reasons: [],
-      doubts: [`${cueReason} over ${corroboration.join(', ')}`],
-      doubtFrom: 'subject',
-    };
+    return doubt(`${cueReason} over ${corroboration.join(', ')}`, 'subject');
   }
   return awayNotice;
 }
@@ -177,12 +156,12 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
 function awayNoticeDoubt(responder: AutoReplyBodyKind[]): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
   if (!says('absence') || !(says('return') || says('meanwhile'))) return { automated: false, reasons: [] };
-  return {
-    automated: false,
-    reasons: [],
-    doubts: [responderReason(responder, 'away-notice')],
-    doubtFrom: 'body',
-  };
+  return doubt(responderReason(responder, 'away-notice'), 'body');
+}
+
+/** Not automated, but a person of the triage group should look; `from` says what the doubt rests on. */
+function doubt(reason: string, from: NonNullable<AutomatedVerdict['doubtFrom']>): AutomatedVerdict {
+  return { automated: false, reasons: [], doubts: [reason], doubtFrom: from };
 }
 
 function cueReasonOf(cue: SubjectCue): string {

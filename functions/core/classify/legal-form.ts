@@ -7,7 +7,7 @@
 
 /**
  * Legal forms that the folded lexicons cannot hold, as companies write them after their name, by
- * country: AB (SE, LT), AS/ASA (NO, EE), A/S (DK), AG/KG/SE (DE, AT, CH), SA/SAS/SARL (FR, BE, LU, ES,
+ * country: AB (SE, LT), AS/ASA (NO, EE), A/S (DK), AG/KG (DE, AT, CH), SA/SAS/SARL (FR, BE, LU, ES,
  * PL, RO, GR, PT), NV (NL, BE), SpA/SRL (IT), SL/SLU (ES), OÜ (EE), SIA (LV), AD/EAD (BG), a.s./d.d.
  * (CZ, SK, HR, SI), Oyj (FI), hf/ehf (IS).
  */
