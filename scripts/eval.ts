@@ -5,7 +5,7 @@
 // model that never saw it. `--train-on DIR` (repeatable) scores with a model built from those
 // corpora alone: a check across voices (e.g. one blind batch scored by a model trained without it).
 import { resolve } from 'node:path';
-import { DEFAULT_ROUTER_CONFIG } from '../functions/config/schema.js';
+import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../functions/config/schema.js';
 import { classifyFeatures } from '../functions/core/classify/index.js';
 import type { LinearModel } from '../functions/core/classify/model.js';
 import {
@@ -31,7 +31,8 @@ interface Options {
   mode: 'cv' | 'committed' | 'trained-on' | 'leave-one-out';
   trainOn: string[];
   folds: number;
-  threshold: number;
+  /** One threshold for every category instead of the configuration's own (`--threshold T`). */
+  threshold?: number;
 }
 
 interface Outcome {
@@ -55,7 +56,6 @@ function parseArgs(argv: string[]): Options {
     mode: 'cv',
     trainOn: [],
     folds: 10,
-    threshold: DEFAULT_ROUTER_CONFIG.confidenceThreshold,
   };
   let explicitMode = false;
   for (let index = 0; index < argv.length; index++) {
@@ -127,7 +127,7 @@ async function evaluate(options: Options): Promise<Outcome[]> {
     const model = buildModel(training);
     modelFor = () => model;
   }
-  const config = { ...DEFAULT_ROUTER_CONFIG, confidenceThreshold: options.threshold };
+  const config = configWithThreshold(options.threshold);
   return messages.map((message) => {
     const model = modelFor(message);
     const classification = message.automated.automated
@@ -263,7 +263,7 @@ function summarise(outcomes: Outcome[], options: Options) {
           : options.mode === 'leave-one-out'
             ? 'each corpus scored by a model trained on all other training corpora'
             : 'committed model',
-    threshold: options.threshold,
+    threshold: thresholdsOf(configWithThreshold(options.threshold)),
     messages: total,
     accuracy: round(ratio(correct, total)),
     misrouteRate: round(ratio(misrouted, total)),
@@ -280,6 +280,34 @@ function summarise(outcomes: Outcome[], options: Options) {
 }
 
 type Summary = ReturnType<typeof summarise>;
+
+/** The default configuration, or with one threshold for every category. */
+function configWithThreshold(threshold: number | undefined): RouterConfig {
+  if (threshold === undefined) return DEFAULT_ROUTER_CONFIG;
+  const { invitation, protocol_visit, eu_matter, other } = DEFAULT_ROUTER_CONFIG.categories;
+  const one = { confidenceThreshold: threshold };
+  return {
+    ...DEFAULT_ROUTER_CONFIG,
+    confidenceThreshold: threshold,
+    categories: {
+      invitation: { ...invitation, ...one },
+      protocol_visit: { ...protocol_visit, ...one },
+      eu_matter: { ...eu_matter, ...one },
+      other,
+    },
+  };
+}
+
+/** "invitation 0.45, protocol_visit 0.6, eu_matter 0.55": the threshold each category is routed with. */
+function thresholdsOf(config: RouterConfig): string {
+  const routed = ['invitation', 'protocol_visit', 'eu_matter'] as const;
+  return routed
+    .map((category) => {
+      const threshold = config.categories[category].confidenceThreshold ?? config.confidenceThreshold;
+      return `${category} ${threshold}`;
+    })
+    .join(', ');
+}
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];

@@ -19,6 +19,7 @@ import {
 import { readBody } from './classify/body-reading.js';
 import { countWords, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
+import { isReplyOrForwardSubject } from './subject-prefixes.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
 interface SubjectCue {
@@ -73,8 +74,6 @@ const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maild
 const LIST_MANAGER_LOCAL_PARTS =
   /^(owner-.+|.+-(owner|bounces|request)(\+.*)?|mailman|sympa|majordomo|listserv|listproc)$/i;
 const NO_REPLY_LOCAL_PARTS = /^(no-?reply|do-?not-?reply|noreply[-.+].*|.*[-.]no-?reply|auto-?reply)$/i;
-/** Subjects a person gives to a message that only carries on a thread or passes one on. */
-const REPLY_OR_FORWARD_PREFIX = /^\s*(re|sv|aw|vs|antw|odp|ynt|fw|fwd|vb|wg|tr|rv|enc|doorst)\s*:/i;
 
 export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const reasons = decisiveEvidence(mail);
@@ -276,7 +275,7 @@ function supportingEvidence(
 
 /** A list manager's subject ("Your message awaits moderator approval"), not a reply or forward of one. */
 function isListNoticeSubject(subject: string): boolean {
-  if (REPLY_OR_FORWARD_PREFIX.test(subject)) return false;
+  if (isReplyOrForwardSubject(subject)) return false;
   const subjectKey = textKey(subject);
   return LIST_NOTICE_SUBJECTS.some((phrase) => subjectKey.includes(phrase));
 }

@@ -61,20 +61,21 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     };
   }
 
-  if (classification.confidence < config.confidenceThreshold) {
+  const route = config.categories[classification.category];
+  const threshold = route.confidenceThreshold ?? config.confidenceThreshold;
+  if (classification.confidence < threshold) {
     return {
       category: 'other',
       disposition: 'forward',
       recipients: triage,
       subjectTag: otherTag,
       reasons: [
-        `low confidence (${classification.confidence.toFixed(2)} < ${config.confidenceThreshold})`,
+        `low confidence (${classification.confidence.toFixed(2)} < ${threshold})`,
         `best guess: ${classification.category}`,
       ],
     };
   }
 
-  const route = config.categories[classification.category];
   return {
     category: classification.category,
     disposition: 'forward',

@@ -41,6 +41,7 @@ describe('parseRouterConfig', () => {
     });
 
     expect(config.confidenceThreshold).toBe(0.8);
+    // The one threshold given replaces the defaults' per-category ones.
     expect(config.categories.eu_matter).toEqual({ group: ['eu-team@stockholm.se'], tag: '[EU]' });
     expect(config.categories.invitation.group).toEqual(['internationella-beredningen@stockholm.se']);
   });
@@ -50,6 +51,10 @@ describe('parseRouterConfig', () => {
     [{ routerSender: 'not an address' }, 'routerSender'],
     [{ categories: { invitation: { group: [] } } }, 'categories.invitation.group'],
     [{ categories: { eu_matter: { tag: 'two\nlines' } } }, 'categories.eu_matter.tag'],
+    [
+      { categories: { protocol_visit: { confidenceThreshold: -0.1 } } },
+      'categories.protocol_visit.confidenceThreshold',
+    ],
     [{ functionalAddresses: [{ address: 'a@stockholm.se' }] }, 'functionalAddresses.0.triageGroup'],
     [{ unknownKey: true }, '(root)'],
     [

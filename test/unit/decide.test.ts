@@ -107,7 +107,42 @@ describe('decide', () => {
 
     expect(decision.category).toBe('other');
     expect(decision.recipients).toEqual(['triage-euinternational@stockholm.se']);
-    expect(decision.reasons).toEqual(['low confidence (0.42 < 0.5)', 'best guess: eu_matter']);
+    expect(decision.reasons).toEqual(['low confidence (0.42 < 0.55)', 'best guess: eu_matter']);
+  });
+
+  it.each([
+    ['invitation', 0.47, 'internationella-beredningen@stockholm.se'],
+    ['protocol_visit', 0.57, 'triage-euinternational@stockholm.se'],
+    ['eu_matter', 0.52, 'triage-euinternational@stockholm.se'],
+  ] as const)("routes a %s read at %s by its category's own threshold", (category, confidence, recipient) => {
+    const decision = decideFor({ category, confidence, reasons: [] });
+
+    expect(decision.recipients).toEqual([recipient]);
+  });
+
+  it("applies an operator's one threshold to every category they do not set on its own", () => {
+    // Prepare: one threshold, and the protocol unit's own above it.
+    const operatorConfig = parseRouterConfig({
+      confidenceThreshold: 0.7,
+      categories: { protocol_visit: { confidenceThreshold: 0.8 } },
+    });
+    const decideAt = (category: 'invitation' | 'protocol_visit', confidence: number) =>
+      decide(
+        {
+          classification: { category, confidence, reasons: [] },
+          automated: human,
+          functionalAddress: 'EUinternational@stockholm.se',
+        },
+        operatorConfig,
+      ).reasons;
+
+    // Act + Assess
+    expect(decideAt('invitation', 0.6)).toEqual(['low confidence (0.60 < 0.7)', 'best guess: invitation']);
+    expect(decideAt('invitation', 0.75)).toEqual([]);
+    expect(decideAt('protocol_visit', 0.75)).toEqual([
+      'low confidence (0.75 < 0.8)',
+      'best guess: protocol_visit',
+    ]);
   });
 
   it('suppresses automated mail: logged, sent to nobody', () => {

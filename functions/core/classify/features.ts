@@ -1,6 +1,7 @@
 // core (pure) --> classify: an InboundMail read the way a person reads it, turned into named
 // features (lexicon concepts and a few structural facts) with the evidence for each.
 import { readShippedTable } from '../shipped-table.js';
+import { FORWARD_PREFIX, isReplyOrForwardSubject, REPLY_PREFIX } from '../subject-prefixes.js';
 import type { InboundMail } from '../types.js';
 import { readBody } from './body-reading.js';
 import { writtenLegalForm } from './legal-form.js';
@@ -38,9 +39,6 @@ export interface FeatureSet {
    */
   words: Map<string, number>;
 }
-
-const REPLY_PREFIX = /^\s*((re|sv|aw|vs|odp|res|rif|r|vá|ответ|відп)\s*(\[\d+\])?\s*:\s*)+/i;
-const FORWARD_PREFIX = /^\s*((fw|fwd|vb|wg|tr|rv|i|pd|doorst|edasi|videresend)\s*:\s*)+/i;
 
 /**
  * The lexicons compiled by `npm run lexicons` (lexicon.ts): loaded, not compiled, when a Lambda starts,
@@ -140,7 +138,7 @@ export function extractFeatures(
     const sourceWords = typeof text === 'string' ? tokens(text, { camelCase }) : text.words;
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
-  const inThread = REPLY_PREFIX.test(mail.subject) || FORWARD_PREFIX.test(mail.subject);
+  const inThread = isReplyOrForwardSubject(mail.subject);
   // A forward's cover note ("for you, concerns the finance commissioner") passes the forwarded letter on:
   // that letter is the matter, however much the note's signature says.
   const ownMatter = !FORWARD_PREFIX.test(mail.subject) && namesOwnMatter(read, inThread);
