@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { buildModel, type LabelledFeatures } from '../functions/core/classify/training.js';
+import { shippedTableJson } from '../functions/core/shipped-table.js';
 import {
   corpusExists,
   type LabelledMessage,
@@ -40,7 +41,8 @@ for (const dir of sources) {
 }
 
 const model = buildModel(examples);
-writeFileSync(MODEL_FILE, `${JSON.stringify(model)}\n`);
+// ASCII, non-ASCII terms escaped (shippedTableJson): read at every cold start.
+writeFileSync(MODEL_FILE, shippedTableJson(model));
 // The repository's formatter lays the file out for review (one feature a line, one row per category).
 execFileSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'format', '--write', MODEL_FILE], {
   stdio: 'ignore',

@@ -25,11 +25,12 @@ describe('the compiled automated-mail phrases', () => {
     expect(() => assertAutomatedPhrasesCompiled(COMPILED_AUTOMATED_PHRASES, phraseTables)).not.toThrow();
   });
 
-  it('are written, like the compiled lexicons, in ASCII: non-ASCII text escaped (read at every cold start)', () => {
+  it('are written, like the compiled lexicons and the model, in ASCII: non-ASCII text escaped (read at every cold start)', () => {
     // Prepare
     const files = [
       'functions/core/automated-phrases.compiled.json',
       'functions/core/classify/lexicons.compiled.json',
+      'functions/core/classify/model.json',
     ];
 
     for (const file of files) {
