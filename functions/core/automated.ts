@@ -19,7 +19,7 @@ import {
 import { readBody } from './classify/body-reading.js';
 import { countWords, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
-import { isReplyOrForwardSubject } from './subject-prefixes.js';
+import { isReplyOrForwardSubject, isReplySubject } from './subject-prefixes.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
 interface SubjectCue {
@@ -123,10 +123,17 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
-  // meanwhile) decides, which a person's reply does not do.
-  if (responder.includes('self') && responder.length >= 2) {
+  // meanwhile) decides, which a person's reply does not do. "Do not reply to this" is said by
+  // portals that deliver a letter too, so it decides only in an answer to a message of ours, as a
+  // registry's acknowledgement is.
+  const saysMoreOfResponder = responder.some(
+    (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
+  );
+  const unanswerableAnswer = responder.includes('no-reply') && isReplySubject(mail.subject);
+  if (responder.includes('self') && (saysMoreOfResponder || unanswerableAnswer)) {
     const responderBody = responderReason(responder);
-    return { automated: true, reasons: cue ? [cueReasonOf(cue), responderBody] : [responderBody] };
+    const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
+    return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
   }
   const awayNotice = awayNoticeDoubt(responder);
   if (!cue) return awayNotice;

@@ -364,6 +364,54 @@ describe("detectAutomated: a responder under the thread's own subject, without h
   });
 });
 
+describe('detectAutomated: an automatic answer that asks not to be answered', () => {
+  it.each([
+    [
+      'a Slovak registry acknowledgement',
+      'Re: Žiadosť o informácie – Interreg Central Europe',
+      'Vážený odosielateľ,\r\ntoto je automaticky generovaná správa. Vaša správa bola prijatá do elektronickej ' +
+        'podateľne a bolo jej pridelené registratúrne číslo 2025-004187.\r\nNa túto správu neodpovedajte.',
+    ],
+    [
+      "an Italian protocol office's notice",
+      'R: Visita della delegazione di Stoccolma',
+      "Questo è un messaggio generato automaticamente. L'ufficio resterà chiuso fino al 22 aprile; " +
+        'le richieste saranno esaminate dal 23 aprile.\r\nSi prega di non rispondere a questo messaggio.',
+    ],
+    [
+      "a Portuguese ministry's acknowledgement",
+      'Resposta: Pedido de informação – projeto URBACT',
+      'Exmo.(a) Senhor(a),\r\nAcusamos a receção da sua mensagem. Esta é uma resposta automática; ' +
+        'por favor não responda a este endereço.',
+    ],
+  ])('flags %s under the subject of our own message', async (_label, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons).toEqual([
+      'subject:reply',
+      expect.stringMatching(/^body:auto-reply\(self\+no-reply\)$/),
+    ]);
+  });
+
+  it('forwards a portal notification that delivers a letter under a subject of its own', async () => {
+    // Act: generated and unanswerable, but it carries the Commission's letter to a project.
+    const route = await routeOf(
+      message(
+        'EU Funding & Tenders Portal: new letter for your grant agreement',
+        "Dear Sir/Madam,\r\nPlease find attached a letter from the European Commission concerning your organisation's " +
+          'grant agreement.\r\nThis is an automatically generated notification. Please do not reply to this e-mail.',
+      ),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision.disposition).toBe('forward');
+  });
+});
+
 describe('detectAutomated: a person who quotes a responder', () => {
   it("forwards a citizen's letter under a kept auto-reply subject that quotes the responder on one line", async () => {
     // Act: the writer kept "Automatiskt svar:" and quoted the responder's one line below the signature.
