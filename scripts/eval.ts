@@ -5,7 +5,8 @@
 // model that never saw it. `--train-on DIR` (repeatable) scores with a model built from those
 // corpora alone: a check across voices (e.g. one blind batch scored by a model trained without it).
 import { resolve } from 'node:path';
-import { DEFAULT_ROUTER_CONFIG, type RouterConfig } from '../functions/config/schema.js';
+import { confidenceThresholdFor } from '../functions/config/router-config.js';
+import { DEFAULT_ROUTER_CONFIG, parseRouterConfig, type RouterConfig } from '../functions/config/schema.js';
 import { classifyFeatures } from '../functions/core/classify/index.js';
 import type { LinearModel } from '../functions/core/classify/model.js';
 import {
@@ -281,32 +282,17 @@ function summarise(outcomes: Outcome[], options: Options) {
 
 type Summary = ReturnType<typeof summarise>;
 
-/** The default configuration, or with one threshold for every category. */
+/** The default configuration, or with one threshold for every category, as an operator's file sets it. */
 function configWithThreshold(threshold: number | undefined): RouterConfig {
-  if (threshold === undefined) return DEFAULT_ROUTER_CONFIG;
-  const { invitation, protocol_visit, eu_matter, other } = DEFAULT_ROUTER_CONFIG.categories;
-  const one = { confidenceThreshold: threshold };
-  return {
-    ...DEFAULT_ROUTER_CONFIG,
-    confidenceThreshold: threshold,
-    categories: {
-      invitation: { ...invitation, ...one },
-      protocol_visit: { ...protocol_visit, ...one },
-      eu_matter: { ...eu_matter, ...one },
-      other,
-    },
-  };
+  return threshold === undefined
+    ? DEFAULT_ROUTER_CONFIG
+    : parseRouterConfig({ confidenceThreshold: threshold });
 }
 
 /** "invitation 0.45, protocol_visit 0.6, eu_matter 0.55": the threshold each category is routed with. */
 function thresholdsOf(config: RouterConfig): string {
   const routed = ['invitation', 'protocol_visit', 'eu_matter'] as const;
-  return routed
-    .map((category) => {
-      const threshold = config.categories[category].confidenceThreshold ?? config.confidenceThreshold;
-      return `${category} ${threshold}`;
-    })
-    .join(', ');
+  return routed.map((category) => `${category} ${confidenceThresholdFor(config, category)}`).join(', ');
 }
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {

@@ -3,6 +3,9 @@
 // the local tools; the Lambdas import only this file and checked-config.ts, so their init never loads zod.
 import type { FunctionalAddress, RouterConfig } from './schema.js';
 
+/** The categories that have a group of their own; `other` goes to the address's triage group. */
+export type RoutedCategory = Exclude<keyof RouterConfig['categories'], 'other'>;
+
 /**
  * SES v2 sends messages of up to 40 MB (SendEmail with raw content). "MB" is read as 10^6 bytes, the
  * smaller of its two readings, so no forward SES could count as too large passes as fitting.
@@ -26,6 +29,11 @@ export class ConfigError extends Error {
 /** The address SES receives a functional address's mail at (see `receivingAddress`). */
 export function receivingAddressOf(entry: FunctionalAddress): string {
   return entry.receivingAddress ?? entry.address;
+}
+
+/** How sure the classifier must be of a category to route to its group: its own threshold, or the common one. */
+export function confidenceThresholdFor(config: RouterConfig, category: RoutedCategory): number {
+  return config.categories[category].confidenceThreshold ?? config.confidenceThreshold;
 }
 
 /**

@@ -256,7 +256,7 @@ export const DEFAULT_ROUTER_CONFIG: RouterConfig = {
   ],
   categories: {
     // Chosen on cross-validated predictions over blind batches 1-116 and checked on batches 99-124
-    // scored by a model trained without them (README, "Confidence and triage").
+    // scored by a model trained without them (README, "The model").
     invitation: {
       group: ['internationella-beredningen@stockholm.se'],
       tag: '[Inbjudan]',

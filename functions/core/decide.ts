@@ -1,6 +1,6 @@
 // core (pure): classification + automated verdict + configuration --> where the message goes.
 // Step 7 of DESIGN.md. Recipients come only from configuration: never from the message.
-import { findFunctionalAddress } from '../config/router-config.js';
+import { confidenceThresholdFor, findFunctionalAddress } from '../config/router-config.js';
 import type { RouterConfig } from '../config/schema.js';
 import type { AutomatedVerdict, Classification, RoutingDecision } from './types.js';
 
@@ -61,8 +61,7 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     };
   }
 
-  const route = config.categories[classification.category];
-  const threshold = route.confidenceThreshold ?? config.confidenceThreshold;
+  const threshold = confidenceThresholdFor(config, classification.category);
   if (classification.confidence < threshold) {
     return {
       category: 'other',
@@ -76,6 +75,7 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     };
   }
 
+  const route = config.categories[classification.category];
   return {
     category: classification.category,
     disposition: 'forward',
