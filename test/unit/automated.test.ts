@@ -338,6 +338,25 @@ describe("detectAutomated: a responder under the thread's own subject, without h
       'Hej!\r\nJag är tjänstledig under perioden 23 november – 18 december. ' +
         'Ditt mejl kommer inte att vidarebefordras.\r\nFör frågor om studiebesök, kontakta växeln.\r\n/Jonas',
     ],
+    // Under the subject of our own message, "do not reply to this" is the something more.
+    [
+      'sk (a registry acknowledgement)',
+      'Re: Žiadosť o informácie – Interreg Central Europe',
+      'Vážený odosielateľ,\r\ntoto je automaticky generovaná správa. Vaša správa bola prijatá do elektronickej ' +
+        'podateľne a bolo jej pridelené registratúrne číslo 2025-004187.\r\nNa túto správu neodpovedajte.',
+    ],
+    [
+      'it (a protocol office closed)',
+      'R: Visita della delegazione di Stoccolma',
+      "Questo è un messaggio generato automaticamente. L'ufficio resterà chiuso fino al 22 aprile; " +
+        'le richieste saranno esaminate dal 23 aprile.\r\nSi prega di non rispondere a questo messaggio.',
+    ],
+    [
+      'pt (a ministry acknowledgement)',
+      'Resposta: Pedido de informação – projeto URBACT',
+      'Exmo.(a) Senhor(a),\r\nAcusamos a receção da sua mensagem. Esta é uma resposta automática; ' +
+        'por favor não responda a este endereço.',
+    ],
   ])('flags a %s responder that calls itself one and says more ("%s")', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
@@ -354,57 +373,16 @@ describe("detectAutomated: a responder under the thread's own subject, without h
       'Thank you. Your message will not be forwarded to the Mayor before we have the final programme; ' +
         'could you send it by Friday?',
     ],
+    [
+      // Generated and unanswerable, but it brings the Commission's letter to a project.
+      'a portal notice that brings a letter under a subject of its own',
+      'EU Funding & Tenders Portal: new letter for your grant agreement',
+      "Dear Sir/Madam,\r\nPlease find attached a letter from the European Commission concerning your organisation's " +
+        'grant agreement.\r\nThis is an automatically generated notification. Please do not reply to this e-mail.',
+    ],
   ])('forwards %s', async (_label, subject, body) => {
     // Act
     const route = await routeOf(message(subject, body));
-
-    // Assess
-    expect(route.automated.automated).toBe(false);
-    expect(route.decision.disposition).toBe('forward');
-  });
-});
-
-describe('detectAutomated: an automatic answer that asks not to be answered', () => {
-  it.each([
-    [
-      'a Slovak registry acknowledgement',
-      'Re: Žiadosť o informácie – Interreg Central Europe',
-      'Vážený odosielateľ,\r\ntoto je automaticky generovaná správa. Vaša správa bola prijatá do elektronickej ' +
-        'podateľne a bolo jej pridelené registratúrne číslo 2025-004187.\r\nNa túto správu neodpovedajte.',
-    ],
-    [
-      "an Italian protocol office's notice",
-      'R: Visita della delegazione di Stoccolma',
-      "Questo è un messaggio generato automaticamente. L'ufficio resterà chiuso fino al 22 aprile; " +
-        'le richieste saranno esaminate dal 23 aprile.\r\nSi prega di non rispondere a questo messaggio.',
-    ],
-    [
-      "a Portuguese ministry's acknowledgement",
-      'Resposta: Pedido de informação – projeto URBACT',
-      'Exmo.(a) Senhor(a),\r\nAcusamos a receção da sua mensagem. Esta é uma resposta automática; ' +
-        'por favor não responda a este endereço.',
-    ],
-  ])('flags %s under the subject of our own message', async (_label, subject, body) => {
-    // Act
-    const verdict = await verdictFor(message(subject, body));
-
-    // Assess
-    expect(verdict.automated).toBe(true);
-    expect(verdict.reasons).toEqual([
-      'subject:reply',
-      expect.stringMatching(/^body:auto-reply\(self\+no-reply\)$/),
-    ]);
-  });
-
-  it('forwards a portal notification that delivers a letter under a subject of its own', async () => {
-    // Act: generated and unanswerable, but it carries the Commission's letter to a project.
-    const route = await routeOf(
-      message(
-        'EU Funding & Tenders Portal: new letter for your grant agreement',
-        "Dear Sir/Madam,\r\nPlease find attached a letter from the European Commission concerning your organisation's " +
-          'grant agreement.\r\nThis is an automatically generated notification. Please do not reply to this e-mail.',
-      ),
-    );
 
     // Assess
     expect(route.automated.automated).toBe(false);
