@@ -5,7 +5,7 @@
 // model that never saw it. `--train-on DIR` (repeatable) scores with a model built from those
 // corpora alone: a check across voices (e.g. one blind batch scored by a model trained without it).
 import { resolve } from 'node:path';
-import { confidenceThresholdFor } from '../functions/config/router-config.js';
+import { confidenceThresholdFor, type RoutedCategory } from '../functions/config/router-config.js';
 import { DEFAULT_ROUTER_CONFIG, parseRouterConfig, type RouterConfig } from '../functions/config/schema.js';
 import { classifyFeatures } from '../functions/core/classify/index.js';
 import type { LinearModel } from '../functions/core/classify/model.js';
@@ -291,7 +291,7 @@ function configWithThreshold(threshold: number | undefined): RouterConfig {
 
 /** "invitation 0.45, protocol_visit 0.6, eu_matter 0.55": the threshold each category is routed with. */
 function thresholdsOf(config: RouterConfig): string {
-  const routed = ['invitation', 'protocol_visit', 'eu_matter'] as const;
+  const routed = CATEGORIES.filter((category): category is RoutedCategory => category !== 'other');
   return routed.map((category) => `${category} ${confidenceThresholdFor(config, category)}`).join(', ');
 }
 
