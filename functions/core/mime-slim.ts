@@ -75,6 +75,8 @@ interface PartHeaders {
   disposition: string;
   /** The `charset` parameter as written, or '' without one. */
   charset: string;
+  /** True when the transfer encoding was written in a form of its name that mailsplit does not know. */
+  encodingMisnamed: boolean;
 }
 
 const LF = 0x0a;
@@ -136,6 +138,10 @@ class Scan {
     const separator = headerEnd(this.raw, start, end);
     if (!separator) return;
     const headers = readPartHeaders(this.raw.subarray(start, separator.headerEnd));
+    if (headers.encodingMisnamed) {
+      // mailsplit believes the first of two, and passes a name it does not know through undecoded.
+      this.cuts.push({ start, end: start, insert: `Content-Transfer-Encoding: ${headers.encoding}\r\n` });
+    }
     const bodyStart = separator.bodyStart;
     const type = headers.contentType;
 
@@ -334,14 +340,29 @@ function readPartHeaders(block: Buffer): PartHeaders {
   const headers = node.headers;
   // Two of a header that decides the structure: mailsplit believes the first, another reader may not.
   if (headers && STRUCTURAL.some((name) => headers.get(name).length > 1)) throw new UnsureStructure();
+  const written = node.encoding || '';
+  const encoding = canonicalEncoding(written);
   return {
     contentType: node.contentType || 'text/plain',
     boundary: node._boundary ? node._boundary.toString('latin1') : undefined,
-    encoding: node.encoding || '',
+    encoding,
+    encodingMisnamed: encoding !== written,
     filename: node.filename || '',
     disposition: node.disposition || '',
     charset: node.charset || '',
   };
+}
+
+/**
+ * The transfer encoding a sender meant by a name RFC 2045 does not give (`qp`, `Quoted_Printable`,
+ * `base-64`): some scripts and old clients write these, and their text would otherwise reach the
+ * classifier still encoded. Any other name is returned as written.
+ */
+function canonicalEncoding(written: string): string {
+  const letters = written.replace(/[^a-z0-9]/g, '');
+  if (letters === 'qp' || letters === 'quotedprintable') return 'quoted-printable';
+  if (letters === 'base64') return 'base64';
+  return written;
 }
 
 /**

@@ -210,6 +210,38 @@ describe('slimForParsing', () => {
     expect(mail.attachedTexts.map((entry) => entry.text).join(' ')).toContain('Inbjudan till mottagning');
   });
 
+  it.each([
+    ['qp', 'quoted-printable', 'Abwesenheitsnotiz: Ich bin bis zum 3. M=C3=A4rz nicht im B=C3=BCro.'],
+    [
+      'Quoted_Printable',
+      'quoted-printable',
+      'Abwesenheitsnotiz: Ich bin bis zum 3. M=C3=A4rz nicht im =\r\nB=C3=BCro.',
+    ],
+    [
+      'base-64',
+      'base64',
+      Buffer.from('Abwesenheitsnotiz: Ich bin bis zum 3. März nicht im Büro.').toString('base64'),
+    ],
+  ])('decodes a text part whose transfer encoding is written %s, as %s', async (written, _meant, body) => {
+    // Prepare
+    const raw = mixed([
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: ${written}\r\n\r\n${body}`,
+    ]);
+
+    // Act
+    const mail = await parseMail(raw);
+
+    // Assess
+    expect(mail.text).toContain('Ich bin bis zum 3. März nicht im Büro.');
+  });
+
+  it('leaves a transfer encoding it does not know as it is written', async () => {
+    const raw = mixed(['Content-Type: text/plain\r\nContent-Transfer-Encoding: x-gzip64\r\n\r\nH4sIAAAA']);
+
+    expect(slimForParsing(raw, LIMITS, readable).bytes).toBe(raw);
+    expect((await parseMail(raw)).text).toContain('H4sIAAAA');
+  });
+
   it('leaves a message it is unsure about to the parser unchanged', () => {
     const noBoundary = Buffer.from(
       `Subject: x\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n${attachment(Buffer.alloc(20_000))}\r\n--x--\r\n`,
