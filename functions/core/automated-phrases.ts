@@ -3782,6 +3782,10 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'detta meddelande går inte att besvara',
       'svar till denna adress läses inte',
       'vänligen svara inte',
+      'du behöver inte svara på detta meddelande',
+      'du behöver inte svara på det här meddelandet',
+      'du behöver inte besvara detta',
+      'inget svar behövs',
     ],
     en: [
       'please do not reply to this',
@@ -3792,6 +3796,12 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'replies to this message are not read',
       'this address does not accept replies',
       'please do not respond to this',
+      'you do not need to reply',
+      "you don't need to reply",
+      'no need to reply to this',
+      'there is no need to reply',
+      'no reply is needed',
+      'no reply is necessary',
     ],
     de: [
       'bitte antworten sie nicht auf diese',
@@ -3801,6 +3811,10 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'bitte antworte nicht auf diese',
       'antworten an diese adresse werden nicht gelesen',
       'diese nachricht kann nicht beantwortet werden',
+      'sie müssen auf diese nachricht nicht antworten',
+      'sie brauchen auf diese nachricht nicht zu antworten',
+      'eine antwort ist nicht erforderlich',
+      'eine antwort auf diese nachricht ist nicht erforderlich',
     ],
     fr: [
       'merci de ne pas répondre à ce',
@@ -3810,6 +3824,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ne répondez pas à ce courriel',
       'les réponses à cette adresse ne sont pas lues',
       'ce message ne peut pas recevoir de réponse',
+      "vous n'avez pas besoin de répondre",
+      'inutile de répondre à ce message',
+      "il n'est pas nécessaire de répondre",
     ],
     nl: [
       'gelieve niet te antwoorden op dit',
@@ -3819,6 +3836,10 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'reageer niet op dit bericht',
       'u kunt niet reageren op dit bericht',
       'antwoorden op dit adres worden niet gelezen',
+      'u hoeft niet te antwoorden',
+      'u hoeft niet op dit bericht te reageren',
+      'u hoeft niet te reageren',
+      'een antwoord is niet nodig',
     ],
     pl: [
       'prosimy nie odpowiadać na tę wiadomość',
@@ -3827,6 +3848,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'na tę wiadomość nie należy odpowiadać',
       'odpowiedzi na ten adres nie są czytane',
       'proszę nie odpowiadać na tę wiadomość',
+      'nie musisz odpowiadać na tę wiadomość',
+      'nie trzeba odpowiadać na tę wiadomość',
+      'odpowiedź nie jest wymagana',
     ],
     fi: [
       'älä vastaa tähän viestiin',
@@ -3835,6 +3859,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'tähän viestiin ei voi vastata',
       'tähän osoitteeseen lähetettyjä vastauksia ei lueta',
       'pyydämme, ettet vastaa tähän viestiin',
+      'sinun ei tarvitse vastata tähän viestiin',
+      'tähän viestiin ei tarvitse vastata',
+      'teidän ei tarvitse vastata',
     ],
     es: [
       'por favor no responda a este',
@@ -3844,6 +3871,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'no conteste a este mensaje',
       'las respuestas a esta dirección no se leen',
       'este mensaje no admite respuesta',
+      'no es necesario responder',
+      'no necesita responder a este mensaje',
+      'no hace falta responder',
     ],
     it: [
       'si prega di non rispondere',
@@ -3853,6 +3883,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'si prega di non rispondere a questo',
       'le risposte a questo indirizzo non vengono lette',
       'questo messaggio non prevede risposta',
+      'non è necessario rispondere',
+      'non occorre rispondere',
     ],
     pt: [
       'por favor não responda a este',
@@ -3862,6 +3894,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'por favor, não responda',
       'as respostas para este endereço não são lidas',
       'esta mensagem não aceita respostas',
+      'não é necessário responder',
+      'não precisa de responder',
+      'não precisa responder',
     ],
     da: [
       'svar venligst ikke på denne',
@@ -3870,6 +3905,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'svar ikke på denne meddelelse',
       'denne besked kan ikke besvares',
       'svar til denne adresse bliver ikke læst',
+      'du behøver ikke at svare',
+      'du skal ikke svare på denne',
+      'det er ikke nødvendigt at svare',
     ],
     et: [
       'palun ärge vastake sellele kirjale',
@@ -3878,6 +3916,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ärge vastake sellele e-kirjale',
       'sellele kirjale ei saa vastata',
       'sellele aadressile saadetud vastuseid ei loeta',
+      'teil ei ole vaja sellele kirjale vastata',
+      'sellele kirjale pole vaja vastata',
     ],
     lv: [
       'lūdzu, neatbildiet uz šo',
@@ -3886,6 +3926,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'neatbildiet uz šo ziņojumu',
       'uz šo vēstuli nav jāatbild',
       'atbildes uz šo adresi netiek lasītas',
+      'jums nav jāatbild uz šo',
+      'atbildēt nav nepieciešams',
     ],
     lt: [
       'prašome neatsakyti į šį',
@@ -3894,6 +3936,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'neatsakykite į šį el. laišką',
       'į šį laišką atsakyti negalima',
       'atsakymai šiuo adresu neskaitomi',
+      'jums nereikia atsakyti į šį',
+      'atsakyti nereikia',
     ],
     el: [
       'παρακαλούμε μην απαντήσετε',
@@ -3901,6 +3945,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'μην απαντήσετε σε αυτό το μήνυμα',
       'μην απαντήσετε σε αυτό το email',
       'οι απαντήσεις σε αυτή τη διεύθυνση δεν διαβάζονται',
+      'δεν χρειάζεται να απαντήσετε',
+      'δεν απαιτείται απάντηση',
     ],
     bg: [
       'моля, не отговаряйте на това',
@@ -3908,6 +3954,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'не отговаряйте на този имейл',
       'моля не отговаряйте',
       'отговори на този адрес не се четат',
+      'не е необходимо да отговаряте',
+      'няма нужда да отговаряте',
     ],
     cs: [
       'na tuto zprávu neodpovídejte',
@@ -3916,6 +3964,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'na tento e-mail neodpovídejte',
       'odpovědi na tuto adresu nejsou čteny',
       'na tuto zprávu nelze odpovědět',
+      'na tuto zprávu nemusíte odpovídat',
+      'není třeba odpovídat',
+      'nemusíte odpovídat',
     ],
     sk: [
       'na túto správu neodpovedajte',
@@ -3924,6 +3975,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'na tento e-mail neodpovedajte',
       'prosím, neodpovedajte',
       'odpovede na túto adresu sa nečítajú',
+      'na túto správu nemusíte odpovedať',
+      'nie je potrebné odpovedať',
+      'nemusíte odpovedať',
     ],
     hu: [
       'kérjük, ne válaszoljon erre',
@@ -3932,6 +3986,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ne válaszoljon erre az e-mailre',
       'erre az üzenetre ne válaszoljon',
       'az erre a címre küldött válaszokat nem olvassuk',
+      'erre az üzenetre nem kell válaszolnia',
+      'nem szükséges válaszolnia',
+      'nem kell válaszolnia',
     ],
     ro: [
       'vă rugăm să nu răspundeți la',
@@ -3939,6 +3996,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'nu răspundeți la acest e-mail',
       'vă rugăm nu răspundeți',
       'răspunsurile la această adresă nu sunt citite',
+      'nu este necesar să răspundeți',
+      'nu trebuie să răspundeți',
     ],
     hr: [
       'molimo ne odgovarajte na ovu',
@@ -3946,6 +4005,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ne odgovarajte na ovaj e-mail',
       'na ovu poruku nemojte odgovarati',
       'odgovori na ovu adresu se ne čitaju',
+      'ne morate odgovarati na ovu poruku',
+      'nije potrebno odgovarati',
+      'ne trebate odgovarati',
     ],
     is: [
       'vinsamlegast svarið ekki þessum',
@@ -3953,6 +4015,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ekki svara þessu bréfi',
       'vinsamlegast ekki svara þessu',
       'svör við þessu netfangi eru ekki lesin',
+      'þú þarft ekki að svara þessum',
+      'ekki þarf að svara þessu',
+      'óþarfi er að svara',
     ],
     sl: [
       'prosimo, ne odgovarjajte na to',
@@ -3960,6 +4025,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'ne odgovarjajte na to e-sporočilo',
       'na to sporočilo ne odgovarjajte',
       'odgovorov na ta naslov ne beremo',
+      'na to sporočilo vam ni treba odgovoriti',
+      'ni vam treba odgovoriti',
+      'odgovor ni potreben',
     ],
     mt: [
       'jekk jogħġbok twieġibx għal dan',
@@ -3967,12 +4035,16 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'twieġbux għal dan il-messaġġ',
       'tweġibx għal din l-email',
       'ir-risposti għal dan l-indirizz ma jinqrawx',
+      "m'hemmx għalfejn tirrispondi",
+      "m'għandekx għalfejn twieġeb",
     ],
     ga: [
       'ná freagair an teachtaireacht seo',
       'ná freagair an ríomhphost seo',
       'le do thoil ná freagair',
       'ní léitear freagraí ar an seoladh seo',
+      'níl gá duit an teachtaireacht seo a fhreagairt',
+      'níl gá freagra a thabhairt',
     ],
     no: [
       'vennligst ikke svar på denne',
@@ -3981,6 +4053,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'svar ikke på denne e-posten',
       'denne meldingen kan ikke besvares',
       'svar til denne adressen blir ikke lest',
+      'du trenger ikke å svare på denne',
+      'du trenger ikke svare',
+      'det er ikke nødvendig å svare',
     ],
     uk: [
       'будь ласка, не відповідайте на цей',
@@ -3988,6 +4063,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'не відповідайте на це повідомлення',
       'на цей лист не потрібно відповідати',
       'відповіді на цю адресу не читаються',
+      'вам не потрібно відповідати',
+      'відповідати не потрібно',
     ],
     ru: [
       'пожалуйста, не отвечайте на это',
@@ -3995,6 +4072,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'не отвечайте на это сообщение',
       'на это письмо не нужно отвечать',
       'ответы на этот адрес не читаются',
+      'вам не нужно отвечать',
+      'отвечать не нужно',
+      'отвечать на это письмо не требуется',
     ],
     ja: [
       'このメールには返信しないでください',
@@ -4002,6 +4082,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'このメールに返信しないでください',
       '本メールには返信しないでください',
       '返信はご遠慮ください',
+      '返信の必要はありません',
+      'ご返信は不要です',
+      '返信は不要です',
     ],
     zh: [
       '请勿回复此邮件',
@@ -4009,6 +4092,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       '此邮件为系统自动发送，请勿回复',
       '請勿回覆此郵件',
       '请不要回复此邮件',
+      '无需回复',
+      '無需回覆',
+      '不必回复',
     ],
     ko: [
       '이 메일에 회신하지 마십시오',
@@ -4016,6 +4102,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       '이 메일은 회신되지 않습니다',
       '본 메일은 발신 전용입니다',
       '이 메일에 답장하지 마세요',
+      '회신하실 필요는 없습니다',
+      '답장하실 필요가 없습니다',
+      '회신은 필요하지 않습니다',
     ],
     ar: [
       'يرجى عدم الرد على هذه الرسالة',
@@ -4023,6 +4112,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'يرجى عدم الرد على هذا البريد',
       'الرجاء عدم الرد',
       'لا تقم بالرد على هذه الرسالة',
+      'لا داعي للرد',
+      'لا حاجة للرد على هذه الرسالة',
+      'لا يلزم الرد',
     ],
     tr: [
       'lütfen bu mesaja yanıt vermeyiniz',
@@ -4030,6 +4122,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'bu mesajı yanıtlamayın',
       'lütfen bu e-postaya cevap vermeyiniz',
       'bu adrese gönderilen yanıtlar okunmamaktadır',
+      'bu mesaja yanıt vermenize gerek yoktur',
+      'yanıt vermenize gerek yok',
+      'cevap vermenize gerek yoktur',
     ],
   },
 };

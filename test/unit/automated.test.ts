@@ -357,6 +357,12 @@ describe("detectAutomated: a responder under the thread's own subject, without h
       'Exmo.(a) Senhor(a),\r\nAcusamos a receção da sua mensagem. Esta é uma resposta automática; ' +
         'por favor não responda a este endereço.',
     ],
+    [
+      'de (an acknowledgement that needs no answer)',
+      'AW: Einladung zur Städtekonferenz in Graz',
+      'Dies ist eine automatische Antwort. Ihre Nachricht ist bei der Poststelle eingegangen und wird ' +
+        'an die zuständige Stelle weitergeleitet.\r\nSie brauchen auf diese Nachricht nicht zu antworten.',
+    ],
   ])('flags a %s responder that calls itself one and says more ("%s")', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
