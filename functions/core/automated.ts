@@ -76,9 +76,41 @@ const LIST_MANAGER_LOCAL_PARTS =
 const NO_REPLY_LOCAL_PARTS = /^(no-?reply|do-?not-?reply|noreply[-.+].*|.*[-.]no-?reply|auto-?reply)$/i;
 
 export function detectAutomated(mail: InboundMail): AutomatedVerdict {
+  const generated = generatedNotice(mail);
   const reasons = decisiveEvidence(mail);
-  if (reasons.length > 0) return { automated: true, reasons };
+  if (reasons.length > 0) return { automated: true, reasons: generated ? [generated, ...reasons] : reasons };
+  const verdict = readAsResponder(mail);
+  if (!generated) return verdict;
+  // A machine's notice that also reads as an answer of its kind (a responder's subject, an away notice,
+  // a calendar answer, a list's notice) is one; a notice that reads as nothing else may be a programme
+  // portal's reminder of a report due: staff must see it, so it is not suppressed (decide.ts).
+  if (verdict.automated) return { ...verdict, reasons: [generated, ...verdict.reasons] };
+  if (verdict.doubts?.length) {
+    const withoutAlone = verdict.doubts.map((reason) =>
+      reason.endsWith(ALONE) ? reason.slice(0, -ALONE.length) : reason,
+    );
+    return { automated: true, reasons: [generated, ...withoutAlone] };
+  }
+  return doubt(`${generated}${ALONE}`, 'generated');
+}
 
+/** Ends a doubt's reason when its cue is the only machine-like thing in the message. */
+const ALONE = ', nothing else automated';
+
+/**
+ * RFC 3834's `auto-generated` (and the older `auto-notified`): a machine's notice of its own, not an
+ * answer to a message. Ticket updates and list notices carry it, and so do the reminders of the EU
+ * programmes' portals ("partner report due 30 September"), which a unit must not miss.
+ */
+function generatedNotice(mail: InboundMail): string | undefined {
+  const value = firstWord(mail.headers.autoSubmitted.toLowerCase());
+  return value === 'auto-generated' || value === 'auto-notified'
+    ? `header:auto-submitted=${value}`
+    : undefined;
+}
+
+/** The verdict on a message without a header that decides alone: its subject, body and calendar. */
+function readAsResponder(mail: InboundMail): AutomatedVerdict {
   // The classifier reads the same body after this: split and tokenised once for both (body-reading.ts).
   const body = readBody(mail);
   const freshWords = countWords(body.freshWords);
@@ -117,7 +149,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: true, reasons: listNotice };
   }
   if (listNoticeSubject) {
-    return doubt('subject:list-notice, nothing else automated', 'list-notice');
+    return doubt(`subject:list-notice${ALONE}`, 'list-notice');
   }
 
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
@@ -146,7 +178,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
   // A labelled opening alone, or an unlabelled one over a responder's body: a person decides.
-  if (cue.labelled) return doubt(`${cueReason}, nothing else automated`, 'subject');
+  if (cue.labelled) return doubt(`${cueReason}${ALONE}`, 'subject');
   if (corroboration.some((reason) => reason.startsWith('body:'))) {
     return doubt(`${cueReason} over ${corroboration.join(', ')}`, 'subject');
   }
@@ -222,8 +254,9 @@ function decisiveEvidence(mail: InboundMail): string[] {
   const { headers } = mail;
 
   const autoSubmitted = headers.autoSubmitted.toLowerCase();
-  // RFC 3834: any value but "no" marks a machine-generated message.
-  if (autoSubmitted && !/^no\b/.test(autoSubmitted))
+  // RFC 3834: any value but "no" marks a machine's message; a notice of its own (generatedNotice)
+  // decides only with more.
+  if (autoSubmitted && !/^no\b/.test(autoSubmitted) && !generatedNotice(mail))
     reasons.push(`header:auto-submitted=${firstWord(autoSubmitted)}`);
   if (headers.xAutoreply) reasons.push('header:x-autoreply');
   if (headers.xAutorespond) reasons.push('header:x-autorespond');

@@ -36,9 +36,10 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
   // Looks automated, but not enough to suppress: a person of the address's triage group decides,
   // rather than the group of whatever topic the message (or the meeting it answers) is about.
   // A responder's subject over a letter the classifier is sure of is a person's letter under a kept
-  // subject: responders say nothing of a matter, so they are never read this surely as one.
+  // subject: responders say nothing of a matter, so they are never read this surely as one. A
+  // machine's notice read this surely (a portal's reminder of a report due) goes to its group too.
   const letterUnderResponderSubject =
-    automated.doubtFrom === 'subject' &&
+    (automated.doubtFrom === 'subject' || automated.doubtFrom === 'generated') &&
     classification.category !== 'other' &&
     classification.confidence >= CONFIDENT_OVER_RESPONDER_SUBJECT;
   if (automated.doubts?.length && !letterUnderResponderSubject) {

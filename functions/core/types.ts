@@ -88,9 +88,10 @@ export interface AutomatedVerdict {
   doubts?: string[];
   /**
    * What the doubt rests on: a responder's subject ("Automatic reply:", "Out of office") over a
-   * letter, a short away notice, a calendar answer with the attendee's words, a list's notice subject.
+   * letter, a short away notice, a calendar answer with the attendee's words, a list's notice subject,
+   * an `Auto-Submitted: auto-generated` notice that reads as nothing else automated.
    */
-  doubtFrom?: 'subject' | 'body' | 'calendar' | 'list-notice';
+  doubtFrom?: 'subject' | 'body' | 'calendar' | 'list-notice' | 'generated';
 }
 
 export interface Classification {

@@ -58,11 +58,6 @@ describe('detectAutomated: what only a machine writes decides alone', () => {
       { 'Auto-Submitted': 'auto-replied' },
       'header:auto-submitted=auto-replied',
     ],
-    [
-      'Auto-Submitted: auto-generated',
-      { 'Auto-Submitted': 'auto-generated' },
-      'header:auto-submitted=auto-generated',
-    ],
     ['X-Autoreply', { 'X-Autoreply': 'yes' }, 'header:x-autoreply'],
     ['X-Autorespond', { 'X-Autorespond': 'Vacation' }, 'header:x-autorespond'],
     ['Precedence: auto_reply', { Precedence: 'auto_reply' }, 'header:precedence=auto_reply'],
@@ -114,6 +109,79 @@ describe('detectAutomated: what only a machine writes decides alone', () => {
       { automated: false, reasons: [] },
     ]);
     expect(detectAutomated(emptyInboundMail())).toEqual({ automated: false, reasons: [] });
+  });
+});
+
+describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
+  const GENERATED = { 'Auto-Submitted': 'auto-generated' };
+  const PORTAL_REMINDER =
+    'Dear project partner,\r\nThis is a reminder that the partner report for reporting period 4 of the ' +
+    'Interreg Baltic Sea Region project C014 is due on 30 September. Please submit the partner report and ' +
+    'the expenditure list in Jems before the deadline so that the controller can certify the costs in time ' +
+    'for the next payment claim to the joint secretariat.\r\nInterreg Baltic Sea Region Programme';
+
+  it('is automated when it also reads as an answer of its kind', async () => {
+    // Prepare
+    const responderSubject = message('Automatic reply: Invitation to the reception', LETTER, GENERATED);
+    const listNotice = message(
+      'Your message to urban-agenda-housing awaits moderator approval',
+      'Your mail to the list urban-agenda-housing is being held until the list moderator can review it.',
+      GENERATED,
+    );
+    const awayNotice = message(
+      'Re: Invitation to the reception',
+      'I am out of the office until 12 May. In urgent matters please contact my colleague Anna Berg.',
+      GENERATED,
+    );
+
+    // Act
+    const verdicts = await Promise.all([responderSubject, listNotice, awayNotice].map(verdictFor));
+
+    // Assess
+    for (const verdict of verdicts) {
+      expect(verdict.automated).toBe(true);
+      expect(verdict.reasons[0]).toBe('header:auto-submitted=auto-generated');
+    }
+    expect(verdicts[0]?.reasons).toEqual([
+      'header:auto-submitted=auto-generated',
+      'subject:"automatic reply" (en)',
+    ]);
+  });
+
+  it("brings a programme portal's reminder of a report due to the EU group, not to the log alone", async () => {
+    // Prepare
+    const raw = message(
+      '[BSR-C014] Reminder: partner report period 4 due 30 September',
+      PORTAL_REMINDER,
+      GENERATED,
+    );
+
+    // Act
+    const route = await analyzeParsed(
+      await parseMail(raw),
+      DEFAULT_ROUTER_CONFIG,
+      'EUinternational@stockholm.se',
+    );
+
+    // Assess
+    expect(route.automated).toMatchObject({ automated: false, doubtFrom: 'generated' });
+    expect(route.decision).toMatchObject({
+      category: 'eu_matter',
+      disposition: 'forward',
+      recipients: DEFAULT_ROUTER_CONFIG.categories.eu_matter.group,
+    });
+  });
+
+  it('sends a notice the classifier is not sure of to the triage group', async () => {
+    // Prepare
+    const raw = message('Status update', 'The status of your request changed to In progress.', GENERATED);
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.decision).toMatchObject({ category: 'other', disposition: 'forward', recipients: TRIAGE });
+    expect(route.decision.reasons).toContain('header:auto-submitted=auto-generated, nothing else automated');
   });
 });
 
@@ -497,11 +565,6 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       'sender:mailer-daemon',
     ],
     ["a ticket system's acknowledgement", 'ticket-auto-replied.eml', 'header:auto-submitted=auto-replied'],
-    [
-      "a ticket system's status notification",
-      'ticket-auto-generated.eml',
-      'header:auto-submitted=auto-generated',
-    ],
   ])('flags %s', async (_generator, file, reason) => {
     // Act
     const route = await routeOf(automatedFixture(file));
@@ -510,6 +573,19 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(route.automated.automated).toBe(true);
     expect(route.automated.reasons).toContain(reason);
     expect(route.decision).toMatchObject({ disposition: 'suppress', recipients: [] });
+  });
+
+  it("sends a ticket system's status notification, a machine's notice and nothing else automated, to a person", async () => {
+    // Act
+    const route = await routeOf(automatedFixture('ticket-auto-generated.eml'));
+
+    // Assess
+    expect(route.automated).toMatchObject({
+      automated: false,
+      doubts: ['header:auto-submitted=auto-generated, nothing else automated'],
+      doubtFrom: 'generated',
+    });
+    expect(route.decision.disposition).toBe('forward');
   });
 
   it('flags Mailman 3 and Sympa notices by their sender and words when they carry no administrivia header', async () => {
