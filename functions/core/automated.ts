@@ -36,8 +36,12 @@ interface SubjectCue {
   everyday: boolean;
 }
 
-/** An auto-reply's body is short; a person's letter that happens to say "out of office" is not. */
-const MAX_AUTO_REPLY_WORDS = 150;
+/**
+ * An auto-reply's body is short; a person's letter that happens to say "out of office", or pastes a
+ * colleague's auto-reply, is not. The longest of the 184 responders the blind data's bodies decide has 80
+ * words; a re-sent invitation that pasted one (batch 196) had 112.
+ */
+const MAX_AUTO_REPLY_WORDS = 100;
 /** A body this short says nothing a person would route: "toto", an empty Outlook answer. */
 const MAX_EMPTY_WORDS = 5;
 /** An attendee's note from this long on may carry a request ("Accepted, but may I bring ..."). */

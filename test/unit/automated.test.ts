@@ -481,6 +481,29 @@ describe('detectAutomated: a person who quotes a responder', () => {
     expect(route.automated.automated).toBe(false);
     expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
   });
+
+  it("forwards a re-sent invitation that pastes a colleague's auto-reply without quote marks", async () => {
+    // Prepare: the responder's words are in the new text, but under a letter longer than any responder's
+    // own (the longest in the blind data has 80 words).
+    const invitation =
+      'Hello again,\r\n\r\nI received an automatic reply from one of your colleagues, so I am sending the ' +
+      'invitation once more to the functional mailbox to be on the safe side. The Union of the Baltic Cities ' +
+      'invites the Mayor of Stockholm, or another member of the City Executive Board, to take part in the UBC ' +
+      'General Conference in Gdańsk on 22-24 October. We would especially like Stockholm to join the opening ' +
+      "mayors' panel on 23 October on the role of cities in the security and preparedness of the Baltic Sea " +
+      'region. Please register through the link in the attached invitation by 15 September, and do not ' +
+      'hesitate to contact us with any questions.\r\n\r\nKind regards\r\nUlrika Mattsson\r\nUBC Secretariat' +
+      '\r\n\r\nThis is an automatic reply. I am on leave until 18 August.';
+
+    // Act
+    const route = await routeOf(
+      message('RE: Automatic reply: Invitation: UBC General Conference', invitation),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision.disposition).toBe('forward');
+  });
 });
 
 describe('detectAutomated: an away notice that does not call itself automatic', () => {
