@@ -18,6 +18,12 @@ export interface DecisionInput {
  */
 const CONFIDENT_OVER_RESPONDER_SUBJECT = 0.9;
 
+/** How a routing record names a message routed to its group despite a doubt the classifier outweighed. */
+const SURE_DESPITE: Partial<Record<NonNullable<AutomatedVerdict['doubtFrom']>, string>> = {
+  subject: "a letter under a responder's subject",
+  generated: 'a notice the classifier is sure of',
+};
+
 export function decide(input: DecisionInput, config: RouterConfig): RoutingDecision {
   const { classification, automated } = input;
   const triage = triageGroupFor(config, input.functionalAddress);
@@ -38,11 +44,11 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
   // A responder's subject over a letter the classifier is sure of is a person's letter under a kept
   // subject: responders say nothing of a matter, so they are never read this surely as one. A
   // machine's notice read this surely (a portal's reminder of a report due) goes to its group too.
-  const letterUnderResponderSubject =
+  const sureDespiteDoubt =
     (automated.doubtFrom === 'subject' || automated.doubtFrom === 'generated') &&
     classification.category !== 'other' &&
     classification.confidence >= CONFIDENT_OVER_RESPONDER_SUBJECT;
-  if (automated.doubts?.length && !letterUnderResponderSubject) {
+  if (automated.doubts?.length && !sureDespiteDoubt) {
     return {
       category: 'other',
       disposition: 'forward',
@@ -82,8 +88,8 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     disposition: 'forward',
     recipients: [...route.group],
     subjectTag: route.tag,
-    reasons: letterUnderResponderSubject
-      ? [`a letter under a responder's subject: ${automated.doubts?.join('; ')}`]
+    reasons: sureDespiteDoubt
+      ? [`${SURE_DESPITE[automated.doubtFrom ?? 'subject']}: ${automated.doubts?.join('; ')}`]
       : [],
   };
 }

@@ -95,6 +95,41 @@ describe('decide', () => {
     expect(awayNotice).toMatchObject({ category: 'other', recipients: ['triage-protocol@stockholm.se'] });
   });
 
+  it('routes a generated notice to its group when the classifier is sure of it, and names it so', () => {
+    // Prepare: a programme portal's reminder with Auto-Submitted: auto-generated and nothing else automated.
+    const generatedNotice: AutomatedVerdict = {
+      automated: false,
+      reasons: [],
+      doubts: ['header:auto-submitted=auto-generated, nothing else automated'],
+      doubtFrom: 'generated',
+    };
+
+    // Act
+    const sure = decideFor(
+      { category: 'eu_matter', confidence: 0.97, reasons: [] },
+      'EUinternational@stockholm.se',
+      generatedNotice,
+    );
+    const unsure = decideFor(
+      { category: 'eu_matter', confidence: 0.7, reasons: [] },
+      'EUinternational@stockholm.se',
+      generatedNotice,
+    );
+
+    // Assess
+    expect(sure).toMatchObject({
+      category: 'eu_matter',
+      disposition: 'forward',
+      reasons: [
+        'a notice the classifier is sure of: header:auto-submitted=auto-generated, nothing else automated',
+      ],
+    });
+    expect(unsure).toMatchObject({
+      category: 'other',
+      reasons: ['maybe automated: to a person', expect.any(String)],
+    });
+  });
+
   it('sends other to the triage group of the address it came to', () => {
     const decision = decideFor({ category: 'other', confidence: 0.9, reasons: [] }, 'PROTOCOL@stockholm.se');
 
