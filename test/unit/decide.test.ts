@@ -5,6 +5,7 @@ import type { AutomatedVerdict, Classification } from '../../functions/core/type
 
 const config = parseRouterConfig({});
 const human: AutomatedVerdict = { automated: false, reasons: [] };
+const KOMMUNSTYRELSEN = 'kommunstyrelsen@stockholm.se';
 
 function decideFor(
   classification: Classification,
@@ -52,82 +53,67 @@ describe('decide', () => {
     });
   });
 
-  it("routes a letter under a responder's subject to its group when the classifier is sure of it", () => {
-    // Prepare: a person kept "Automatic reply:" in the subject of a real invitation.
-    const underResponderSubject: AutomatedVerdict = {
-      automated: false,
-      reasons: [],
-      doubts: ['subject:"automatic reply" (en), nothing else automated'],
-      doubtFrom: 'subject',
-    };
+  it.each([
+    [
+      'a letter under a responder\'s subject (a person kept "Automatic reply:")',
+      'subject:"automatic reply" (en), nothing else automated',
+      'subject',
+      "a letter under a responder's subject",
+    ],
+    [
+      "a generated notice (a programme portal's reminder)",
+      'header:auto-submitted=auto-generated, nothing else automated',
+      'generated',
+      'a notice the classifier is sure of',
+    ],
+  ] as const)(
+    'routes %s to its group when the classifier is sure of it',
+    (_what, doubt, doubtFrom, named) => {
+      // Prepare
+      const doubted: AutomatedVerdict = { automated: false, reasons: [], doubts: [doubt], doubtFrom };
 
+      // Act
+      const sure = decideFor(
+        { category: 'invitation', confidence: 0.95, reasons: [] },
+        KOMMUNSTYRELSEN,
+        doubted,
+      );
+      const unsure = decideFor(
+        { category: 'invitation', confidence: 0.85, reasons: [] },
+        KOMMUNSTYRELSEN,
+        doubted,
+      );
+
+      // Assess
+      expect(sure).toEqual({
+        category: 'invitation',
+        disposition: 'forward',
+        recipients: ['internationella-beredningen@stockholm.se'],
+        subjectTag: '[Inbjudan]',
+        reasons: [`${named}: ${doubt}`],
+      });
+      expect(unsure).toMatchObject({
+        category: 'other',
+        reasons: ['maybe automated: to a person', doubt],
+      });
+    },
+  );
+
+  it('sends an away notice to triage however sure the classifier is of its topic', () => {
     // Act
-    const sure = decideFor(
-      { category: 'invitation', confidence: 0.95, reasons: [] },
-      'kommunstyrelsen@stockholm.se',
-      underResponderSubject,
-    );
-    const unsure = decideFor(
-      { category: 'invitation', confidence: 0.85, reasons: [] },
-      'kommunstyrelsen@stockholm.se',
-      underResponderSubject,
-    );
     const awayNotice = decideFor(
       { category: 'protocol_visit', confidence: 0.99, reasons: [] },
       'protocol@stockholm.se',
-      { ...underResponderSubject, doubts: ['body:away-notice(absence+meanwhile)'], doubtFrom: 'body' },
+      {
+        automated: false,
+        reasons: [],
+        doubts: ['body:away-notice(absence+meanwhile)'],
+        doubtFrom: 'body',
+      },
     );
 
     // Assess
-    expect(sure).toEqual({
-      category: 'invitation',
-      disposition: 'forward',
-      recipients: ['internationella-beredningen@stockholm.se'],
-      subjectTag: '[Inbjudan]',
-      reasons: [
-        `a letter under a responder's subject: subject:"automatic reply" (en), nothing else automated`,
-      ],
-    });
-    expect(unsure).toMatchObject({
-      category: 'other',
-      reasons: ['maybe automated: to a person', expect.any(String)],
-    });
     expect(awayNotice).toMatchObject({ category: 'other', recipients: ['triage-protocol@stockholm.se'] });
-  });
-
-  it('routes a generated notice to its group when the classifier is sure of it, and names it so', () => {
-    // Prepare: a programme portal's reminder with Auto-Submitted: auto-generated and nothing else automated.
-    const generatedNotice: AutomatedVerdict = {
-      automated: false,
-      reasons: [],
-      doubts: ['header:auto-submitted=auto-generated, nothing else automated'],
-      doubtFrom: 'generated',
-    };
-
-    // Act
-    const sure = decideFor(
-      { category: 'eu_matter', confidence: 0.97, reasons: [] },
-      'EUinternational@stockholm.se',
-      generatedNotice,
-    );
-    const unsure = decideFor(
-      { category: 'eu_matter', confidence: 0.7, reasons: [] },
-      'EUinternational@stockholm.se',
-      generatedNotice,
-    );
-
-    // Assess
-    expect(sure).toMatchObject({
-      category: 'eu_matter',
-      disposition: 'forward',
-      reasons: [
-        'a notice the classifier is sure of: header:auto-submitted=auto-generated, nothing else automated',
-      ],
-    });
-    expect(unsure).toMatchObject({
-      category: 'other',
-      reasons: ['maybe automated: to a person', expect.any(String)],
-    });
   });
 
   it('sends other to the triage group of the address it came to', () => {
