@@ -38,7 +38,7 @@ interface SubjectCue {
 
 /**
  * An auto-reply's body is short; a person's letter that happens to say "out of office", or pastes a
- * colleague's auto-reply, is not. The longest of the 184 responders the blind data's bodies decide has 80
+ * colleague's auto-reply, is not. The longest of the 183 responders the blind data's bodies decide has 80
  * words; a re-sent invitation that pasted one (batch 196) had 112.
  */
 const MAX_AUTO_REPLY_WORDS = 100;
@@ -81,7 +81,7 @@ const NO_REPLY_LOCAL_PARTS = /^(no-?reply|do-?not-?reply|noreply[-.+].*|.*[-.]no
 
 export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const generated = generatedNotice(mail);
-  const reasons = decisiveEvidence(mail);
+  const reasons = decisiveEvidence(mail, generated !== undefined);
   if (reasons.length > 0) return { automated: true, reasons: generated ? [generated, ...reasons] : reasons };
   const verdict = readAsResponder(mail);
   if (!generated) return verdict;
@@ -253,14 +253,14 @@ function responderReason(
 }
 
 /** What only a machine writes: each of these alone marks the message automated. */
-function decisiveEvidence(mail: InboundMail): string[] {
+function decisiveEvidence(mail: InboundMail, autoSubmittedIsNotice: boolean): string[] {
   const reasons: string[] = [];
   const { headers } = mail;
 
   const autoSubmitted = headers.autoSubmitted.toLowerCase();
   // RFC 3834: any value but "no" marks a machine's message; a notice of its own (generatedNotice)
   // decides only with more.
-  if (autoSubmitted && !/^no\b/.test(autoSubmitted) && !generatedNotice(mail))
+  if (autoSubmitted && !/^no\b/.test(autoSubmitted) && !autoSubmittedIsNotice)
     reasons.push(`header:auto-submitted=${firstWord(autoSubmitted)}`);
   if (headers.xAutoreply) reasons.push('header:x-autoreply');
   if (headers.xAutorespond) reasons.push('header:x-autorespond');

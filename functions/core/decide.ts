@@ -18,8 +18,11 @@ export interface DecisionInput {
  */
 const CONFIDENT_OVER_RESPONDER_SUBJECT = 0.9;
 
-/** How a routing record names a message routed to its group despite a doubt the classifier outweighed. */
-const SURE_DESPITE: Partial<Record<NonNullable<AutomatedVerdict['doubtFrom']>, string>> = {
+/**
+ * The doubts a classifier that is sure of a group outweighs, with how the routing record names such a
+ * message: a responder's subject over a person's letter, a machine's notice of its own.
+ */
+const OUTWEIGHED_DOUBTS: Partial<Record<NonNullable<AutomatedVerdict['doubtFrom']>, string>> = {
   subject: "a letter under a responder's subject",
   generated: 'a notice the classifier is sure of',
 };
@@ -44,11 +47,10 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
   // A responder's subject over a letter the classifier is sure of is a person's letter under a kept
   // subject: responders say nothing of a matter, so they are never read this surely as one. A
   // machine's notice read this surely (a portal's reminder of a report due) goes to its group too.
-  const sureDespiteDoubt =
-    (automated.doubtFrom === 'subject' || automated.doubtFrom === 'generated') &&
-    classification.category !== 'other' &&
-    classification.confidence >= CONFIDENT_OVER_RESPONDER_SUBJECT;
-  if (automated.doubts?.length && !sureDespiteDoubt) {
+  const sure =
+    classification.category !== 'other' && classification.confidence >= CONFIDENT_OVER_RESPONDER_SUBJECT;
+  const outweighed = sure && automated.doubtFrom ? OUTWEIGHED_DOUBTS[automated.doubtFrom] : undefined;
+  if (automated.doubts?.length && !outweighed) {
     return {
       category: 'other',
       disposition: 'forward',
@@ -88,9 +90,7 @@ export function decide(input: DecisionInput, config: RouterConfig): RoutingDecis
     disposition: 'forward',
     recipients: [...route.group],
     subjectTag: route.tag,
-    reasons: sureDespiteDoubt
-      ? [`${SURE_DESPITE[automated.doubtFrom ?? 'subject']}: ${automated.doubts?.join('; ')}`]
-      : [],
+    reasons: outweighed ? [`${outweighed}: ${automated.doubts?.join('; ')}`] : [],
   };
 }
 
