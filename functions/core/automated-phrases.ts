@@ -4130,3 +4130,55 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
 };
 
 export type AutoReplyBodyKind = 'self' | 'absence' | 'return' | 'meanwhile' | 'no-reply';
+
+/**
+ * The words of a letter written despite its writer's absence: "I am on leave until Monday, but wanted to
+ * confirm that the Mayor arrives on 12 May", "Jeg går på ferie fra fredag, men ville sende dette før jeg
+ * går". A responder states its absence and whom to ask meanwhile; it concedes nothing. Words another
+ * language writes often ("ma" is Italian "but" and French "my", "de" Hungarian "but" and Romance "of")
+ * are left out, which a test holds: they would keep a responder from being recognised.
+ */
+export const CONCESSIONS: PhraseTable = {
+  sv: ['men jag', 'men vi', 'men ville', 'men vill', 'dock', 'likväl'],
+  en: ['but i', 'but we', 'but wanted', 'but would', 'however', 'nevertheless', 'nonetheless', 'although'],
+  de: ['aber', 'jedoch', 'trotzdem', 'dennoch', 'allerdings'],
+  fr: ['mais je', 'mais nous', 'mais voulais', 'cependant', 'toutefois', 'néanmoins', 'pourtant'],
+  nl: ['maar', 'echter', 'toch', 'desondanks'],
+  pl: [
+    'ale chciałem',
+    'ale chciałam',
+    'ale chcę',
+    'ale chciałbym',
+    'ale chciałabym',
+    'jednak',
+    'lecz',
+    'mimo to',
+  ],
+  fi: ['mutta', 'kuitenkin', 'silti'],
+  es: ['pero', 'sin embargo', 'no obstante', 'aun así'],
+  it: ['però', 'tuttavia', 'eppure', 'ma volevo', 'ma vorrei'],
+  pt: ['porém', 'contudo', 'no entanto', 'mas queria', 'mas gostaria'],
+  da: ['men jeg', 'men vi', 'men ville', 'men vil', 'alligevel'],
+  et: ['aga', 'kuid', 'siiski'],
+  lv: ['bet', 'tomēr', 'taču'],
+  lt: ['bet', 'tačiau', 'vis dėlto'],
+  el: ['αλλά', 'όμως', 'ωστόσο'],
+  bg: ['но', 'обаче', 'въпреки това'],
+  cs: ['ale chtěl', 'ale chtěla', 'ale chci', 'avšak', 'přesto'],
+  sk: ['ale chcel', 'ale chcela', 'ale chcem', 'avšak', 'napriek tomu'],
+  hu: ['azonban', 'mégis', 'viszont', 'de szerettem volna', 'de szeretném'],
+  ro: ['dar am', 'dar vreau', 'dar doream', 'însă', 'totuși'],
+  hr: ['ali sam', 'ali želim', 'ali htio', 'ali htjela', 'međutim', 'ipak'],
+  is: ['þó', 'hins vegar', 'en vildi', 'en langaði'],
+  sl: ['ampak', 'vendar'],
+  mt: ['imma', 'madankollu'],
+  ga: ['ach', 'áfach'],
+  no: ['men jeg', 'men vi', 'men ville', 'men vil', 'men eg', 'likevel', 'imidlertid'],
+  uk: ['але', 'проте', 'однак'],
+  ru: ['но', 'однако', 'тем не менее'],
+  ja: ['しかし', 'けれども', 'ところが'],
+  zh: ['但是', '不过', '可是'],
+  ko: ['하지만', '그러나', '그런데'],
+  ar: ['لكن', 'ولكن'],
+  tr: ['ama yine', 'fakat', 'ancak', 'yine de'],
+};

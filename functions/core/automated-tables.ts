@@ -36,6 +36,8 @@ export interface CompiledAutomatedPhrases {
   listNoticeBodies: string[];
   calendarReplyBodies: string[];
   autoReplyBodies: Array<{ kind: AutoReplyBodyKind; phrases: BodyPhrase[] }>;
+  /** A letter written despite its writer's absence says one of these ("but wanted to confirm"). */
+  concessions: BodyPhrase[];
 }
 
 /** Where `npm run lexicons` writes the compiled phrases: beside automated.ts, which reads them. */
@@ -70,6 +72,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
       kind: kind as AutoReplyBodyKind,
       phrases: Object.values(table).flat().map(bodyPhrase),
     })),
+    concessions: Object.values(tables.CONCESSIONS).flat().map(bodyPhrase),
   };
 }
 

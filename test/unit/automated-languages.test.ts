@@ -12,11 +12,14 @@ import {
   AUTOMATED_PHRASE_LANGUAGES,
   AWAY_SUBJECT_OPENINGS,
   CALENDAR_REPLY_SUBJECT_OPENINGS,
+  CONCESSIONS,
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseLanguage,
 } from '../../functions/core/automated-phrases.js';
 import { foldForMatching } from '../../functions/core/automated-tables.js';
+import { tokens } from '../../functions/core/classify/normalize.js';
 import { parseMail } from '../../functions/core/parse.js';
+import { frequentWords } from '../helpers/frequent-words.js';
 
 const PROTOCOL = 'protocol@stockholm.se';
 
@@ -597,5 +600,61 @@ describe('the phrase tables', () => {
     for (const language of AUTOMATED_PHRASE_LANGUAGES) {
       expect(new Set(table[language]).size, language).toBe(table[language].length);
     }
+  });
+});
+
+describe("concessions: a note written despite its writer's absence", () => {
+  /** An away notice of the language's own phrases, as a plain answer under a reply's subject. */
+  const awayAnswer = (language: PhraseLanguage, concession = '') =>
+    Buffer.from(
+      `From: someone@example.org\r\nTo: ${PROTOCOL}\r\nSubject: Re: Visit\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' +
+        `${AUTO_REPLY_BODY_PHRASES.absence[language][0]} ${concession} ${AUTO_REPLY_BODY_PHRASES.return[language][0]}.\r\n`,
+    );
+
+  it.each(AUTOMATED_PHRASE_LANGUAGES)(
+    'keep a %s away notice that concedes from being suppressed',
+    async (language) => {
+      // Act
+      const plain = await routeOf(awayAnswer(language));
+      const conceding = await Promise.all(
+        CONCESSIONS[language].map((phrase) => routeOf(awayAnswer(language, phrase))),
+      );
+
+      // Assess: the notice alone is a responder's; with any concession a person of the triage group reads it.
+      expect(plain.automated.automated).toBe(true);
+      for (const [index, route] of conceding.entries()) {
+        expect(route.automated.automated, CONCESSIONS[language][index]).toBe(false);
+        expect(route.decision.disposition).toBe('forward');
+      }
+    },
+  );
+
+  it("name no word another language writes often, which would hide that language's responders", () => {
+    // Prepare
+    const ownedBy = (word: string) =>
+      AUTOMATED_PHRASE_LANGUAGES.filter((language) =>
+        CONCESSIONS[language].some((phrase) => tokens(phrase).join(' ') === word),
+      );
+    const everyday = new Map(
+      AUTOMATED_PHRASE_LANGUAGES.map((language) => [
+        language,
+        new Set(frequentWords(language).map((w) => w.join(' '))),
+      ]),
+    );
+
+    // Act
+    const clashes = AUTOMATED_PHRASE_LANGUAGES.flatMap((language) =>
+      CONCESSIONS[language]
+        .map((phrase) => tokens(phrase).join(' '))
+        .flatMap((word) =>
+          AUTOMATED_PHRASE_LANGUAGES.filter(
+            (other) => !ownedBy(word).includes(other) && everyday.get(other)?.has(word),
+          ).map((other) => `${language} "${word}" is everyday ${other}`),
+        ),
+    );
+
+    // Assess
+    expect(clashes).toEqual([]);
   });
 });

@@ -532,24 +532,48 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
       'Dear Sender,\r\nI am out of station from 12th May to 20th May on official tour. Your mail will be ' +
         'attended to on my return. For urgent matters, kindly contact the Under Secretary.\r\nRegards',
     ],
+  ])(
+    'suppresses a %s one that answers a message and asks and concedes nothing',
+    async (_language, subject, body) => {
+      // Act: a responder without headers, under the subject of the message it answers.
+      const route = await routeOf(message(subject, body));
+
+      // Assess
+      expect(route.automated).toEqual({
+        automated: true,
+        reasons: ['subject:reply', expect.stringMatching(/^body:away-notice\(absence\+/)],
+      });
+      expect(route.decision).toMatchObject({ disposition: 'suppress', recipients: [] });
+    },
+  );
+
+  it.each([
     [
-      'en, a person away who still answers',
+      'concedes: on leave, but writing about the visit',
       'Re: Visit of the Mayor of Gdańsk – programme',
       'Dear colleagues, I am on leave until Monday but wanted to confirm that the Mayor will arrive on 12 May. ' +
         'For urgent matters please contact my colleague, who has the programme.',
     ],
-  ])(
-    'sends a %s one to triage, not to the group of the thread it answers',
-    async (_language, subject, body) => {
-      // Act: a responder without headers or a person's quick note; either way it says nothing of the thread.
-      const route = await routeOf(message(subject, body));
+    [
+      'asks: going on holiday, with a question first',
+      'Sv: Vinterväghållning av cykelbanor',
+      'Hej, jag är på semester till och med den 11 augusti. Har ni en utvärdering ni kan dela? ' +
+        'Vid brådskande ärenden, kontakta min kollega Rasmus.',
+    ],
+    [
+      'is no answer: a new letter that says its writer is away',
+      'Programme for the visit of the Mayor of Gdańsk',
+      'Dear colleagues, I am on leave until Monday. For urgent matters please contact my colleague, who has the programme.',
+    ],
+  ])('sends a note that %s to triage, not to the group of its topic', async (_shape, subject, body) => {
+    // Act: a person's note written despite the absence, or one that may be.
+    const route = await routeOf(message(subject, body));
 
-      // Assess
-      expect(route.automated.automated).toBe(false);
-      expect(route.automated.doubts).toEqual([expect.stringMatching(/^body:away-notice\(absence\+/)]);
-      expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
-    },
-  );
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.automated.doubts).toEqual([expect.stringMatching(/^body:away-notice\(absence\+/)]);
+    expect(route.decision).toMatchObject({ disposition: 'forward', category: 'other', recipients: TRIAGE });
+  });
 
   it('does not doubt a letter that only mentions an absence', async () => {
     // Act: away, but no return date and nobody who answers meanwhile.

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   COMBINATIONS,
@@ -10,6 +9,7 @@ import {
 import { NEGATORS_OF } from '../../functions/core/classify/negation.js';
 import { isIdeographic, joinTokens, tokens } from '../../functions/core/classify/normalize.js';
 import { CATEGORIES } from '../../functions/core/types.js';
+import { frequentWords } from '../helpers/frequent-words.js';
 
 const matcher = compileMatcher();
 const specs = LEXICON_FILES.flatMap((file) => file.concepts.map((spec) => ({ file: file.category, spec })));
@@ -53,21 +53,6 @@ const LANGUAGES = [
   'tr',
   'ru',
 ];
-
-/**
- * The everyday words of a language (test/fixtures/frequent-words/<language>.txt, one a line), each
- * folded into its tokens: one for most words, one per character for Chinese and Japanese.
- */
-function frequentWords(language: string): string[][] {
-  const file = new URL(`../fixtures/frequent-words/${language}.txt`, import.meta.url);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const words = new Map<string, string[]>();
-  for (const line of lines) {
-    const folded = tokens(line);
-    if (folded.length > 0) words.set(folded.join(' '), folded);
-  }
-  return [...words.values()];
-}
 
 /** The lexicons with only one language's terms: what that language's own words may fire. */
 function onlyLanguage(language: string): LexiconFile[] {
