@@ -73,8 +73,13 @@ const {
   autoReplyBodies: AUTO_REPLY_BODIES,
   concessions: CONCESSIONS,
 } = COMPILED_AUTOMATED_PHRASES;
-/** A question asks for an answer, which no responder does. */
-const QUESTION_MARKS = /[?？¿؟]/;
+
+/**
+ * The word "automatic" in a folded text key, in the 33 languages of the phrase tables: "automatisch",
+ * "automaattinen", "sjálfvirkt", "samodejno", "uathoibríoch", "автоматичен", "αυτόματη", "自動", "자동".
+ */
+const AUTOMATIC =
+  / (automat|automaat|autorepl|autorespon|sjalfvirk|samodejn|avtomat|awtomatik|uathoibrioch|otomatik|автомат|αυτοματ|자동|تلقائي)|自 [動动]/u;
 
 const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maildelivery|mailerdaemon)$/i;
 /** Addresses a list manager sends its own notices from (Mailman, Sympa, Majordomo, LISTSERV). */
@@ -162,19 +167,26 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
-  // meanwhile) decides, which a person's reply does not do. "Do not reply to this" is said by
-  // portals that deliver a letter too, so it decides only in an answer to a message of ours, as a
-  // registry's acknowledgement is.
+  // meanwhile) decides, which a person's reply does not do. Naming itself automatic alone decides
+  // in an answer to a message that asks nothing (a registry's acknowledgement, a department's
+  // "Това е автоматичен отговор" over its reduced staffing): portals that deliver a letter call
+  // themselves automatic too, but under a subject of their own; and a person may write "your message
+  // will not be forwarded to the Mayor yet", but not "automatic".
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
-  const unanswerableAnswer = responder.includes('no-reply') && isReplySubject(mail.subject);
-  if (responder.includes('self') && (saysMoreOfResponder || unanswerableAnswer)) {
+  // A question asks for an answer, which no responder does.
+  const answersWithoutAsking = isReplySubject(mail.subject) && !/[?？¿؟]/.test(body.fresh);
+  const namesItselfAutomatic = () => AUTOMATIC.test(freshKey());
+  if (
+    responder.includes('self') &&
+    (saysMoreOfResponder || (answersWithoutAsking && namesItselfAutomatic()))
+  ) {
     const responderBody = responderReason(responder);
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
     return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
   }
-  const awayNotice = awayNoticeVerdict(mail, responder, freshKey, body.fresh);
+  const awayNotice = awayNoticeVerdict(responder, answersWithoutAsking, freshKey);
   if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
   const cueSupport = cue.kind === 'list-notice' ? listNotice : support(cue.kind);
@@ -202,16 +214,14 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
  * not routed as the thread's topic, and a person of the triage group looks at it.
  */
 function awayNoticeVerdict(
-  mail: InboundMail,
   responder: AutoReplyBodyKind[],
+  answersWithoutAsking: boolean,
   freshKey: () => string,
-  fresh: string,
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
   if (!says('absence') || !(says('return') || says('meanwhile'))) return { automated: false, reasons: [] };
   const notice = responderReason(responder, 'away-notice');
-  const writtenDespiteAbsence = QUESTION_MARKS.test(fresh) || CONCESSIONS.some(phraseIn(freshKey()));
-  if (isReplySubject(mail.subject) && !writtenDespiteAbsence) {
+  if (answersWithoutAsking && !CONCESSIONS.some(phraseIn(freshKey()))) {
     return { automated: true, reasons: ['subject:reply', notice] };
   }
   return doubt(notice, 'body');

@@ -658,3 +658,36 @@ describe("concessions: a note written despite its writer's absence", () => {
     expect(clashes).toEqual([]);
   });
 });
+
+describe('an answer that names itself automatic and asks nothing', () => {
+  const answer = (body: string, subject = 'Re: Visit') =>
+    Buffer.from(
+      `From: someone@example.org\r\nTo: ${PROTOCOL}\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\n` +
+        'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' +
+        `${body}\r\n`,
+    );
+
+  it.each(AUTOMATED_PHRASE_LANGUAGES)('is suppressed in %s, whatever else it says', async (language) => {
+    // Act: each of the language's self-descriptions alone, over a notice no table knows.
+    const routes = await Promise.all(
+      AUTO_REPLY_BODY_PHRASES.self[language].map((phrase) =>
+        routeOf(answer(`${phrase}. 22.12-05.01: Sofia, reduced staff.`)),
+      ),
+    );
+
+    // Assess: the language's phrases that name the message automatic decide.
+    expect(routes.some((route) => route.automated.automated)).toBe(true);
+  });
+
+  it('is forwarded when it asks, comes under its own subject, or never says automatic', async () => {
+    // Act
+    const asking = await routeOf(answer('This is an automatic reply. Could you resend it in May?'));
+    const ownSubject = await routeOf(answer('This is an automatic reply. Reduced staff.', 'Christmas hours'));
+    const person = await routeOf(
+      answer('Thank you. Your message will not be forwarded to the Mayor before we have the programme.'),
+    );
+
+    // Assess
+    for (const route of [asking, ownSubject, person]) expect(route.automated.automated).toBe(false);
+  });
+});

@@ -803,3 +803,23 @@ describe.runIf(hasDevCorpus)('detectAutomated over the dev corpus', () => {
 it.runIf(!hasDevCorpus)(CORPUS_ABSENT_NOTE, () => {
   expect(hasDevCorpus).toBe(false);
 });
+
+describe('detectAutomated: a Dutch responder that puts its date inside "ik ben … afwezig"', () => {
+  it.each([
+    [
+      'Afwezig: Partnerzoektocht Horizon',
+      'Ik ben tot en met 14 december afwezig en heb beperkt toegang tot mijn e-mail. Voor dringende zaken kunt u contact opnemen met europa@example.nl.',
+    ],
+    [
+      'Afwezig: Uitnodiging Cities Dialogue',
+      'Ik ben met zwangerschapsverlof tot 1 maart en lees mijn e-mail niet. Je bericht wordt niet doorgestuurd.',
+    ],
+  ])('flags "%s"', async (subject, body) => {
+    // Act
+    const route = await routeOf(message(subject, body));
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+    expect(route.decision.disposition).toBe('suppress');
+  });
+});
