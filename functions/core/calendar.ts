@@ -5,7 +5,7 @@ const MAX_CALENDAR_CHARS = 256 * 1024;
 
 /**
  * Reads METHOD and the first VEVENT's SUMMARY, DESCRIPTION, ORGANIZER, LOCATION and the attendee's
- * comment. Not a full RFC 5545 parser: routing needs what the invitation says, not its recurrence rules.
+ * comment and answer (PARTSTAT). Not a full RFC 5545 parser: routing needs what the invitation says, not its recurrence rules.
  */
 export function parseCalendar(ics: string): CalendarInfo | undefined {
   const lines = unfold(ics.slice(0, MAX_CALENDAR_CHARS));
@@ -37,8 +37,11 @@ export function parseCalendar(ics: string): CalendarInfo | undefined {
     else if (name === 'DESCRIPTION') info.description = unescapeText(value);
     else if (name === 'LOCATION') info.location = unescapeText(value);
     else if (name === 'COMMENT') addComment(info, unescapeText(value));
-    else if (name === 'ATTENDEE') addComment(info, responseComment(params));
-    else if (name === 'ORGANIZER') {
+    else if (name === 'ATTENDEE') {
+      addComment(info, responseComment(params));
+      const status = /(?:^|;)PARTSTAT="?([A-Za-z-]+)"?/i.exec(params)?.[1];
+      if (status && !info.attendeeStatus) info.attendeeStatus = status.toUpperCase();
+    } else if (name === 'ORGANIZER') {
       const commonName = /(?:^|;)CN="?([^";]*)"?/i.exec(params)?.[1] ?? '';
       info.organizer = [commonName, value.replace(/^mailto:/i, '')].filter(Boolean).join(' ');
     }

@@ -28,6 +28,8 @@ export interface CalendarInfo {
    * X-RESPONSE-COMMENT on the attendee); absent when there are none.
    */
   comment?: string;
+  /** The attendee's answer on a REPLY (its ATTENDEE's PARTSTAT: ACCEPTED, DECLINED, TENTATIVE); absent when not given. */
+  attendeeStatus?: string;
 }
 
 /** Text a person would read in an attachment: a small text file, a PDF letter, a forwarded message. */

@@ -683,6 +683,80 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(route.decision.reasons[0]).toBe('maybe automated: to a person');
   });
 
+  describe("a calendar answer with the attendee's note", () => {
+    /** An Outlook answer to one of our meetings, its note in the calendar's COMMENT. */
+    const answer = (status: 'DECLINED' | 'ACCEPTED', note: string) =>
+      Buffer.from(
+        [
+          'From: Rocío Martín <rmartin@example.es>',
+          `To: ${KOMMUNSTYRELSEN}`,
+          `Subject: ${status === 'DECLINED' ? 'Rechazado' : 'Aceptado'}: Reunión preparatoria – visita del Alcalde`,
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/alternative; boundary="b"',
+          '',
+          '--b',
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: 8bit',
+          '',
+          note,
+          '--b',
+          'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+          'Content-Transfer-Encoding: 8bit',
+          '',
+          'BEGIN:VCALENDAR',
+          'METHOD:REPLY',
+          'BEGIN:VEVENT',
+          `ATTENDEE;PARTSTAT=${status}:mailto:rmartin@example.es`,
+          `COMMENT;LANGUAGE=es-ES:${note.replace(/,/g, '\\,')}`,
+          'SUMMARY:Reunión preparatoria – visita del Alcalde',
+          'END:VEVENT',
+          'END:VCALENDAR',
+          '--b--',
+          '',
+        ].join('\r\n'),
+      );
+
+    it('suppresses a decline whose note gives only a reason and a stand-in', async () => {
+      // Act
+      const route = await routeOf(
+        answer('DECLINED', 'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.'),
+      );
+
+      // Assess
+      expect(route.automated).toEqual({
+        automated: true,
+        reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
+      });
+      expect(route.decision.disposition).toBe('suppress');
+    });
+
+    it.each([
+      [
+        'a decline that asks',
+        'DECLINED',
+        'Lo siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?',
+      ],
+      [
+        'a decline that is a letter',
+        'DECLINED',
+        'Lamentablemente no podré asistir: ese mismo día presentamos el informe intermedio del proyecto a la ' +
+          'Comisión. En mi lugar participará mi colega María García, que conoce bien el programa de la visita ' +
+          'y traerá la lista definitiva de la delegación.',
+      ],
+      ['an acceptance', 'ACCEPTED', 'La delegación será de cuatro personas, no necesitamos intérprete.'],
+    ] as const)('sends %s to triage', async (_what, status, note) => {
+      // Act
+      const route = await routeOf(answer(status, note));
+
+      // Assess
+      expect(route.automated).toMatchObject({
+        automated: false,
+        doubts: ["calendar:method=reply with the attendee's words"],
+      });
+      expect(route.decision).toMatchObject({ disposition: 'forward', recipients: TRIAGE });
+    });
+  });
+
   it('sends an Outlook answer whose typed body is a letter to triage', async () => {
     // Prepare: "Edit the response before sending" puts the attendee's words in the body.
     const raw = automatedFixture('exchange-declined-sv.eml')

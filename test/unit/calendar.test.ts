@@ -83,8 +83,12 @@ describe('parseCalendar', () => {
     );
 
     // Assess
-    expect(outlook).toMatchObject({ method: 'REPLY', comment: 'Can we start, say, at 11?' });
-    expect(google?.comment).toBe('Sorry, we have a council meeting');
+    expect(outlook).toMatchObject({
+      method: 'REPLY',
+      comment: 'Can we start, say, at 11?',
+      attendeeStatus: 'ACCEPTED',
+    });
+    expect(google).toMatchObject({ comment: 'Sorry, we have a council meeting', attendeeStatus: 'DECLINED' });
     expect(empty?.comment).toBeUndefined();
   });
 });
