@@ -172,19 +172,20 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
-  // meanwhile) decides, which a person's reply does not do. Naming itself automatic alone decides
-  // in an answer to a message that asks nothing (a registry's acknowledgement, a department's
-  // "Това е автоматичен отговор" over its reduced staffing): portals that deliver a letter call
-  // themselves automatic too, but under a subject of their own; and a person may write "your message
-  // will not be forwarded to the Mayor yet", but not "automatic".
+  // meanwhile) decides, which a person's reply does not do. So does, in an answer to a message of
+  // ours, saying "do not reply to this" (a registry's acknowledgement) or naming itself automatic and
+  // asking nothing (a department's "Това е автоматичен отговор" over its reduced staffing): portals
+  // that deliver a letter say both too, but under a subject of their own; and a person may write "your
+  // message will not be forwarded to the Mayor yet", but not "automatic".
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
+  const unanswerableAnswer = responder.includes('no-reply') && isReplySubject(mail.subject);
   const answersWithoutAsking = isReplySubject(mail.subject) && !asks(body.fresh);
   const namesItselfAutomatic = () => AUTOMATIC.test(freshKey());
   if (
     responder.includes('self') &&
-    (saysMoreOfResponder || (answersWithoutAsking && namesItselfAutomatic()))
+    (saysMoreOfResponder || unanswerableAnswer || (answersWithoutAsking && namesItselfAutomatic()))
   ) {
     const responderBody = responderReason(responder);
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
@@ -211,8 +212,8 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
 /**
  * A short new text that says only that its writer is away and when they are back or who answers
  * meanwhile, without calling itself automatic. As an answer that asks nothing and concedes nothing it
- * is a responder's: all 61 such notes in the blind data were, and the two persons' letters there that
- * spoke of a holiday asked a question. A note that asks ("could we move it?"), concedes ("I am on
+ * is a responder's: all 61 such notes in blind batches 1–204 were, and the two persons' letters there
+ * that spoke of a holiday asked a question. A note that asks ("could we move it?"), concedes ("I am on
  * leave, but wanted to confirm that the Mayor arrives on 12 May") or is no answer was written by a
  * person despite the absence, or may have been: it says nothing of the thread it answers, so it is
  * not routed as the thread's topic, and a person of the triage group looks at it.
@@ -249,7 +250,7 @@ function responderKinds(joinedWords: () => string, freshWords: number, fresh: st
   return kinds;
 }
 
-/** Whether a text key (textKey) holds a phrase: a whole-word match, or inside a run of Chinese, Japanese or Korean. */
+/** Whether a text key (textKey) holds a phrase: as whole words, or inside a Chinese, Japanese, Korean run. */
 function phraseIn(key: string): (phrase: BodyPhrase) => boolean {
   const words = new Set(key.split(' '));
   const hasRun = RUN_SCRIPTS.test(key);
@@ -361,9 +362,10 @@ function isListNoticeSubject(subject: string): boolean {
 /**
  * A calendar's decline whose note only gives a reason or a stand-in ("Lo siento, ese día estoy en
  * Bruselas", "Krockar med regionfullmäktige, jag skickar Oskar i stället"): the calendar's own answer
- * with an excuse attached, which blind writers labelled automated in all 19 such answers of batches 1–212. A note that asks
- * ("¿Podemos moverla al jueves?") or is a letter of its own stays with a person, as does any
- * acceptance with words, which may carry what a visit needs (who comes, the entrance, an interpreter).
+ * with an excuse attached, which blind writers labelled automated in all 19 such answers of batches
+ * 1–212. A note that asks ("¿Podemos moverla al jueves?") or is a letter of its own stays with a
+ * person, as does any acceptance with words, which may carry what a visit needs (who comes, the
+ * entrance, an interpreter).
  */
 function declinesInAFewWords(mail: InboundMail, fresh: string, freshWords: number): boolean {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');

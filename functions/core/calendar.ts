@@ -5,7 +5,8 @@ const MAX_CALENDAR_CHARS = 256 * 1024;
 
 /**
  * Reads METHOD and the first VEVENT's SUMMARY, DESCRIPTION, ORGANIZER, LOCATION and the attendee's
- * comment and answer (PARTSTAT). Not a full RFC 5545 parser: routing needs what the invitation says, not its recurrence rules.
+ * comment and answer (PARTSTAT). Not a full RFC 5545 parser: routing needs what the invitation says,
+ * not its recurrence rules.
  */
 export function parseCalendar(ics: string): CalendarInfo | undefined {
   const lines = unfold(ics.slice(0, MAX_CALENDAR_CHARS));

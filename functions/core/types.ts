@@ -28,7 +28,7 @@ export interface CalendarInfo {
    * X-RESPONSE-COMMENT on the attendee); absent when there are none.
    */
   comment?: string;
-  /** The attendee's answer on a REPLY (its ATTENDEE's PARTSTAT: ACCEPTED, DECLINED, TENTATIVE); absent when not given. */
+  /** The attendee's answer on a REPLY (the ATTENDEE's PARTSTAT: ACCEPTED, DECLINED, TENTATIVE), if given. */
   attendeeStatus?: string;
 }
 
