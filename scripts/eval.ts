@@ -289,7 +289,7 @@ function configWithThreshold(threshold: number | undefined): RouterConfig {
     : parseRouterConfig({ confidenceThreshold: threshold });
 }
 
-/** "invitation 0.45, protocol_visit 0.6, eu_matter 0.55": the threshold each category is routed with. */
+/** "invitation 0.4, protocol_visit 0.6, eu_matter 0.55": the threshold each category is routed with. */
 function thresholdsOf(config: RouterConfig): string {
   const routed = CATEGORIES.filter((category): category is RoutedCategory => category !== 'other');
   return routed.map((category) => `${category} ${confidenceThresholdFor(config, category)}`).join(', ');
