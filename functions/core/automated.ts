@@ -17,7 +17,7 @@ import {
   textKey,
 } from './automated-tables.js';
 import { readBody } from './classify/body-reading.js';
-import { countWords, wordCount } from './classify/normalize.js';
+import { countWords, fold, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
 import { isReplyOrForwardSubject, isReplySubject } from './subject-prefixes.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
@@ -77,11 +77,28 @@ const {
 } = COMPILED_AUTOMATED_PHRASES;
 
 /**
- * The word "automatic" in a folded text key, in the 33 languages of the phrase tables: "automatisch",
- * "automaattinen", "sjálfvirkt", "samodejno", "uathoibríoch", "автоматичен", "αυτόματη", "自動", "자동".
+ * How the word "automatic" begins in the 33 languages of the phrase tables ("automatisch", "auto-reply",
+ * "autosvar", "automaattinen", "sjálfvirkt", "samodejno", "uathoibríoch", "автоматичен", "αυτόματη",
+ * "تلقائي", "自動", "자동"), folded as the text key is (Arabic's hamza seat and Greek's accent drop).
  */
-const AUTOMATIC =
-  / (automat|automaat|autorepl|autorespon|sjalfvirk|samodejn|avtomat|awtomatik|uathoibrioch|otomatik|автомат|αυτοματ|자동|تلقائي)|自 [動动]/u;
+const AUTOMATIC_STEMS = [
+  'automat',
+  'automaat',
+  'auto ?repl',
+  'auto ?respon',
+  'autosvar',
+  'sjálfvirk',
+  'samodejn',
+  'avtomat',
+  'awtomatik',
+  'uathoibríoch',
+  'otomatik',
+  'автомат',
+  'αυτόματ',
+  '자동',
+  'تلقائي',
+];
+const AUTOMATIC = new RegExp(` (${AUTOMATIC_STEMS.map(fold).join('|')})|自 [動动]`, 'u');
 
 const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maildelivery|mailerdaemon)$/i;
 /** Addresses a list manager sends its own notices from (Mailman, Sympa, Majordomo, LISTSERV). */

@@ -679,6 +679,18 @@ describe('an answer that names itself automatic and asks nothing', () => {
     expect(routes.some((route) => route.automated.automated)).toBe(true);
   });
 
+  it.each([
+    ['Detta är ett autosvar. Kansliet har stängt till den 7 januari.'],
+    ['This is an auto-reply. The office works with reduced staff until 5 January.'],
+    ['هذا الرد تلقائي. يعمل المكتب بعدد محدود من الموظفين حتى 5 يناير.'],
+  ])('is suppressed when "automatic" is spelt "%s"', async (body) => {
+    // Act
+    const route = await routeOf(answer(body));
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+  });
+
   it('is forwarded when it asks, comes under its own subject, or never says automatic', async () => {
     // Act
     const asking = await routeOf(answer('This is an automatic reply. Could you resend it in May?'));
