@@ -190,20 +190,22 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
   // meanwhile) decides, which a person's reply does not do. So does, in an answer to a message of
-  // ours, saying "do not reply to this" (a registry's acknowledgement) or naming itself automatic and
-  // asking nothing (a department's "Това е автоматичен отговор" over its reduced staffing): portals
-  // that deliver a letter say both too, but under a subject of their own; and a person may write "your
-  // message will not be forwarded to the Mayor yet", but not "automatic".
+  // ours, saying "do not reply to this" (a registry's acknowledgement) or naming itself automatic
+  // (a department's "Това е автоматичен отговор" over its reduced staffing) and asking nothing, or
+  // opening with that name whatever it asks after ("Dit is een automatisch gegenereerd bericht." over
+  // an FAQ's "Heeft u een vraag over subsidies?"): portals that deliver a letter say both too, but
+  // under a subject of their own; a person may write "your message will not be forwarded to the Mayor
+  // yet", but not "automatic", and may quote "this is an automatic reply" with a question, but does
+  // not open their own letter with it.
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
-  const unanswerableAnswer = responder.includes('no-reply') && isReplySubject(mail.subject);
-  const answersWithoutAsking = isReplySubject(mail.subject) && !asks(body.fresh);
-  const namesItselfAutomatic = () => AUTOMATIC.test(freshKey());
-  if (
-    responder.includes('self') &&
-    (saysMoreOfResponder || unanswerableAnswer || (answersWithoutAsking && namesItselfAutomatic()))
-  ) {
+  const answers = isReplySubject(mail.subject);
+  const unanswerableAnswer = responder.includes('no-reply') && answers;
+  const answersWithoutAsking = answers && !asks(body.fresh);
+  const namesItselfAutomatic =
+    answers && AUTOMATIC.test(freshKey()) && (answersWithoutAsking || opensNamingItselfAutomatic(body.fresh));
+  if (responder.includes('self') && (saysMoreOfResponder || unanswerableAnswer || namesItselfAutomatic)) {
     const responderBody = responderReason(responder);
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
     return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
@@ -273,6 +275,24 @@ function phraseIn(key: string): (phrase: BodyPhrase) => boolean {
   const hasRun = RUN_SCRIPTS.test(key);
   return ({ key: phrase, firstWord, inRun }) =>
     inRun ? hasRun && key.includes(phrase) : words.has(firstWord) && key.includes(phrase);
+}
+
+/** How many of a text's first lines may hold its opening (a greeting may come first). */
+const OPENING_LINES = 2;
+
+/** One of the text's first lines begins with what a machine says of itself ("Dit is een automatisch …"). */
+function opensNamingItselfAutomatic(fresh: string): boolean {
+  const selfPhrases = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'self')?.phrases ?? [];
+  const opening = fresh
+    .split('\n')
+    .map((line) => textKey(line))
+    .filter((key) => key.trim() !== '')
+    .slice(0, OPENING_LINES);
+  return opening.some(
+    (key) =>
+      AUTOMATIC.test(key) &&
+      selfPhrases.some((phrase) => (phrase.inRun ? key.trim() : key).startsWith(phrase.key)),
+  );
 }
 
 /** Longer lines are sentences ("Thank you for your automatic reply"), not a responder's label. */

@@ -691,9 +691,24 @@ describe('an answer that names itself automatic and asks nothing', () => {
     expect(route.automated.automated).toBe(true);
   });
 
-  it('is forwarded when it asks, comes under its own subject, or never says automatic', async () => {
+  it('is suppressed when it opens by naming itself automatic, whatever it asks after', async () => {
+    // Act: an acknowledgement with an FAQ's question.
+    const route = await routeOf(
+      answer(
+        'Dit is een automatisch gegenereerd bericht.\r\n\r\nBedankt voor uw e-mail aan Team Europa. ' +
+          'Heeft u een vraag over subsidies? Kijk dan op www.example.nl.',
+      ),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+  });
+
+  it('is forwarded when a person asks, it comes under its own subject, or never says automatic', async () => {
     // Act
-    const asking = await routeOf(answer('This is an automatic reply. Could you resend it in May?'));
+    const asking = await routeOf(
+      answer('Hello, I only got "This is an automatic reply" from your colleague. Who else can I ask?'),
+    );
     const ownSubject = await routeOf(answer('This is an automatic reply. Reduced staff.', 'Christmas hours'));
     const person = await routeOf(
       answer('Thank you. Your message will not be forwarded to the Mayor before we have the programme.'),
