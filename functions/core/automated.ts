@@ -202,10 +202,13 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   );
   const answers = isReplySubject(mail.subject);
   const unanswerableAnswer = responder.includes('no-reply') && answers;
-  const answersWithoutAsking = answers && !asks(body.fresh);
-  const namesItselfAutomatic =
-    answers && AUTOMATIC.test(freshKey()) && (answersWithoutAsking || opensNamingItselfAutomatic(body.fresh));
-  if (responder.includes('self') && (saysMoreOfResponder || unanswerableAnswer || namesItselfAutomatic)) {
+  // Read only when a branch below needs them: most replies are letters that settle nothing here.
+  const answersWithoutAsking = () => answers && !asks(body.fresh);
+  const namesItselfAutomatic = () =>
+    answers &&
+    AUTOMATIC.test(freshKey()) &&
+    (answersWithoutAsking() || opensNamingItselfAutomatic(body.fresh));
+  if (responder.includes('self') && (saysMoreOfResponder || unanswerableAnswer || namesItselfAutomatic())) {
     const responderBody = responderReason(responder);
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
     return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
@@ -239,13 +242,13 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
  */
 function awayNoticeVerdict(
   responder: AutoReplyBodyKind[],
-  answersWithoutAsking: boolean,
+  answersWithoutAsking: () => boolean,
   freshKey: () => string,
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
   if (!says('absence') || !(says('return') || says('meanwhile'))) return { automated: false, reasons: [] };
   const notice = responderReason(responder, 'away-notice');
-  if (answersWithoutAsking && !CONCESSIONS.some(phraseIn(freshKey()))) {
+  if (answersWithoutAsking() && !CONCESSIONS.some(phraseIn(freshKey()))) {
     return { automated: true, reasons: ['subject:reply', notice] };
   }
   return doubt(notice, 'body');
@@ -279,10 +282,11 @@ function phraseIn(key: string): (phrase: BodyPhrase) => boolean {
 
 /** How many of a text's first lines may hold its opening (a greeting may come first). */
 const OPENING_LINES = 2;
+/** What a responder says of itself ("this is an automatic reply"), the `self` kind of the body phrases. */
+const SELF_PHRASES = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'self')?.phrases ?? [];
 
 /** One of the text's first lines begins with what a machine says of itself ("Dit is een automatisch …"). */
 function opensNamingItselfAutomatic(fresh: string): boolean {
-  const selfPhrases = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'self')?.phrases ?? [];
   const opening = fresh
     .split('\n')
     .map((line) => textKey(line))
@@ -291,7 +295,7 @@ function opensNamingItselfAutomatic(fresh: string): boolean {
   return opening.some(
     (key) =>
       AUTOMATIC.test(key) &&
-      selfPhrases.some((phrase) => (phrase.inRun ? key.trim() : key).startsWith(phrase.key)),
+      SELF_PHRASES.some((phrase) => (phrase.inRun ? key.trim() : key).startsWith(phrase.key)),
   );
 }
 
