@@ -38,6 +38,8 @@ export interface CompiledAutomatedPhrases {
   autoReplyBodies: Array<{ kind: AutoReplyBodyKind; phrases: BodyPhrase[] }>;
   /** A letter written despite its writer's absence says one of these ("but wanted to confirm"). */
   concessions: BodyPhrase[];
+  /** A service desk's or registry's word that it took the message in ("your request has been registered"). */
+  receiptAcknowledgements: BodyPhrase[];
 }
 
 /** Where `npm run lexicons` writes the compiled phrases: beside automated.ts, which reads them. */
@@ -73,6 +75,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
       phrases: Object.values(table).flat().map(bodyPhrase),
     })),
     concessions: Object.values(tables.CONCESSIONS).flat().map(bodyPhrase),
+    receiptAcknowledgements: Object.values(tables.RECEIPT_ACKNOWLEDGEMENTS).flat().map(bodyPhrase),
   };
 }
 

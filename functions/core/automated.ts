@@ -19,7 +19,7 @@ import {
 import { readBody } from './classify/body-reading.js';
 import { countWords, fold, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
-import { isReplyOrForwardSubject, isReplySubject } from './subject-prefixes.js';
+import { isReplyOrForwardSubject, isReplySubject, REPLY_PREFIX } from './subject-prefixes.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
 
 interface SubjectCue {
@@ -74,6 +74,7 @@ const {
   calendarReplyBodies: CALENDAR_REPLY_BODIES,
   autoReplyBodies: AUTO_REPLY_BODIES,
   concessions: CONCESSIONS,
+  receiptAcknowledgements: RECEIPT_ACKNOWLEDGEMENTS,
 } = COMPILED_AUTOMATED_PHRASES;
 
 /**
@@ -110,7 +111,7 @@ export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const generated = generatedNotice(mail);
   const reasons = decisiveEvidence(mail, generated !== undefined);
   if (reasons.length > 0) return { automated: true, reasons: generated ? [generated, ...reasons] : reasons };
-  const verdict = readAsResponder(mail);
+  const verdict = readAsResponder(mail, generated !== undefined);
   if (!generated) return verdict;
   // A machine's notice that also reads as an answer of its kind (a responder's subject, an away notice,
   // a calendar answer, a list's notice) is one; a notice that reads as nothing else may be a programme
@@ -141,7 +142,7 @@ function generatedNotice(mail: InboundMail): string | undefined {
 }
 
 /** The verdict on a message without a header that decides alone: its subject, body and calendar. */
-function readAsResponder(mail: InboundMail): AutomatedVerdict {
+function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdict {
   // The classifier reads the same body after this: split and tokenised once for both (body-reading.ts).
   const body = readBody(mail);
   const freshWords = countWords(body.freshWords);
@@ -159,7 +160,7 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
 
   if (calendarReply) {
-    const comment = attendeeComment(mail, freshKey, freshWords);
+    const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment)
       return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
     if (declinesInAFewWords(mail, body.fresh, freshWords)) {
@@ -197,6 +198,14 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   // under a subject of their own; a person may write "your message will not be forwarded to the Mayor
   // yet", but not "automatic", and may quote "this is an automatic reply" with a question, but does
   // not open their own letter with it.
+  // A service desk's or registry's acknowledgement ("Your request has been registered under
+  // INC0847213", "Hemos recibido su consulta") comes under a subject of its own and may hold a question
+  // of its FAQ; persons write "we have received your invitation" too, but not beside a machine's mark.
+  if ((generated || responder.includes('self')) && acknowledgesReceipt(freshKey, freshWords)) {
+    const self = responder.includes('self') ? [responderReason(responder)] : [];
+    return { automated: true, reasons: [...self, 'body:receipt-acknowledgement'] };
+  }
+
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
@@ -228,6 +237,9 @@ function readAsResponder(mail: InboundMail): AutomatedVerdict {
   if (corroboration.some((reason) => reason.startsWith('body:'))) {
     return doubt(`${cueReason} over ${corroboration.join(', ')}`, 'subject');
   }
+  // A machine's own notice that opens with a failure's words as a sentence ("Nie udało się dostarczyć
+  // wiadomości do grupy …"): the header says a machine wrote it, the subject says which kind.
+  if (generated && !cue.everyday) return doubt(cueReason, 'subject');
   return awayNotice;
 }
 
@@ -252,6 +264,13 @@ function awayNoticeVerdict(
     return { automated: true, reasons: ['subject:reply', notice] };
   }
   return doubt(notice, 'body');
+}
+
+/** A desk's acknowledgement carries its reference and opening hours, rarely more than this. */
+const MAX_RECEIPT_WORDS = 200;
+
+function acknowledgesReceipt(freshKey: () => string, freshWords: number): boolean {
+  return freshWords <= MAX_RECEIPT_WORDS && RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(freshKey()));
 }
 
 /** Not automated, but a person of the triage group should look; `from` says what the doubt rests on. */
@@ -425,13 +444,51 @@ function asks(text: string): boolean {
  * comment, or a body the attendee typed (Outlook's "edit the response"). Google Calendar's body is
  * its own text about the event, recognised by its phrases.
  */
-function attendeeComment(mail: InboundMail, freshKey: () => string, freshWords: number): boolean {
+function attendeeComment(
+  mail: InboundMail,
+  fresh: string,
+  freshKey: () => string,
+  freshWords: number,
+): boolean {
   const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
   if (wordCount(comment) >= MIN_CALENDAR_COMMENT_WORDS) return true;
   const key = freshKey();
   const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase));
-  return !generatedBody && freshWords >= MIN_CALENDAR_BODY_WORDS;
+  return (
+    !generatedBody &&
+    freshWords >= MIN_CALENDAR_BODY_WORDS &&
+    typedWords(mail, fresh) >= MIN_CALENDAR_BODY_WORDS
+  );
 }
+
+/**
+ * The words of a calendar answer's body beyond its restatement of the event: Outlook writes the answer's
+ * subject and the event's "When: …" and "Where: …" lines (in the sender's language) above whatever the
+ * attendee typed.
+ */
+function typedWords(mail: InboundMail, fresh: string): number {
+  const event = [mail.subject, ...mail.calendars.flatMap(({ summary, location }) => [summary, location])]
+    .map((text) => textKey(text).trim())
+    .filter((key) => key !== '');
+  const restatesEvent = (line: string) => {
+    const key = textKey(line).trim();
+    if (EVENT_LINE.test(line) && EVENT_TIME.test(line)) return true;
+    return event.some(
+      (eventKey) => key.includes(eventKey) && key.length <= eventKey.length + RESTATEMENT_SLACK,
+    );
+  };
+  return fresh
+    .split('\n')
+    .filter((line) => !restatesEvent(line))
+    .reduce((sum, line) => sum + wordCount(line), 0);
+}
+
+/** "When: Tuesday, 9 December 13:00", "Där: …", "Ort: …": a short label, then the event's time or place. */
+const EVENT_LINE = /^\s*\p{L}[\p{L} ]{0,20}\s?[:：]\s/u;
+/** The event's date with its year, or its time span ("13:00-16:00"), as a calendar client prints them. */
+const EVENT_TIME = /\b20\d\d\b|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}/u;
+/** A line that holds the event's title or place with a few more words ("Accepted: …", "Where: …"). */
+const RESTATEMENT_SLACK = 24;
 
 /**
  * The first machine opening of the subject, at a word boundary: "Frånvaroanmälan" is not "Frånvaro".
@@ -454,7 +511,8 @@ function subjectCue(subject: string): SubjectCue | undefined {
       kind,
       language,
       phrase,
-      labelled: rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest),
+      // "Absence du bureau Re: Partenariat …": some responders put the answered subject straight after.
+      labelled: rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest) || REPLY_PREFIX.test(rest),
       everyday,
     };
   }

@@ -2,6 +2,9 @@
 // common client and gateway fault) reads as "borgmÃ¤staren"; decoded again as UTF-8 it is what the
 // sender wrote. Only a text whose every character maps back to one byte and whose bytes are valid
 // UTF-8 is changed, so genuine Latin-1 text (a lone "é" is not valid UTF-8) is left as it is.
+// Text written in windows-1252 but labelled ISO-8859-x holds C1 control characters where the sender
+// typed a dash or a quotation mark ("Absence du bureau \u0096 Re: …"): nobody writes those, so they are
+// read as windows-1252, as browsers read Latin-1.
 
 /** windows-1252's characters for the bytes 0x80-0x9F, where it differs from Latin-1. */
 const WINDOWS_1252_HIGH: Readonly<Record<string, number>> = {
@@ -41,8 +44,24 @@ const MIN_MISREAD_SEQUENCES = 2;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The text as its sender wrote it when it was decoded with the wrong charset (either fault above). */
+export function repairMisdecodedText(text: string): string {
+  return readControlsAsWindows1252(repairMisreadUtf8(text));
+}
+
+const WINDOWS_1252_BY_BYTE = new Map(
+  Object.entries(WINDOWS_1252_HIGH).map(([character, byte]) => [byte, character]),
+);
+
+function readControlsAsWindows1252(text: string): string {
+  return text.replace(
+    /[\u0080-\u009f]/gu,
+    (control) => WINDOWS_1252_BY_BYTE.get(control.charCodeAt(0)) ?? ' ',
+  );
+}
+
 /** The text as its sender wrote it when it is UTF-8 misread as Latin-1; otherwise the text unchanged. */
-export function repairMisreadUtf8(text: string): string {
+function repairMisreadUtf8(text: string): string {
   const sequences = text.match(MISREAD_SEQUENCE);
   if (!sequences || sequences.length < MIN_MISREAD_SEQUENCES) return text;
   const bytes = new Uint8Array(text.length);

@@ -19,7 +19,7 @@ import {
   type SlimLimits,
   slimForParsing,
 } from './mime-slim.js';
-import { repairMisreadUtf8 } from './mojibake.js';
+import { repairMisdecodedText } from './mojibake.js';
 import type { AttachedText, AttachmentInfo, CalendarInfo, InboundMail, MailAddress } from './types.js';
 
 export interface ParseLimits {
@@ -134,10 +134,10 @@ async function parseAtDepth(
   if (text.textConversionError) parseWarnings.push(`html-not-converted: ${text.textConversionError.message}`);
 
   let body = text.text ? text.text : htmlAsText(text, limits, parseWarnings);
-  const repaired = repairMisreadUtf8(body);
+  const repaired = repairMisdecodedText(body);
   if (repaired !== body) {
     body = repaired;
-    parseWarnings.push('text-misread-utf8-repaired');
+    parseWarnings.push('text-charset-repaired');
   }
   if (body.length > limits.maxTextLength || slim.textTruncated) {
     body = body.slice(0, limits.maxTextLength);
@@ -170,7 +170,7 @@ async function parseAtDepth(
     replyTo: addressList(headers.get('reply-to')),
     to: addressList(headers.get('to')),
     cc: addressList(headers.get('cc')),
-    subject: repairMisreadUtf8(stringHeader(headers, 'subject')),
+    subject: repairMisdecodedText(stringHeader(headers, 'subject')),
     date: isoDate(headers.get('date')),
     messageId: stringHeader(headers, 'message-id') || undefined,
     inReplyTo: stringHeader(headers, 'in-reply-to') || undefined,

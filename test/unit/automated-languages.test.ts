@@ -15,6 +15,7 @@ import {
   CONCESSIONS,
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseLanguage,
+  RECEIPT_ACKNOWLEDGEMENTS,
 } from '../../functions/core/automated-phrases.js';
 import { foldForMatching } from '../../functions/core/automated-tables.js';
 import { tokens } from '../../functions/core/classify/normalize.js';
@@ -583,6 +584,7 @@ describe('the phrase tables', () => {
     'non-delivery subjects': NON_DELIVERY_SUBJECT_OPENINGS,
     'away subjects': AWAY_SUBJECT_OPENINGS,
     'calendar subjects': CALENDAR_REPLY_SUBJECT_OPENINGS,
+    'receipt acknowledgements': RECEIPT_ACKNOWLEDGEMENTS,
     ...Object.fromEntries(
       Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => [`${kind} bodies`, table]),
     ),
@@ -717,4 +719,38 @@ describe('an answer that names itself automatic and asks nothing', () => {
     // Assess
     for (const route of [asking, ownSubject, person]) expect(route.automated.automated).toBe(false);
   });
+});
+
+describe("receipt acknowledgements: a service desk's word that it took the message in", () => {
+  /** A ticket system's notice under a subject of its own, with or without its Auto-Submitted header. */
+  const acknowledgement = (phrase: string, header: string) =>
+    Buffer.from(
+      `From: helpdesk@example.org\r\nTo: ${PROTOCOL}\r\nSubject: [#48213] Official visit\r\n${header}` +
+        'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' +
+        `${phrase} #48213.\r\n`,
+    );
+
+  it.each(AUTOMATED_PHRASE_LANGUAGES)(
+    'suppress a %s acknowledgement under its machine mark, and forward the words alone',
+    async (language) => {
+      // Act
+      const marked = await Promise.all(
+        RECEIPT_ACKNOWLEDGEMENTS[language].map((phrase) =>
+          routeOf(acknowledgement(phrase, 'Auto-Submitted: auto-generated\r\n')),
+        ),
+      );
+      const unmarked = await Promise.all(
+        RECEIPT_ACKNOWLEDGEMENTS[language].map((phrase) => routeOf(acknowledgement(phrase, ''))),
+      );
+
+      // Assess: a person may write the same words when answering; without the mark they reach staff.
+      for (const [index, route] of marked.entries()) {
+        expect(route.automated.reasons, RECEIPT_ACKNOWLEDGEMENTS[language][index]).toContain(
+          'body:receipt-acknowledgement',
+        );
+        expect(route.decision.disposition).toBe('suppress');
+      }
+      for (const route of unmarked) expect(route.decision.disposition).toBe('forward');
+    },
+  );
 });

@@ -172,6 +172,53 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
     });
   });
 
+  it("suppresses a service desk's acknowledgement of receipt, whatever its subject and vocabulary", async () => {
+    // Prepare: a ticket system's answer full of EU-funding words, and a registry's in Swedish with an FAQ.
+    const helpdesk = message(
+      'Your request INC0847213 has been registered – Participant Register: LEAR validation',
+      'Dear user,\r\nThank you for contacting the Funding & Tenders Portal IT Helpdesk. Your request\r\n' +
+        'has been registered with the following reference: INC0847213. Questions on the content of calls, ' +
+        'eligibility or the evaluation of proposals should go to the National Contact Point.',
+      GENERATED,
+    );
+    const registry = message(
+      'Ärende TVV-2025-118734',
+      'Hej! Tack för ditt meddelande. Ditt ärende har fått ärendenummer TVV-2025-118734. Har du frågor ' +
+        'om regionalfonden? Läs mer på vår webbplats.',
+      GENERATED,
+    );
+
+    // Act
+    const routes = await Promise.all([helpdesk, registry].map(routeOf));
+
+    // Assess
+    for (const route of routes) {
+      expect(route.automated).toEqual({
+        automated: true,
+        reasons: ['header:auto-submitted=auto-generated', 'body:receipt-acknowledgement'],
+      });
+      expect(route.decision.disposition).toBe('suppress');
+    }
+  });
+
+  it("suppresses a machine's failure notice whose subject says it in a sentence", async () => {
+    // Prepare: Google Groups' Polish refusal, which opens no label but a sentence.
+    const raw = message(
+      'Nie udało się dostarczyć wiadomości do grupy miasta-baltyckie',
+      'Twoja wiadomość nie została dostarczona do grupy, ponieważ nie masz uprawnień do publikowania.',
+      GENERATED,
+    );
+
+    // Act
+    const verdict = await verdictFor(raw);
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['header:auto-submitted=auto-generated', 'subject:"nie udalo sie dostarczyc" (pl)'],
+    });
+  });
+
   it('sends a notice the classifier is not sure of to the triage group', async () => {
     // Prepare
     const raw = message('Status update', 'The status of your request changed to In progress.', GENERATED);
@@ -182,6 +229,40 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
     // Assess
     expect(route.decision).toMatchObject({ category: 'other', disposition: 'forward', recipients: TRIAGE });
     expect(route.decision.reasons).toContain('header:auto-submitted=auto-generated, nothing else automated');
+  });
+});
+
+describe('detectAutomated: an acknowledgement of receipt without a header', () => {
+  it('is automated when it names itself automatic, under a subject of its own and with a question', async () => {
+    // Prepare: a ministry's helpdesk, no Auto-Submitted, its ticket number in the subject.
+    const raw = message(
+      '[Požadavek #48213] Dotaz – programové období 2028+',
+      'Dobrý den,\r\nVáš požadavek byl přijat a bylo mu přiděleno číslo #48213. Máte další dotaz? ' +
+        'Toto je automaticky generovaná zpráva, prosíme, neodpovídejte na ni.\r\nHelpdesk MMR ČR',
+    );
+
+    // Act
+    const verdict = await verdictFor(raw);
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons).toContain('body:receipt-acknowledgement');
+  });
+
+  it("forwards a person's answer that says the invitation was received", async () => {
+    // Prepare
+    const raw = message(
+      'Re: Invitation to the Nordic Mayors Forum',
+      'Dear colleagues, we have received your invitation and thank you for it. The Mayor would be glad to ' +
+        'speak at the opening session on 12 June; her office will send the details of her travel next week.',
+    );
+
+    // Act
+    const route = await routeOf(raw);
+
+    // Assess
+    expect(route.automated).toEqual({ automated: false, reasons: [] });
+    expect(route.decision.disposition).toBe('forward');
   });
 });
 
@@ -754,6 +835,59 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
         doubts: ["calendar:method=reply with the attendee's words"],
       });
       expect(route.decision).toMatchObject({ disposition: 'forward', recipients: TRIAGE });
+    });
+  });
+
+  it("suppresses an Outlook acceptance whose body only restates the event's title, time and place", async () => {
+    // Prepare
+    const raw = Buffer.from(
+      [
+        'From: Katarzyna Nowak <k.nowak@example.org>',
+        `To: ${KOMMUNSTYRELSEN}`,
+        'Subject: Accepted: Stockholm Climate Finance Roundtable',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Accepted: Stockholm Climate Finance Roundtable',
+        '',
+        'When: Tuesday, 9 December 2025 13:00-16:00 (UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna',
+        'Where: Stockholm City Hall, Rådssalen (Hantverkargatan 1, entrance from the courtyard)',
+        '--b',
+        'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+        '',
+        'BEGIN:VCALENDAR',
+        'METHOD:REPLY',
+        'BEGIN:VEVENT',
+        'ATTENDEE;PARTSTAT=ACCEPTED:mailto:k.nowak@example.org',
+        'SUMMARY:Stockholm Climate Finance Roundtable',
+        'LOCATION:Stockholm City Hall\\, Rådssalen',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const withWords = Buffer.from(
+      raw
+        .toString()
+        .replace(
+          'Where: Stockholm',
+          'Note: our delegation of four arrives at 13:40 and needs no interpreter, but please add our ' +
+            'press officer Anna Kowalska to the list of guests at the lunch afterwards.\r\nWhere: Stockholm',
+        ),
+    );
+
+    // Act
+    const [restated, typed] = await Promise.all([raw, withWords].map(verdictFor));
+
+    // Assess
+    expect(restated).toMatchObject({ automated: true, reasons: ['calendar:method=reply'] });
+    expect(typed).toMatchObject({
+      automated: false,
+      doubts: ["calendar:method=reply with the attendee's words"],
     });
   });
 

@@ -1,6 +1,7 @@
-// UTF-8 text labelled Latin-1 or windows-1252: repaired for reading, and nothing else touched.
+// Text decoded with the wrong charset (UTF-8 labelled Latin-1 or windows-1252, windows-1252 labelled
+// ISO-8859-x): repaired for reading, and nothing else touched.
 import { describe, expect, it } from 'vitest';
-import { repairMisreadUtf8 } from '../../functions/core/mojibake.js';
+import { repairMisdecodedText } from '../../functions/core/mojibake.js';
 import { parseMail } from '../../functions/core/parse.js';
 
 /** What a reader shows when UTF-8 bytes are decoded as `label`. */
@@ -8,7 +9,18 @@ function misread(text: string, label: 'latin1' | 'windows-1252'): string {
   return new TextDecoder(label).decode(new TextEncoder().encode(text));
 }
 
-describe('repairMisreadUtf8', () => {
+describe('repairMisdecodedText', () => {
+  it('reads the C1 controls of windows-1252 text labelled ISO-8859-x as the dash and quotes the sender typed', () => {
+    // Prepare: what a decoder makes of windows-1252's en dash and curly quotes under an ISO-8859-15 label.
+    const decoded = 'Absence du bureau \u0096 Re: Partenariat \u0093Lyon\u0094';
+
+    // Act
+    const repaired = repairMisdecodedText(decoded);
+
+    // Assess
+    expect(repaired).toBe('Absence du bureau – Re: Partenariat “Lyon”');
+  });
+
   it.each([
     ['latin1', 'Hej borgmästaren! Förra gången stängdes gatan av.'],
     ['windows-1252', 'Bonjour, l’équipe du protocole – merci « beaucoup »'],
@@ -19,7 +31,7 @@ describe('repairMisreadUtf8', () => {
     expect(garbled).not.toBe(original);
 
     // Act
-    const repaired = repairMisreadUtf8(garbled);
+    const repaired = repairMisdecodedText(garbled);
 
     // Assess
     expect(repaired).toBe(original);
@@ -33,7 +45,7 @@ describe('repairMisreadUtf8', () => {
     ['sequences that are not UTF-8', 'Ã¤Ã x'],
   ])('leaves %s as it is', (_name, text) => {
     // Act
-    const repaired = repairMisreadUtf8(text);
+    const repaired = repairMisdecodedText(text);
 
     // Assess
     expect(repaired).toBe(text);
@@ -58,7 +70,7 @@ describe('repairMisreadUtf8', () => {
     // Assess
     expect(mail.text.trim()).toBe(body.trim());
     expect(mail.subject).toBe('Till borgmästaren angående avstängda gator');
-    expect(mail.parseWarnings).toContain('text-misread-utf8-repaired');
+    expect(mail.parseWarnings).toContain('text-charset-repaired');
   });
 
   it('leaves a genuine iso-8859-1 message as mailparser decodes it', async () => {
@@ -76,6 +88,21 @@ describe('repairMisreadUtf8', () => {
 
     // Assess
     expect(mail.text.trim()).toBe('Ambassadören önskar ett besök hos borgmästaren.');
-    expect(mail.parseWarnings).not.toContain('text-misread-utf8-repaired');
+    expect(mail.parseWarnings).not.toContain('text-charset-repaired');
+  });
+
+  it('repairs the subject of a windows-1252 responder labelled iso-8859-15, so its opening is read', async () => {
+    // Prepare
+    const raw = Buffer.from(
+      'From: claire@example.fr\r\nTo: EUinternational@stockholm.se\r\n' +
+        'Subject: =?iso-8859-15?Q?Absence_du_bureau_=96_Re:_Partenariat_Lyon?=\r\nMIME-Version: 1.0\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour\r\n',
+    );
+
+    // Act
+    const mail = await parseMail(raw);
+
+    // Assess
+    expect(mail.subject).toBe('Absence du bureau – Re: Partenariat Lyon');
   });
 });
