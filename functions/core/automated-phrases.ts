@@ -182,6 +182,48 @@ export const AWAY_SUBJECT_OPENINGS: PhraseTable = {
 };
 
 /**
+ * The words of a holiday that a responder rule may put as its whole subject ("Semester", "Vuosiloma /
+ * Semester / Annual leave"). People open their own subjects with them ("Semester – vem tar över?
+ * Revision ESF+-projektet"), so they count only as the whole subject, alone or several joined by a
+ * slash, a dash or a comma, and, as the away words above, only over a responder's body.
+ */
+export const HOLIDAY_SUBJECTS: PhraseTable = {
+  sv: ['semester', 'sommarsemester', 'ledighet', 'julledighet', 'sommarledighet'],
+  en: ['holiday', 'holidays', 'vacation', 'leave', 'summer holiday', 'parental leave'],
+  de: ['urlaub', 'ferien', 'sommerurlaub', 'elternzeit'],
+  fr: ['congés', 'congé', 'vacances', 'congés annuels'],
+  nl: ['vakantie', 'verlof', 'zomervakantie'],
+  pl: ['urlop', 'urlop wypoczynkowy'],
+  fi: ['vuosiloma', 'loma', 'kesäloma', 'talviloma'],
+  es: ['vacaciones', 'permiso'],
+  it: ['ferie', 'vacanze', 'congedo'],
+  pt: ['férias', 'licença'],
+  da: ['ferie', 'sommerferie'],
+  et: ['puhkus', 'suvepuhkus'],
+  lv: ['atvaļinājums', 'brīvdienas'],
+  lt: ['atostogos', 'vasaros atostogos'],
+  el: ['άδεια', 'διακοπές'],
+  bg: ['отпуск', 'ваканция'],
+  cs: ['dovolená', 'volno'],
+  sk: ['dovolenka', 'voľno'],
+  hu: ['szabadság', 'nyári szabadság'],
+  ro: ['concediu', 'vacanță'],
+  hr: ['godišnji odmor', 'odmor'],
+  is: ['sumarfrí', 'frí', 'orlof'],
+  sl: ['dopust', 'počitnice'],
+  mt: ['vaganza', 'leave annwali'],
+  ga: ['saoire', 'laethanta saoire'],
+  no: ['ferie', 'sommerferie', 'permisjon'],
+  uk: ['відпустка', 'канікули'],
+  ru: ['отпуск', 'каникулы'],
+  ja: ['休暇', '夏季休暇'],
+  zh: ['休假', '年假'],
+  ko: ['휴가', '연차'],
+  ar: ['إجازة', 'عطلة'],
+  tr: ['tatil', 'yıllık izin'],
+};
+
+/**
  * Subject openings of delivery reports: Exchange's "Undeliverable:" in the user's language and the
  * labels of other mail servers. A report carries its MIME type or a daemon sender in nearly every
  * case; the subject serves the ones that lost both.

@@ -32,6 +32,8 @@ export interface BodyPhrase {
 export interface CompiledAutomatedPhrases {
   /** Subject openings by their first word (FIRST_WORD); within one word, longer phrases first. */
   openingsByFirstWord: Record<string, Opening[]>;
+  /** Away and holiday words that, alone or joined, may be a responder's whole subject ("Semester"). */
+  awaySubjectWords: string[];
   listNoticeSubjects: string[];
   listNoticeBodies: string[];
   calendarReplyBodies: string[];
@@ -65,8 +67,12 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
     if (!Object.hasOwn(openingsByFirstWord, first)) openingsByFirstWord[first] = [];
     openingsByFirstWord[first]!.push(opening);
   }
+  const awaySubjectWords = [tables.AWAY_SUBJECT_OPENINGS, tables.HOLIDAY_SUBJECTS].flatMap((table) =>
+    Object.values(table).flat().map(foldForMatching),
+  );
   return {
     openingsByFirstWord,
+    awaySubjectWords: [...new Set(awaySubjectWords)].sort(),
     listNoticeSubjects: tables.LIST_NOTICE_SUBJECT_PHRASES.map(textKey),
     listNoticeBodies: tables.LIST_NOTICE_BODY_PHRASES.map(textKey),
     calendarReplyBodies: tables.CALENDAR_REPLY_BODY_PHRASES.map(textKey),

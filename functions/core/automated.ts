@@ -62,6 +62,7 @@ export const COMPILED_AUTOMATED_PHRASES = readShippedTable(
 ) as CompiledAutomatedPhrases;
 /** The openings by their first word: a subject is tried only against those that can match it. */
 const OPENINGS_BY_FIRST_WORD = new Map(Object.entries(COMPILED_AUTOMATED_PHRASES.openingsByFirstWord));
+const AWAY_SUBJECT_WORDS = new Set(COMPILED_AUTOMATED_PHRASES.awaySubjectWords);
 /**
  * Each opening's regular expression, compiled the first time a subject starting with its first word is
  * read: a Unicode pattern with `\p{L}` classes costs ~0.2 ms to build, and building all 555 at import
@@ -516,7 +517,23 @@ function subjectCue(subject: string): SubjectCue | undefined {
       everyday,
     };
   }
+  // "Semester", "Vuosiloma / Semester / Annual leave": a holiday's word is no opening, but may be the whole subject.
+  if (isOnlyAwayWords(folded)) {
+    return {
+      kind: 'auto-reply',
+      language: 'away words only',
+      phrase: folded,
+      labelled: true,
+      everyday: true,
+    };
+  }
   return undefined;
+}
+
+/** A subject of nothing but away and holiday words, one or several joined ("Vuosiloma / Semester"). */
+function isOnlyAwayWords(folded: string): boolean {
+  const parts = folded.split(/\s*[/|,;–—-]\s*/u).filter((part) => part !== '');
+  return parts.length > 0 && parts.every((part) => AWAY_SUBJECT_WORDS.has(part));
 }
 
 function hasDocuments(mail: InboundMail): boolean {

@@ -13,6 +13,7 @@ import {
   AWAY_SUBJECT_OPENINGS,
   CALENDAR_REPLY_SUBJECT_OPENINGS,
   CONCESSIONS,
+  HOLIDAY_SUBJECTS,
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseLanguage,
   RECEIPT_ACKNOWLEDGEMENTS,
@@ -585,6 +586,7 @@ describe('the phrase tables', () => {
     'away subjects': AWAY_SUBJECT_OPENINGS,
     'calendar subjects': CALENDAR_REPLY_SUBJECT_OPENINGS,
     'receipt acknowledgements': RECEIPT_ACKNOWLEDGEMENTS,
+    'holiday subjects': HOLIDAY_SUBJECTS,
     ...Object.fromEntries(
       Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => [`${kind} bodies`, table]),
     ),
@@ -751,6 +753,36 @@ describe("receipt acknowledgements: a service desk's word that it took the messa
         expect(route.decision.disposition).toBe('suppress');
       }
       for (const route of unmarked) expect(route.decision.disposition).toBe('forward');
+    },
+  );
+});
+
+describe("holiday subjects: a holiday's word as a responder's whole subject", () => {
+  /** An away notice of the language's own phrases under `subject`, a subject of its own. */
+  const notice = (language: PhraseLanguage, subject: string) =>
+    Buffer.from(
+      `From: someone@example.org\r\nTo: ${PROTOCOL}\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\n` +
+        'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' +
+        `${AUTO_REPLY_BODY_PHRASES.absence[language][0]} ${AUTO_REPLY_BODY_PHRASES.return[language][0]}.\r\n`,
+    );
+
+  it.each(AUTOMATED_PHRASE_LANGUAGES)(
+    'suppress a %s away notice under a holiday word alone, or joined to English, and not one opening a subject',
+    async (language) => {
+      // Act
+      const alone = await Promise.all(
+        HOLIDAY_SUBJECTS[language].map((word) => routeOf(notice(language, word))),
+      );
+      const joined = await routeOf(notice(language, `${HOLIDAY_SUBJECTS[language][0]} / Annual leave`));
+      const opening = await routeOf(
+        notice(language, `${HOLIDAY_SUBJECTS[language][0]} – budget of the visit programme`),
+      );
+
+      // Assess
+      for (const [index, route] of [...alone, joined].entries()) {
+        expect(route.automated.automated, HOLIDAY_SUBJECTS[language][index] ?? 'joined').toBe(true);
+      }
+      expect(opening.automated.reasons.join(' ')).not.toContain('away words only');
     },
   );
 });

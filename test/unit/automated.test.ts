@@ -232,6 +232,47 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
   });
 });
 
+describe("detectAutomated: a holiday's word as the whole subject", () => {
+  const AWAY_NOTE =
+    'Hej! Tack för ditt mejl. Jag har semester till och med den 11 augusti och läser inte mejl under ' +
+    'tiden. Ärenden om URBACT-nätverket hänvisas till min kollega Ahmed Nasser. Glad sommar! Johanna';
+
+  it.each([
+    ['Semester', 'subject:"semester" (away words only)'],
+    [
+      'Vuosiloma / Semester / Annual leave',
+      'subject:"vuosiloma / semester / annual leave" (away words only)',
+    ],
+  ])('suppresses an away note under "%s"', async (subject, reason) => {
+    // Act
+    const verdict = await verdictFor(message(subject, AWAY_NOTE));
+
+    // Assess
+    expect(verdict).toEqual({ automated: true, reasons: [reason, 'body:auto-reply(absence+meanwhile)'] });
+  });
+
+  it("routes a person's letter whose subject opens with the holiday's word to its group", async () => {
+    // Prepare
+    const raw = message(
+      'Semester – vem tar över? Revision ESF+-projektet',
+      'Hej! Jag går på semester på fredag. Vem på EU-kontoret tar över revisionen av ESF+-projektet ' +
+        'Unga i arbete? Revisorn från Svenska ESF-rådet vill ha underlagen till lägesrapporten och ' +
+        'utbetalningsansökan senast den 15 augusti. Hälsningar, Karin',
+    );
+
+    // Act
+    const route = await analyzeParsed(
+      await parseMail(raw),
+      DEFAULT_ROUTER_CONFIG,
+      'EUinternational@stockholm.se',
+    );
+
+    // Assess
+    expect(route.automated).toEqual({ automated: false, reasons: [] });
+    expect(route.decision).toMatchObject({ category: 'eu_matter', disposition: 'forward' });
+  });
+});
+
 describe('detectAutomated: an acknowledgement of receipt without a header', () => {
   it('is automated when it names itself automatic, under a subject of its own and with a question', async () => {
     // Prepare: a ministry's helpdesk, no Auto-Submitted, its ticket number in the subject.
