@@ -259,12 +259,17 @@ function awayNoticeVerdict(
   freshKey: () => string,
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
-  if (!says('absence') || !(says('return') || says('meanwhile'))) return { automated: false, reasons: [] };
+  const away = says('absence') && (says('return') || says('meanwhile'));
+  // "Jeg har juleferie og er tilbake 5. januar. E-posten blir ikke videresendt.": an absence in words
+  // the tables lack, told by its return and what happens meanwhile. Without the absence named, only
+  // the plain notice is one; a letter that says as much and more is a person's, left to its group.
+  const awayUnnamed = !says('absence') && says('return') && says('meanwhile');
+  if (!away && !awayUnnamed) return { automated: false, reasons: [] };
   const notice = responderReason(responder, 'away-notice');
   if (answersWithoutAsking() && !CONCESSIONS.some(phraseIn(freshKey()))) {
     return { automated: true, reasons: ['subject:reply', notice] };
   }
-  return doubt(notice, 'body');
+  return away ? doubt(notice, 'body') : { automated: false, reasons: [] };
 }
 
 /** A desk's acknowledgement carries its reference and opening hours, rarely more than this. */

@@ -629,6 +629,30 @@ describe('detectAutomated: a person who quotes a responder', () => {
 });
 
 describe('detectAutomated: an away notice that does not call itself automatic', () => {
+  it('suppresses one whose absence is in words the tables lack, told by its return and what happens meanwhile', async () => {
+    // Prepare: "juleferie" is no absence phrase; "er tilbake på kontoret" and "blir ikke videresendt" are.
+    const note = message(
+      'SV: Bergen-ordførerens besøk 14. januar – programutkast',
+      'Takk for e-posten din.\r\nJeg har juleferie og er tilbake på kontoret mandag 5. januar. E-posten blir ' +
+        'ikke videresendt. Gjelder det ordførerens program, kan du kontakte postmottaket.\r\nIngrid',
+    );
+    const letter = message(
+      'SV: Bergen-ordførerens besøk 14. januar – programutkast',
+      'Takk! Jeg er tilbake på kontoret mandag 5. januar, og e-posten blir ikke videresendt. Kan vi flytte ' +
+        'møtet med ordføreren til 15. januar?\r\nIngrid',
+    );
+
+    // Act
+    const [noteRoute, letterRoute] = await Promise.all([note, letter].map(routeOf));
+
+    // Assess: the note is a responder's; the letter that asks is left to its group, no doubt raised.
+    expect(noteRoute.automated).toEqual({
+      automated: true,
+      reasons: ['subject:reply', 'body:away-notice(return+meanwhile)'],
+    });
+    expect(letterRoute.automated).toEqual({ automated: false, reasons: [] });
+  });
+
   it.each([
     [
       'es',
