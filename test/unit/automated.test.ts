@@ -643,7 +643,8 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
     );
 
     // Act
-    const [noteRoute, letterRoute] = await Promise.all([note, letter].map(routeOf));
+    const noteRoute = await routeOf(note);
+    const letterRoute = await routeOf(letter);
 
     // Assess: the note is a responder's; the letter that asks is left to its group, no doubt raised.
     expect(noteRoute.automated).toEqual({

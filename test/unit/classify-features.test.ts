@@ -56,6 +56,27 @@ describe('extractFeatures', () => {
     expect(ownSubject.values.get('eu_programme')).toBe(1);
   });
 
+  it("reads a reply's thanks for the thread, before it turns to another matter, as the thread's history", () => {
+    // Prepare: the new text first closes the URBACT thread, then brings an invitation of its own.
+    const thanks =
+      'Thank you, the final report is now submitted to the URBACT secretariat, so that part is done!';
+    const invitation =
+      "I am also writing because our Mayor will close the network with a summit of mayors, and we would be honoured to invite Stockholm's Vice Mayor to speak at the opening.";
+
+    // Act
+    const turned = featuresOf({ subject: 'Re: URBACT final report', text: `${thanks}\n\n${invitation}` });
+    const unturned = featuresOf({
+      subject: 'Re: URBACT final report',
+      text: `${thanks}\n\nOur Mayor will close the network with a summit of mayors.`,
+    });
+
+    // Assess
+    expect(turned.values.get('invite')).toBeGreaterThanOrEqual(1);
+    expect(turned.values.get('eu_programme')).toBeLessThanOrEqual(0.3);
+    expect(turned.evidence.get('eu_programme')).not.toMatch(/^body:/);
+    expect(unturned.values.get('eu_programme')).toBe(1);
+  });
+
   it('weighs a decisive `other` purpose found once in the body as unconfirmed', () => {
     // Prepare
     const once = 'The delegation of the Lord Mayor asks to be received; see also our vacancy notice.';

@@ -8,6 +8,7 @@ import { writtenLegalForm } from './legal-form.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
+import { topicShiftAt } from './topic-shift.js';
 
 /** Where a piece of text came from, and how much a match there counts (a match in quoted history counts less). */
 export const SOURCE_WEIGHTS = {
@@ -246,7 +247,15 @@ function readableTexts(mail: InboundMail): Array<[Source, ReadableText, boolean]
   texts.push(['subject', subject, false]);
   if (mail.from?.name) texts.push(['sender', mail.from.name, false]);
   const { freshWords, quoted } = readBody(mail);
-  texts.push(['body', { words: freshWords }, false]);
+  // A reply that turns to another matter ("En annan sak: …") brings that matter; its thanks for the
+  // thread before the turn are the thread's history.
+  const shift = isReplyOrForwardSubject(mail.subject) ? topicShiftAt(freshWords) : -1;
+  if (shift > 0) {
+    texts.push(['quoted', { words: freshWords.slice(0, shift) }, false]);
+    texts.push(['body', { words: freshWords.slice(shift) }, false]);
+  } else {
+    texts.push(['body', { words: freshWords }, false]);
+  }
   if (quoted) texts.push(['quoted', quoted, false]);
   for (const calendar of mail.calendars) {
     texts.push([
