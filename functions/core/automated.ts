@@ -413,13 +413,22 @@ function supportingEvidence(
   const noReplySender = NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : [];
   if (kind === 'auto-reply') {
     const autoReply = responder.includes('self') || responder.length >= 2 ? [responderReason(responder)] : [];
-    return [...autoReply, ...nearlyEmpty, ...noReplySender];
+    return [...autoReply, ...nearlyEmpty, ...noReplySender, ...exchangeResponderHeaders(mail)];
   }
   const key = freshKey();
   const calendar = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase))
     ? ['body:calendar-reply']
     : [];
   return [...calendar, ...nearlyEmpty, ...noReplySender];
+}
+
+/** Exchange's marks on what a responder or an inbox rule sent (AutomationHeaders). */
+function exchangeResponderHeaders(mail: InboundMail): string[] {
+  const { xAutoResponseSuppress, xMsExchangeInboxRulesLoop } = mail.headers;
+  return [
+    ...(xAutoResponseSuppress ? ['header:x-auto-response-suppress'] : []),
+    ...(xMsExchangeInboxRulesLoop ? ['header:x-ms-exchange-inbox-rules-loop'] : []),
+  ];
 }
 
 /** A list manager's subject ("Your message awaits moderator approval"), not a reply or forward of one. */

@@ -11,6 +11,8 @@ export const NO_AUTOMATION_HEADERS: Readonly<AutomationHeaders> = {
   contentType: 'text/plain',
   listAdministrivia: '',
   listId: '',
+  xAutoResponseSuppress: '',
+  xMsExchangeInboxRulesLoop: '',
 };
 
 /** An InboundMail with nothing in it, with the given parts set. */

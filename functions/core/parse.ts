@@ -188,6 +188,8 @@ async function parseAtDepth(
       listAdministrivia: stringHeader(headers, 'x-list-administrivia'),
       // mailparser folds List-* headers into one 'list' object; presence is what counts here.
       listId: rawHeaderValue(headerLines, 'list-id'),
+      xAutoResponseSuppress: stringHeader(headers, 'x-auto-response-suppress'),
+      xMsExchangeInboxRulesLoop: stringHeader(headers, 'x-ms-exchange-inbox-rules-loop'),
     },
     parseWarnings,
   };

@@ -55,6 +55,13 @@ export interface AutomationHeaders {
   listAdministrivia: string;
   /** `List-Id` (RFC 2919): present on list posts, and on a list manager's own notices. */
   listId: string;
+  /**
+   * Exchange's marks on what it sends for a rule or a responder: `X-Auto-Response-Suppress` (Outlook
+   * asks that nothing answer its automatic reply) and `X-MS-Exchange-Inbox-Rules-Loop` (the mailbox whose
+   * inbox rule sent it). A rule also forwards persons' letters, so they only confirm a responder's subject.
+   */
+  xAutoResponseSuppress: string;
+  xMsExchangeInboxRulesLoop: string;
 }
 
 /** One inbound message as the router sees it: small, typed, and free of the raw bytes. */

@@ -308,6 +308,37 @@ describe('detectAutomated: an acknowledgement of receipt without a header', () =
 });
 
 describe('detectAutomated: a responder subject needs other evidence', () => {
+  it("takes Exchange's marks on a responder's message as that evidence, and nothing less than a label", async () => {
+    // Prepare: Outlook's Danish label over a body in words the tables lack ("holder sommerferie").
+    const body =
+      'Tak for din mail.\r\nJeg holder sommerferie og er tilbage mandag den 4. august. Mails læses ikke i ' +
+      'perioden.\r\nVenlig hilsen\r\nMette';
+    const exchange = {
+      'X-Auto-Response-Suppress': 'All',
+      'X-MS-Exchange-Inbox-Rules-Loop': 'mette@aarhus.dk',
+    };
+    const labelled = message('Autosvar: SV: Invitation til Nordisk Borgmestermøde', body, exchange);
+    const unmarked = message('Autosvar: SV: Invitation til Nordisk Borgmestermøde', body);
+    const ruleForward = message('Invitation til Nordisk Borgmestermøde', LETTER, exchange);
+
+    // Act
+    const labelledVerdict = await verdictFor(labelled);
+    const unmarkedVerdict = await verdictFor(unmarked);
+    const forwardVerdict = await verdictFor(ruleForward);
+
+    // Assess: a rule also forwards persons' letters, so the headers alone decide nothing.
+    expect(labelledVerdict).toEqual({
+      automated: true,
+      reasons: [
+        'subject:"autosvar" (sv)',
+        'header:x-auto-response-suppress',
+        'header:x-ms-exchange-inbox-rules-loop',
+      ],
+    });
+    expect(unmarkedVerdict).toMatchObject({ automated: false, doubtFrom: 'subject' });
+    expect(forwardVerdict).toEqual({ automated: false, reasons: [] });
+  });
+
   it.each([
     ['Autosvar: Möte', 'Jag är ledig till och med 12 maj. Vid brådskande ärenden, kontakta växeln.'],
     [
