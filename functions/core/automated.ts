@@ -264,7 +264,7 @@ function awayNoticeVerdict(
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
   const away = says('absence') && (says('return') || says('meanwhile'));
-  // "Jeg har juleferie og er tilbake 5. januar. E-posten blir ikke videresendt.": an absence in words
+  // "Jeg har høstferie og er tilbake 5. januar. E-posten blir ikke videresendt.": an absence in words
   // the tables lack, told by its return and what happens meanwhile. Without the absence named, only
   // the plain notice is one; a letter that says as much and more is a person's, left to its group.
   const awayUnnamed = !says('absence') && says('return') && says('meanwhile');

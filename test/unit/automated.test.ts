@@ -309,10 +309,8 @@ describe('detectAutomated: an acknowledgement of receipt without a header', () =
 
 describe('detectAutomated: a responder subject needs other evidence', () => {
   it("takes Exchange's marks on a responder's message as that evidence, and nothing less than a label", async () => {
-    // Prepare: Outlook's Danish label over a body in words the tables lack ("holder sommerferie").
-    const body =
-      'Tak for din mail.\r\nJeg holder sommerferie og er tilbage mandag den 4. august. Mails læses ikke i ' +
-      'perioden.\r\nVenlig hilsen\r\nMette';
+    // Prepare: Outlook's Danish label over a body in words the tables lack ("holder efterårsferie").
+    const body = 'Tak for din mail.\r\nJeg holder efterårsferie i uge 42.\r\nVenlig hilsen\r\nMette';
     const exchange = {
       'X-Auto-Response-Suppress': 'All',
       'X-MS-Exchange-Inbox-Rules-Loop': 'mette@aarhus.dk',
@@ -661,10 +659,10 @@ describe('detectAutomated: a person who quotes a responder', () => {
 
 describe('detectAutomated: an away notice that does not call itself automatic', () => {
   it('suppresses one whose absence is in words the tables lack, told by its return and what happens meanwhile', async () => {
-    // Prepare: "juleferie" is no absence phrase; "er tilbake på kontoret" and "blir ikke videresendt" are.
+    // Prepare: "høstferie" is no absence phrase; "er tilbake på kontoret" and "blir ikke videresendt" are.
     const note = message(
       'SV: Bergen-ordførerens besøk 14. januar – programutkast',
-      'Takk for e-posten din.\r\nJeg har juleferie og er tilbake på kontoret mandag 5. januar. E-posten blir ' +
+      'Takk for e-posten din.\r\nJeg har høstferie og er tilbake på kontoret mandag 5. januar. E-posten blir ' +
         'ikke videresendt. Gjelder det ordførerens program, kan du kontakte postmottaket.\r\nIngrid',
     );
     const letter = message(
