@@ -192,6 +192,14 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     return doubt(`subject:list-notice${ALONE}`, 'list-notice');
   }
 
+  // A service desk's or registry's acknowledgement ("Your request has been registered under
+  // INC0847213", "Hemos recibido su consulta") comes under a subject of its own and may hold a question
+  // of its FAQ; persons write "we have received your invitation" too, but not beside a machine's mark.
+  if ((generated || responder.includes('self')) && acknowledgesReceipt(freshKey, freshWords)) {
+    const self = responder.includes('self') ? [responderReason(responder)] : [];
+    return { automated: true, reasons: [...self, 'body:receipt-acknowledgement'] };
+  }
+
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
   // everyday one ("Afwezig tot 8 december"): a short body that calls itself automatic ("your
   // message will not be forwarded") and says more of a responder (away, back, who answers
@@ -203,14 +211,6 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   // under a subject of their own; a person may write "your message will not be forwarded to the Mayor
   // yet", but not "automatic", and may quote "this is an automatic reply" with a question, but does
   // not open their own letter with it.
-  // A service desk's or registry's acknowledgement ("Your request has been registered under
-  // INC0847213", "Hemos recibido su consulta") comes under a subject of its own and may hold a question
-  // of its FAQ; persons write "we have received your invitation" too, but not beside a machine's mark.
-  if ((generated || responder.includes('self')) && acknowledgesReceipt(freshKey, freshWords)) {
-    const self = responder.includes('self') ? [responderReason(responder)] : [];
-    return { automated: true, reasons: [...self, 'body:receipt-acknowledgement'] };
-  }
-
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
