@@ -703,6 +703,12 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
         'Interreg-projektet till min kollega Erik.\r\nHälsningar\r\nSofia',
     ],
     [
+      'sv, back on a weekday',
+      'Re: Partnersökning Horizon Europe – klimatanpassning',
+      'Hej!\r\nJag är på semester och tillbaka måndag 11 augusti. Under tiden läser jag inte mejl ' +
+        'regelbundet. Ärenden om Horizon-ansökan: kontakta gärna min kollega Petra.\r\n/Lena',
+    ],
+    [
       'Indian English, out of station on tour',
       "Re: Programme for the visit of the Hon'ble Minister to Stockholm City Hall",
       'Dear Sender,\r\nI am out of station from 12th May to 20th May on official tour. Your mail will be ' +
@@ -998,6 +1004,50 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
         doubts: ["calendar:method=reply with the attendee's words"],
       });
     }
+  });
+
+  it("suppresses Google Calendar's Swedish decline, whose body is the calendar's own", async () => {
+    // Prepare
+    const raw = Buffer.from(
+      [
+        'From: Johan Ahlström <johan@example.se>',
+        'To: protocol@stockholm.se',
+        'Subject: Avböjt: Förberedelsemöte statsbesök Stadshuset @ ons 17 sep. 2025 16:00 - 18:00 (CEST)',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="g"',
+        '',
+        '--g',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        'Johan Ahlström har avböjt den här inbjudan.',
+        '',
+        'Förberedelsemöte statsbesök Stadshuset',
+        'onsdag 17 sep. 2025 16:00 – 18:00 (centraleuropeisk sommartid - Stockholm)',
+        '',
+        'Inbjudan från Google Kalender',
+        '',
+        'Du får det här e-postmeddelandet eftersom du är organisatör för händelsen.',
+        '--g',
+        'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+        '',
+        'BEGIN:VCALENDAR',
+        'METHOD:REPLY',
+        'BEGIN:VEVENT',
+        'ATTENDEE;PARTSTAT=DECLINED;CN=Johan Ahlström:mailto:johan@example.se',
+        'SUMMARY:Avböjt: Förberedelsemöte statsbesök Stadshuset',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '--g--',
+        '',
+      ].join('\r\n'),
+    );
+
+    // Act
+    const verdict = await verdictFor(raw);
+
+    // Assess
+    expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
   });
 
   it('sends an Outlook answer whose typed body is a letter to triage', async () => {
