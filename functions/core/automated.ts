@@ -550,7 +550,8 @@ function subjectCue(subject: string): SubjectCue | undefined {
 
 /** A subject of nothing but away and holiday words, one or several joined ("Vuosiloma / Semester"). */
 function isOnlyAwayWords(folded: string): boolean {
-  const parts = folded.split(/\s*[/|,;–—-]\s*/u).filter((part) => part !== '');
+  // A dash joins words only with spaces around it: "out-of-office" is one word of the table.
+  const parts = folded.split(/\s*[/|,;]\s*|\s+[–—-]\s+/u).filter((part) => part !== '');
   return parts.length > 0 && parts.every((part) => AWAY_SUBJECT_WORDS.has(part));
 }
 

@@ -243,6 +243,7 @@ describe("detectAutomated: a holiday's word as the whole subject", () => {
       'Vuosiloma / Semester / Annual leave',
       'subject:"vuosiloma / semester / annual leave" (away words only)',
     ],
+    ['Semester / Out-of-office', 'subject:"semester / out-of-office" (away words only)'],
   ])('suppresses an away note under "%s"', async (subject, reason) => {
     // Act
     const verdict = await verdictFor(message(subject, AWAY_NOTE));

@@ -135,11 +135,11 @@ export function extractFeatures(
     evidence.set(feature, proof);
   };
 
-  const read: SourceHits[] = readableTexts(mail).map(([source, text, camelCase]) => {
+  const inThread = isReplyOrForwardSubject(mail.subject);
+  const read: SourceHits[] = readableTexts(mail, inThread).map(([source, text, camelCase]) => {
     const sourceWords = typeof text === 'string' ? tokens(text, { camelCase }) : text.words;
     return { source, words: sourceWords, hits: matcher.match(sourceWords) };
   });
-  const inThread = isReplyOrForwardSubject(mail.subject);
   // A forward's cover note ("for you, concerns the finance commissioner") passes the forwarded letter on:
   // that letter is the matter, however much the note's signature says.
   const ownMatter = !FORWARD_PREFIX.test(mail.subject) && namesOwnMatter(read, inThread);
@@ -241,7 +241,7 @@ function namesOwnMatter(read: SourceHits[], inThread: boolean): boolean {
 type ReadableText = string | { words: readonly string[] };
 
 /** Every text a person would read, tagged with where it came from. */
-function readableTexts(mail: InboundMail): Array<[Source, ReadableText, boolean]> {
+function readableTexts(mail: InboundMail, inThread: boolean): Array<[Source, ReadableText, boolean]> {
   const texts: Array<[Source, ReadableText, boolean]> = [];
   const subject = mail.subject.replace(REPLY_PREFIX, '').replace(FORWARD_PREFIX, '');
   texts.push(['subject', subject, false]);
@@ -249,7 +249,7 @@ function readableTexts(mail: InboundMail): Array<[Source, ReadableText, boolean]
   const { freshWords, quoted } = readBody(mail);
   // A reply that turns to another matter ("En annan sak: …") brings that matter; its thanks for the
   // thread before the turn are the thread's history.
-  const shift = isReplyOrForwardSubject(mail.subject) ? topicShiftAt(freshWords) : -1;
+  const shift = inThread ? topicShiftAt(freshWords) : -1;
   if (shift > 0) {
     texts.push(['quoted', { words: freshWords.slice(0, shift) }, false]);
     texts.push(['body', { words: freshWords.slice(shift) }, false]);
