@@ -42,6 +42,8 @@ export interface CompiledAutomatedPhrases {
   concessions: BodyPhrase[];
   /** A service desk's or registry's word that it took the message in ("your request has been registered"). */
   receiptAcknowledgements: BodyPhrase[];
+  /** A decline's request to move the meeting ("¿Podemos moverla al jueves?"). */
+  rescheduleRequests: BodyPhrase[];
 }
 
 /** Where `npm run lexicons` writes the compiled phrases: beside automated.ts, which reads them. */
@@ -82,6 +84,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
     })),
     concessions: Object.values(tables.CONCESSIONS).flat().map(bodyPhrase),
     receiptAcknowledgements: Object.values(tables.RECEIPT_ACKNOWLEDGEMENTS).flat().map(bodyPhrase),
+    rescheduleRequests: Object.values(tables.RESCHEDULE_REQUESTS).flat().map(bodyPhrase),
   };
 }
 

@@ -48,6 +48,10 @@ const MAX_EMPTY_WORDS = 5;
 const MIN_CALENDAR_COMMENT_WORDS = 6;
 /** A decline's note longer than this is a letter, not a reason and a stand-in. */
 const MAX_DECLINE_NOTE_WORDS = 30;
+/** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
+const QUESTION_MARK = /[?？¿؟]/;
+/** Where a sentence ends; a Spanish question's "¿" stays with the words it opens. */
+const SENTENCE_END = /(?<=[.!?。！？؟\n])/;
 /**
  * A calendar answer whose typed body is this long, not counting its restatement of the event, was
  * written by the attendee ("Thank you, I will attend. I will be accompanied by our Defence Attaché …",
@@ -80,6 +84,7 @@ const {
   autoReplyBodies: AUTO_REPLY_BODIES,
   concessions: CONCESSIONS,
   receiptAcknowledgements: RECEIPT_ACKNOWLEDGEMENTS,
+  rescheduleRequests: RESCHEDULE_REQUESTS,
 } = COMPILED_AUTOMATED_PHRASES;
 
 /**
@@ -439,25 +444,38 @@ function isListNoticeSubject(subject: string): boolean {
 }
 
 /**
- * A calendar's decline whose note only gives a reason or a stand-in ("Lo siento, ese día estoy en
- * Bruselas", "Krockar med regionfullmäktige, jag skickar Oskar i stället"): the calendar's own answer
- * with an excuse attached, which blind writers labelled automated in all 19 such answers of batches
- * 1–212. A note that asks ("¿Podemos moverla al jueves?") or is a letter of its own stays with a
- * person, as does any acceptance with words, which may carry what a visit needs (who comes, the
- * entrance, an interpreter).
+ * A calendar's decline whose note only gives a reason, a stand-in or a wish to move the meeting ("Lo
+ * siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?", "Krockar med regionfullmäktige, jag
+ * skickar Oskar i stället"): the calendar's own answer with an excuse attached, which blind writers
+ * labelled automated in all 23 such answers of batches 1–324. A note that asks anything else ("Could you
+ * send the agenda?") or is a letter of its own stays with a person, as does any acceptance with words,
+ * which may carry what a visit needs (who comes, the entrance, an interpreter).
  */
 function declinesInAFewWords(mail: InboundMail, fresh: string, freshWords: number): boolean {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
   if (!replies.some((calendar) => calendar.attendeeStatus === 'DECLINED')) return false;
   const note = replies.map((calendar) => calendar.comment ?? '').join('\n');
-  return Math.max(wordCount(note), freshWords) <= MAX_DECLINE_NOTE_WORDS && !asks(note) && !asks(fresh);
+  return (
+    Math.max(wordCount(note), freshWords) <= MAX_DECLINE_NOTE_WORDS &&
+    asksOnlyToMove(note) &&
+    asksOnlyToMove(fresh)
+  );
+}
+
+/** Each question of a text asks to move the meeting; a text without questions asks nothing else either. */
+function asksOnlyToMove(text: string): boolean {
+  return questions(text).every((question) => RESCHEDULE_REQUESTS.some(phraseIn(textKey(question))));
 }
 
 /** A question asks for an answer, which no machine's answer does. */
 function asks(text: string): boolean {
-  return /[?？¿؟]/.test(text);
+  return QUESTION_MARK.test(text);
 }
 
+/** A text's sentences that ask. */
+function questions(text: string): string[] {
+  return text.split(SENTENCE_END).filter(asks);
+}
 /**
  * The attendee's own words on a calendar answer, if they say more than "Thanks": the calendar's
  * comment, or a body the attendee typed (Outlook's "edit the response"). Google Calendar's body is

@@ -17,6 +17,7 @@ import {
   NON_DELIVERY_SUBJECT_OPENINGS,
   type PhraseLanguage,
   RECEIPT_ACKNOWLEDGEMENTS,
+  RESCHEDULE_REQUESTS,
 } from '../../functions/core/automated-phrases.js';
 import { foldForMatching } from '../../functions/core/automated-tables.js';
 import { tokens } from '../../functions/core/classify/normalize.js';
@@ -587,6 +588,7 @@ describe('the phrase tables', () => {
     'calendar subjects': CALENDAR_REPLY_SUBJECT_OPENINGS,
     'receipt acknowledgements': RECEIPT_ACKNOWLEDGEMENTS,
     'holiday subjects': HOLIDAY_SUBJECTS,
+    'reschedule requests': RESCHEDULE_REQUESTS,
     ...Object.fromEntries(
       Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => [`${kind} bodies`, table]),
     ),
@@ -785,4 +787,65 @@ describe("holiday subjects: a holiday's word as a responder's whole subject", ()
       expect(opening.automated.reasons.join(' ')).not.toContain('away words only');
     },
   );
+});
+
+describe('a calendar decline that asks to move the meeting', () => {
+  /** An Outlook decline to one of our meetings, its note in the body and the calendar's COMMENT. */
+  const decline = (note: string) =>
+    Buffer.from(
+      [
+        'From: attendee@example.org',
+        `To: ${PROTOCOL}`,
+        'Subject: Declined: Coordination meeting',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        note,
+        '--b',
+        'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        'BEGIN:VCALENDAR',
+        'METHOD:REPLY',
+        'BEGIN:VEVENT',
+        'ATTENDEE;PARTSTAT=DECLINED:mailto:attendee@example.org',
+        `COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`,
+        'SUMMARY:Coordination meeting',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it.each(AUTOMATED_PHRASE_LANGUAGES)("is the calendar's answer in %s", async (language) => {
+    // Act: each of the language's requests as the note's one question.
+    const routes = await Promise.all(
+      RESCHEDULE_REQUESTS[language].map((phrase) => routeOf(decline(`Brussels. ${phrase}?`))),
+    );
+
+    // Assess
+    for (const [index, route] of routes.entries()) {
+      expect(route.automated.automated, RESCHEDULE_REQUESTS[language][index]).toBe(true);
+      expect(route.decision.disposition).toBe('suppress');
+    }
+  });
+
+  it('goes to a person when it also asks something else', async () => {
+    // Act
+    const route = await routeOf(
+      decline('I am in Brussels that day. Could we move it to Thursday? Could you send me the minutes?'),
+    );
+
+    // Assess
+    expect(route.automated).toMatchObject({
+      automated: false,
+      doubts: ["calendar:method=reply with the attendee's words"],
+    });
+    expect(route.decision.disposition).toBe('forward');
+  });
 });

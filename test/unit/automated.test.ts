@@ -899,11 +899,15 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
         ].join('\r\n'),
       );
 
-    it('suppresses a decline whose note gives only a reason and a stand-in', async () => {
+    it.each([
+      ['a reason and a stand-in', 'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.'],
+      [
+        'a reason and a wish to move it',
+        'Lo siento, ese día estoy en Bruselas. ¿Podríamos pasarla al martes?',
+      ],
+    ])('suppresses a decline whose note gives only %s', async (_what, note) => {
       // Act
-      const route = await routeOf(
-        answer('DECLINED', 'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.'),
-      );
+      const route = await routeOf(answer('DECLINED', note));
 
       // Assess
       expect(route.automated).toEqual({
@@ -915,9 +919,9 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
 
     it.each([
       [
-        'a decline that asks',
+        'a decline that asks for more than another day',
         'DECLINED',
-        'Lo siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?',
+        'Lo siento, ese día estoy en Bruselas. ¿Podéis enviarme el acta después?',
       ],
       [
         'a decline that is a letter',
