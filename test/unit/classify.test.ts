@@ -247,7 +247,12 @@ async function routeCorpus(dir: string) {
     const automated = detectAutomated(parsed);
     const result = classify(parsed, { functionalAddress: functionalAddressOf(parsed) });
     const routed = automated.automated || result.confidence < THRESHOLD ? 'other' : result.category;
-    outcomes.push({ file: label.file, expected: label.category, routed });
+    outcomes.push({
+      file: label.file,
+      expected: label.category,
+      routed,
+      automatedAsLabelled: automated.automated === label.automated,
+    });
   }
   return outcomes;
 }
@@ -260,6 +265,7 @@ describe('classify on labelled messages', () => {
     const misrouted = wrong.filter((o) => o.routed !== 'other');
     expect(misrouted).toEqual([]);
     expect(wrong.length / outcomes.length).toBeLessThanOrEqual(0.05);
+    expect(outcomes.filter((o) => !o.automatedAsLabelled).map((o) => o.file)).toEqual([]);
   });
 
   if (!existsSync(join(DEV, 'labels.jsonl'))) {
