@@ -50,8 +50,11 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 const MAX_DECLINE_NOTE_WORDS = 30;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
 const QUESTION_MARK = /[?？¿؟]/;
-/** Where a sentence ends; a Spanish question's "¿" stays with the words it opens. */
-const SENTENCE_END = /(?<=[.!?。！？؟\n])/;
+/**
+ * Where a sentence ends; a Spanish question's "¿" stays with the words it opens, and a date's ordinal
+ * point ("til 15. januar?") ends nothing.
+ */
+const SENTENCE_END = /(?<=[!?。！？؟\n]|(?<!\d)\.)/;
 /**
  * A calendar answer whose typed body is this long, not counting its restatement of the event, was
  * written by the attendee ("Thank you, I will attend. I will be accompanied by our Defence Attaché …",
@@ -222,7 +225,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   const answers = isReplySubject(mail.subject);
   const unanswerableAnswer = responder.includes('no-reply') && answers;
   // Read only when a branch below needs them: most replies are letters that settle nothing here.
-  const answersWithoutAsking = () => answers && !asks(body.fresh);
+  const answersWithoutAsking = () => answers && !asksSomething(body.fresh);
   const namesItselfAutomatic = () =>
     answers &&
     AUTOMATIC.test(freshKey()) &&
@@ -285,8 +288,14 @@ function awayNoticeVerdict(
 const MAX_RECEIPT_WORDS = 200;
 
 function acknowledgesReceipt(freshKey: () => string, freshWords: number): boolean {
-  return freshWords <= MAX_RECEIPT_WORDS && RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(freshKey()));
+  if (freshWords > MAX_RECEIPT_WORDS) return false;
+  // A desk writes its reference into the sentence ("Your request (48213) has been received").
+  const withoutReferences = freshKey().replace(REFERENCE_NUMBERS, '');
+  return RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(withoutReferences));
 }
+
+/** A reference's words in a text key: numbers, alone or with letters and separators folded away ("inc0847213"). */
+const REFERENCE_NUMBERS = / (?=[\p{L}]*\d)[\p{L}\d]+(?= )/gu;
 
 /** Not automated, but a person of the triage group should look; `from` says what the doubt rests on. */
 function doubt(reason: string, from: NonNullable<AutomatedVerdict['doubtFrom']>): AutomatedVerdict {
@@ -471,6 +480,15 @@ function asksOnlyToMove(text: string): boolean {
 function asks(text: string): boolean {
   return QUESTION_MARK.test(text);
 }
+
+/**
+ * Whether a text asks anything: a question of one or two words is a heading ("Brådskande?", "Urgent?",
+ * "Questions?") over what follows, not a question put to the reader.
+ */
+function asksSomething(text: string): boolean {
+  return questions(text).some((question) => wordCount(question) > MAX_HEADING_QUESTION_WORDS);
+}
+const MAX_HEADING_QUESTION_WORDS = 2;
 
 /** A text's sentences that ask. */
 function questions(text: string): string[] {

@@ -173,12 +173,19 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
   });
 
   it("suppresses a service desk's acknowledgement of receipt, whatever its subject and vocabulary", async () => {
-    // Prepare: a ticket system's answer full of EU-funding words, and a registry's in Swedish with an FAQ.
+    // Prepare: a ticket system's answer full of EU-funding words, one that writes its reference inside
+    // the sentence, and a registry's in Swedish with an FAQ.
     const helpdesk = message(
       'Your request INC0847213 has been registered – Participant Register: LEAR validation',
       'Dear user,\r\nThank you for contacting the Funding & Tenders Portal IT Helpdesk. Your request\r\n' +
         'has been registered with the following reference: INC0847213. Questions on the content of calls, ' +
         'eligibility or the evaluation of proposals should go to the National Contact Point.',
+      GENERATED,
+    );
+    const ticket = message(
+      '[Request received] Re: Accessible entrances at the City Hall',
+      '##- Please type your reply above this line -##\r\nYour request (58120) has been received and will be ' +
+        'answered by our partner team. To add a comment, reply to this email.',
       GENERATED,
     );
     const registry = message(
@@ -189,7 +196,7 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
     );
 
     // Act
-    const routes = await Promise.all([helpdesk, registry].map(routeOf));
+    const routes = await Promise.all([helpdesk, ticket, registry].map(routeOf));
 
     // Assess
     for (const route of routes) {
@@ -708,6 +715,12 @@ describe('detectAutomated: an away notice that does not call itself automatic', 
       'Re: Partnersökning Horizon Europe – klimatanpassning',
       'Hej!\r\nJag är på semester och tillbaka måndag 11 augusti. Under tiden läser jag inte mejl ' +
         'regelbundet. Ärenden om Horizon-ansökan: kontakta gärna min kollega Petra.\r\n/Lena',
+    ],
+    [
+      'sv, with a one-word question as a heading',
+      'Re: Studiebesök i Stadshuset',
+      'Hej!\r\nJag är på utbildning och läser e-post sporadiskt fram till 14 oktober. Jag svarar när jag ' +
+        'är tillbaka.\r\nBrådskande? Ring växeln 08-508 290 00.\r\n/Karin',
     ],
     [
       'Indian English, out of station on tour',
