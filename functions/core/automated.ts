@@ -390,6 +390,7 @@ function decisiveEvidence(mail: InboundMail, autoSubmittedIsNotice: boolean): st
   }
   // Mailman marks the notices it writes itself (held, rejected, reminders), never a member's post.
   if (/^yes\b/i.test(headers.listAdministrivia)) reasons.push('header:x-list-administrivia=yes');
+  if (headers.xRicevuta) reasons.push(`header:x-ricevuta=${firstWord(headers.xRicevuta.toLowerCase())}`);
 
   const reportType = /^multipart\/report\b.*report-type="?([a-z-]+)/.exec(headers.contentType)?.[1];
   if (reportType === 'delivery-status') reasons.push('mime:delivery-status-report');

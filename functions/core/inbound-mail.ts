@@ -13,6 +13,7 @@ export const NO_AUTOMATION_HEADERS: Readonly<AutomationHeaders> = {
   listId: '',
   xAutoResponseSuppress: '',
   xMsExchangeInboxRulesLoop: '',
+  xRicevuta: '',
 };
 
 /** An InboundMail with nothing in it, with the given parts set. */

@@ -190,6 +190,7 @@ async function parseAtDepth(
       listId: rawHeaderValue(headerLines, 'list-id'),
       xAutoResponseSuppress: stringHeader(headers, 'x-auto-response-suppress'),
       xMsExchangeInboxRulesLoop: stringHeader(headers, 'x-ms-exchange-inbox-rules-loop'),
+      xRicevuta: stringHeader(headers, 'x-ricevuta'),
     },
     parseWarnings,
   };

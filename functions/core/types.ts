@@ -62,6 +62,12 @@ export interface AutomationHeaders {
    */
   xAutoResponseSuppress: string;
   xMsExchangeInboxRulesLoop: string;
+  /**
+   * `X-Ricevuta` (Italian certified mail, PEC): the provider's receipts and notices on a message
+   * (`accettazione`, `avvenuta-consegna`, `errore-consegna` …). The envelope that carries a person's
+   * message is marked `X-Trasporto` instead, and is not read here.
+   */
+  xRicevuta: string;
 }
 
 /** One inbound message as the router sees it: small, typed, and free of the raw bytes. */

@@ -808,6 +808,11 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       'sender:mailer-daemon',
     ],
     ["a ticket system's acknowledgement", 'ticket-auto-replied.eml', 'header:auto-submitted=auto-replied'],
+    [
+      'an Italian certified-mail (PEC) delivery receipt',
+      'pec-delivery-receipt.eml',
+      'header:x-ricevuta=avvenuta-consegna',
+    ],
   ])('flags %s', async (_generator, file, reason) => {
     // Act
     const route = await routeOf(automatedFixture(file));
@@ -816,6 +821,15 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(route.automated.automated).toBe(true);
     expect(route.automated.reasons).toContain(reason);
     expect(route.decision).toMatchObject({ disposition: 'suppress', recipients: [] });
+  });
+
+  it("routes the PEC envelope that carries a person's letter by that letter", async () => {
+    // Act: X-Trasporto marks the envelope, not a receipt.
+    const route = await routeOf(automatedFixture('pec-transport-envelope.eml'));
+
+    // Assess
+    expect(route.automated).toEqual({ automated: false, reasons: [] });
+    expect(route.decision).toMatchObject({ category: 'protocol_visit', disposition: 'forward' });
   });
 
   it("sends a ticket system's status notification, a machine's notice and nothing else automated, to a person", async () => {
