@@ -243,6 +243,13 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     ? cueSupport.filter((reason) => reason.startsWith('body:auto-reply'))
     : cueSupport;
   if (cue.labelled && corroboration.length > 0) {
+    // "Frånvaro: Re: Slutrapport ESF+ …" over "Jag är på semester men såg ert mejl … Kan någon av er ta
+    // det?": a person who labels their own letter as an absence and still writes; only the body backs
+    // the label, and it asks or concedes, which no responder does.
+    const onlyTheBodyBacksIt = corroboration.every((reason) => AWAY_BODY_REASON.test(reason));
+    if (onlyTheBodyBacksIt && writesDespiteAbsence(body.fresh, freshKey)) {
+      return doubt(`${cueReason} over ${corroboration.join(', ')}, asking or conceding`, 'subject');
+    }
     return { automated: true, reasons: [cueReason, ...corroboration] };
   }
   // A labelled opening alone, or an unlabelled one over a responder's body: a person decides.
@@ -282,6 +289,14 @@ function awayNoticeVerdict(
     return { automated: true, reasons: ['subject:reply', notice] };
   }
   return away ? doubt(notice, 'body') : { automated: false, reasons: [] };
+}
+
+/** A responder's body read without its naming itself automatic ("body:auto-reply(absence+return)"). */
+const AWAY_BODY_REASON = /^body:auto-reply\((?![^)]*\bself\b)/;
+
+/** A letter that asks something or concedes ("but wanted to confirm") was written despite the absence. */
+function writesDespiteAbsence(fresh: string, freshKey: () => string): boolean {
+  return asksSomething(fresh) || CONCESSIONS.some(phraseIn(freshKey()));
 }
 
 /** A desk's acknowledgement carries its reference and opening hours, rarely more than this. */

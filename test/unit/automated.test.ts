@@ -1222,3 +1222,29 @@ describe('detectAutomated: a Dutch responder that puts its date inside "ik ben �
     expect(route.decision.disposition).toBe('suppress');
   });
 });
+
+describe("detectAutomated: a person's letter under a responder's label", () => {
+  const NOTE = 'Hej!\r\nJag är på semester och läser inte mejl. Jag är tillbaka 7 juli.\r\nSara';
+  const LETTER =
+    'Hej!\r\nJag är på semester men såg ert mejl: slutrapporten för ESF+-projektet ska vara inne senast 30 ' +
+    'juni. Revisorsintyget saknas. Kan någon av er ta det med Mikael på ekonomi i morgon?\r\nJag är ' +
+    'tillbaka 7 juli.\r\nSara';
+
+  it('suppresses the responder whose body says only that its writer is away', async () => {
+    // Act
+    const route = await routeOf(message('Frånvaro: Re: Slutrapport ESF+', NOTE));
+
+    // Assess
+    expect(route.automated).toMatchObject({ automated: true });
+    expect(route.decision.disposition).toBe('suppress');
+  });
+
+  it('sends the letter that asks despite the absence to a person, as its body alone backs the label', async () => {
+    // Act
+    const route = await routeOf(message('Frånvaro: Re: Slutrapport ESF+', LETTER));
+
+    // Assess
+    expect(route.automated).toMatchObject({ automated: false, doubtFrom: 'subject' });
+    expect(route.decision.disposition).toBe('forward');
+  });
+});
