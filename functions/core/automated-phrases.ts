@@ -4326,6 +4326,9 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
     'har fått ärendenummer',
     'har fått diarienummer',
     'har tagits emot och registrerats',
+    'har registrerats under',
+    'har registrerats med ärendenummer',
+    'har registrerats med diarienummer',
   ],
   en: [
     'we have received your',
@@ -4342,6 +4345,11 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
     'a ticket has been created',
     'your ticket number is',
     'your case number is',
+    'has been registered under',
+    'has been logged under',
+    'has been registered with reference',
+    'has been registered with case reference',
+    'we aim to reply within',
   ],
   de: [
     'wir haben ihre nachricht erhalten',
@@ -4353,6 +4361,9 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
     'ihre anfrage wurde registriert',
     'ihr anliegen wurde unter',
     'eingangsbestätigung',
+    'wurde unter der vorgangsnummer',
+    'wurde unter der nummer',
+    'wurde unter dem aktenzeichen',
   ],
   fr: [
     'nous avons bien reçu votre',
@@ -4362,6 +4373,10 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
     'votre demande a été enregistrée',
     'votre message a été enregistré',
     'accusé de réception',
+    'a été enregistrée sous la référence',
+    'a été enregistré sous la référence',
+    'a été enregistrée sous le numéro',
+    'a été enregistré sous le numéro',
   ],
   nl: [
     'wij hebben uw bericht ontvangen',
@@ -4399,6 +4414,9 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
     'su solicitud ha sido registrada',
     'su mensaje ha sido recibido',
     'acuse de recibo',
+    'ha sido registrada con la referencia',
+    'ha sido registrada con el número',
+    'ha quedado registrada con el número',
   ],
   it: [
     'abbiamo ricevuto la sua',
