@@ -38,3 +38,48 @@ export function messageWithAttachment(options: {
     'utf8',
   );
 }
+
+/**
+ * An Outlook answer to one of our meetings (text/plain beside a METHOD:REPLY calendar), the attendee's
+ * note both in the body and in the calendar's COMMENT.
+ */
+export function calendarAnswer(options: {
+  from: string;
+  to: string;
+  subject: string;
+  status: 'ACCEPTED' | 'DECLINED';
+  note: string;
+  summary: string;
+}): Buffer {
+  const { from, to, subject, status, note, summary } = options;
+  const attendee = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return Buffer.from(
+    [
+      `From: ${from}`,
+      `To: ${to}`,
+      `Subject: ${subject}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      note,
+      '--b',
+      'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      'BEGIN:VCALENDAR',
+      'METHOD:REPLY',
+      'BEGIN:VEVENT',
+      `ATTENDEE;PARTSTAT=${status}:mailto:${attendee}`,
+      `COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`,
+      `SUMMARY:${summary}`,
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '--b--',
+      '',
+    ].join('\r\n'),
+  );
+}

@@ -23,6 +23,7 @@ import { foldForMatching } from '../../functions/core/automated-tables.js';
 import { tokens } from '../../functions/core/classify/normalize.js';
 import { parseMail } from '../../functions/core/parse.js';
 import { frequentWords } from '../helpers/frequent-words.js';
+import { calendarAnswer } from '../helpers/mime.js';
 
 const PROTOCOL = 'protocol@stockholm.se';
 
@@ -790,37 +791,15 @@ describe("holiday subjects: a holiday's word as a responder's whole subject", ()
 });
 
 describe('a calendar decline that asks to move the meeting', () => {
-  /** An Outlook decline to one of our meetings, its note in the body and the calendar's COMMENT. */
   const decline = (note: string) =>
-    Buffer.from(
-      [
-        'From: attendee@example.org',
-        `To: ${PROTOCOL}`,
-        'Subject: Declined: Coordination meeting',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/alternative; boundary="b"',
-        '',
-        '--b',
-        'Content-Type: text/plain; charset=utf-8',
-        'Content-Transfer-Encoding: 8bit',
-        '',
-        note,
-        '--b',
-        'Content-Type: text/calendar; charset=utf-8; method=REPLY',
-        'Content-Transfer-Encoding: 8bit',
-        '',
-        'BEGIN:VCALENDAR',
-        'METHOD:REPLY',
-        'BEGIN:VEVENT',
-        'ATTENDEE;PARTSTAT=DECLINED:mailto:attendee@example.org',
-        `COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`,
-        'SUMMARY:Coordination meeting',
-        'END:VEVENT',
-        'END:VCALENDAR',
-        '--b--',
-        '',
-      ].join('\r\n'),
-    );
+    calendarAnswer({
+      from: 'attendee@example.org',
+      to: PROTOCOL,
+      subject: 'Declined: Coordination meeting',
+      status: 'DECLINED',
+      note,
+      summary: 'Coordination meeting',
+    });
 
   it.each(AUTOMATED_PHRASE_LANGUAGES)("is the calendar's answer in %s", async (language) => {
     // Act: each of the language's requests as the note's one question.

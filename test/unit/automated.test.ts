@@ -11,6 +11,7 @@ import {
 import { emptyInboundMail } from '../../functions/core/inbound-mail.js';
 import { parseMail } from '../../functions/core/parse.js';
 import { CORPUS_ABSENT_NOTE, DEV_CORPUS, fixture, hasDevCorpus, readLabels } from '../helpers/corpus.js';
+import { calendarAnswer } from '../helpers/mime.js';
 
 const KOMMUNSTYRELSEN = 'kommunstyrelsen@stockholm.se';
 
@@ -894,37 +895,15 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
   });
 
   describe("a calendar answer with the attendee's note", () => {
-    /** An Outlook answer to one of our meetings, its note in the calendar's COMMENT. */
     const answer = (status: 'DECLINED' | 'ACCEPTED', note: string) =>
-      Buffer.from(
-        [
-          'From: Rocío Martín <rmartin@example.es>',
-          `To: ${KOMMUNSTYRELSEN}`,
-          `Subject: ${status === 'DECLINED' ? 'Rechazado' : 'Aceptado'}: Reunión preparatoria – visita del Alcalde`,
-          'MIME-Version: 1.0',
-          'Content-Type: multipart/alternative; boundary="b"',
-          '',
-          '--b',
-          'Content-Type: text/plain; charset=utf-8',
-          'Content-Transfer-Encoding: 8bit',
-          '',
-          note,
-          '--b',
-          'Content-Type: text/calendar; charset=utf-8; method=REPLY',
-          'Content-Transfer-Encoding: 8bit',
-          '',
-          'BEGIN:VCALENDAR',
-          'METHOD:REPLY',
-          'BEGIN:VEVENT',
-          `ATTENDEE;PARTSTAT=${status}:mailto:rmartin@example.es`,
-          `COMMENT;LANGUAGE=es-ES:${note.replace(/,/g, '\\,')}`,
-          'SUMMARY:Reunión preparatoria – visita del Alcalde',
-          'END:VEVENT',
-          'END:VCALENDAR',
-          '--b--',
-          '',
-        ].join('\r\n'),
-      );
+      calendarAnswer({
+        from: 'Rocío Martín <rmartin@example.es>',
+        to: KOMMUNSTYRELSEN,
+        subject: `${status === 'DECLINED' ? 'Rechazado' : 'Aceptado'}: Reunión preparatoria – visita del Alcalde`,
+        status,
+        note,
+        summary: 'Reunión preparatoria – visita del Alcalde',
+      });
 
     it.each([
       ['a reason and a stand-in', 'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.'],
