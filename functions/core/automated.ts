@@ -176,7 +176,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment)
       return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
-    if (declinesInAFewWords(mail, body.fresh, freshWords)) {
+    if (declinesInAFewWords(mail, body.fresh)) {
       return { automated: true, reasons: ['calendar:method=reply', 'calendar:declined with a short note'] };
     }
     return doubt(`calendar:method=reply with the attendee's words`, 'calendar');
@@ -476,12 +476,12 @@ function isListNoticeSubject(subject: string): boolean {
  * send the agenda?") or is a letter of its own stays with a person, as does any acceptance with words,
  * which may carry what a visit needs (who comes, the entrance, an interpreter).
  */
-function declinesInAFewWords(mail: InboundMail, fresh: string, freshWords: number): boolean {
+function declinesInAFewWords(mail: InboundMail, fresh: string): boolean {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
   if (!replies.some((calendar) => calendar.attendeeStatus === 'DECLINED')) return false;
   const note = replies.map((calendar) => calendar.comment ?? '').join('\n');
   return (
-    Math.max(wordCount(note), freshWords) <= MAX_DECLINE_NOTE_WORDS &&
+    Math.max(wordCount(note), typedWords(mail, fresh)) <= MAX_DECLINE_NOTE_WORDS &&
     asksOnlyToMove(note) &&
     asksOnlyToMove(fresh)
   );
@@ -544,6 +544,9 @@ function typedWords(mail: InboundMail, fresh: string): number {
   const restatesEvent = (line: string) => {
     const key = textKey(line).trim();
     if (EVENT_LINE.test(line) && EVENT_TIME.test(line)) return true;
+    // Outlook's unlabelled "dinsdag 18 november 2025 14:00-15:00" and its own "… has accepted this meeting."
+    if (EVENT_SPAN.test(line) || CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase.trim())))
+      return true;
     return event.some(
       (eventKey) => key.includes(eventKey) && key.length <= eventKey.length + RESTATEMENT_SLACK,
     );
@@ -558,6 +561,8 @@ function typedWords(mail: InboundMail, fresh: string): number {
 const EVENT_LINE = /^\s*\p{L}[\p{L} ]{0,20}\s?[:：]\s/u;
 /** The event's date with its year, or its time span ("13:00-16:00"), as a calendar client prints them. */
 const EVENT_TIME = /\b20\d\d\b|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}/u;
+/** The event's time span as a calendar client prints it ("14:00-15:00", "10.00–11.00"). */
+const EVENT_SPAN = /\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}/u;
 /** A line that holds the event's title or place with a few more words ("Accepted: …", "Where: …"). */
 const RESTATEMENT_SLACK = 24;
 

@@ -41,7 +41,7 @@ export function messageWithAttachment(options: {
 
 /**
  * An Outlook answer to one of our meetings (text/plain beside a METHOD:REPLY calendar), the attendee's
- * note both in the body and in the calendar's COMMENT.
+ * note in the calendar's COMMENT and as the body, unless the body is given.
  */
 export function calendarAnswer(options: {
   from: string;
@@ -50,8 +50,9 @@ export function calendarAnswer(options: {
   status: 'ACCEPTED' | 'DECLINED';
   note: string;
   summary: string;
+  body?: string;
 }): Buffer {
-  const { from, to, subject, status, note, summary } = options;
+  const { from, to, subject, status, note, summary, body = note } = options;
   const attendee = /<([^>]+)>/.exec(from)?.[1] ?? from;
   return Buffer.from(
     [
@@ -65,7 +66,7 @@ export function calendarAnswer(options: {
       'Content-Type: text/plain; charset=utf-8',
       'Content-Transfer-Encoding: 8bit',
       '',
-      note,
+      body,
       '--b',
       'Content-Type: text/calendar; charset=utf-8; method=REPLY',
       'Content-Transfer-Encoding: 8bit',

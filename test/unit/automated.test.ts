@@ -950,6 +950,43 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     });
   });
 
+  it.each([
+    [
+      'an acceptance that prints only its own line and the event',
+      'ACCEPTED',
+      '',
+      'Anja Schulz has accepted this meeting.\r\n\r\nClimate Forum – preparatory call\r\n' +
+        'Thursday, 12 June 2025 10:00-11:00 (UTC+01:00) Brussels, Copenhagen, Madrid, Paris',
+      'calendar:method=reply',
+    ],
+    [
+      'a decline whose note is short once its own line and the event are left out',
+      'DECLINED',
+      'Helaas, ik zit die week in Brussel voor de CvdR-plenaire. Misschien kan mijn collega Sanne aansluiten.',
+      'Ruud Jansen heeft deze vergadering geweigerd.\r\n\r\nHelaas, ik zit die week in Brussel voor de ' +
+        'CvdR-plenaire. Misschien kan mijn collega Sanne aansluiten.\r\n\r\nClimate Forum – preparatory call\r\n' +
+        'dinsdag 18 november 2025 14:00-15:00',
+      'calendar:declined with a short note',
+    ],
+  ] as const)('suppresses Outlook %s', async (_what, status, note, body, reason) => {
+    // Act
+    const route = await routeOf(
+      calendarAnswer({
+        from: 'attendee@example.org',
+        to: KOMMUNSTYRELSEN,
+        subject: `${status === 'ACCEPTED' ? 'Accepted' : 'Geweigerd'}: Climate Forum – preparatory call`,
+        status,
+        note,
+        summary: 'Climate Forum – preparatory call',
+        body,
+      }),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(true);
+    expect(route.automated.reasons).toContain(reason);
+  });
+
   it("suppresses an Outlook acceptance whose body only restates the event's title, time and place", async () => {
     // Prepare
     const raw = Buffer.from(
