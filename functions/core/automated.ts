@@ -309,7 +309,7 @@ function acknowledgesReceipt(freshKey: () => string, freshWords: number): boolea
   return RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(withoutReferences));
 }
 
-/** A reference's words in a text key: numbers, alone or with letters and separators folded away ("inc0847213"). */
+/** A reference in a text key: any word with a digit in it ("48213", "inc0847213", "tvv 2025 118734"). */
 const REFERENCE_NUMBERS = / (?=[\p{L}]*\d)[\p{L}\d]+(?= )/gu;
 
 /** Not automated, but a person of the triage group should look; `from` says what the doubt rests on. */
@@ -510,6 +510,7 @@ const MAX_HEADING_QUESTION_WORDS = 2;
 function questions(text: string): string[] {
   return text.split(SENTENCE_END).filter(asks);
 }
+
 /**
  * The attendee's own words on a calendar answer, if they say more than "Thanks": the calendar's
  * comment, or a body the attendee typed (Outlook's "edit the response"). Google Calendar's body is
@@ -559,10 +560,10 @@ function typedWords(mail: InboundMail, fresh: string): number {
 
 /** "When: Tuesday, 9 December 13:00", "Där: …", "Ort: …": a short label, then the event's time or place. */
 const EVENT_LINE = /^\s*\p{L}[\p{L} ]{0,20}\s?[:：]\s/u;
-/** The event's date with its year, or its time span ("13:00-16:00"), as a calendar client prints them. */
-const EVENT_TIME = /\b20\d\d\b|\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}/u;
 /** The event's time span as a calendar client prints it ("14:00-15:00", "10.00–11.00"). */
 const EVENT_SPAN = /\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}/u;
+/** The event's date with its year, or its time span, as a calendar client prints them. */
+const EVENT_TIME = new RegExp(`\\b20\\d\\d\\b|${EVENT_SPAN.source}`, 'u');
 /** A line that holds the event's title or place with a few more words ("Accepted: …", "Where: …"). */
 const RESTATEMENT_SLACK = 24;
 
