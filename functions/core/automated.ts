@@ -235,7 +235,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
     return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
   }
-  const awayNotice = awayNoticeVerdict(responder, answersWithoutAsking, freshKey);
+  const awayNotice = awayNoticeVerdict(responder, answers, body.fresh, freshKey);
   if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
   const cueSupport = cue.kind === 'list-notice' ? listNotice : support(cue.kind);
@@ -274,7 +274,8 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
  */
 function awayNoticeVerdict(
   responder: AutoReplyBodyKind[],
-  answersWithoutAsking: () => boolean,
+  answers: boolean,
+  fresh: string,
   freshKey: () => string,
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
@@ -285,7 +286,7 @@ function awayNoticeVerdict(
   const awayUnnamed = !says('absence') && says('return') && says('meanwhile');
   if (!away && !awayUnnamed) return { automated: false, reasons: [] };
   const notice = responderReason(responder, 'away-notice');
-  if (answersWithoutAsking() && !CONCESSIONS.some(phraseIn(freshKey()))) {
+  if (answers && !writesDespiteAbsence(fresh, freshKey)) {
     return { automated: true, reasons: ['subject:reply', notice] };
   }
   return away ? doubt(notice, 'body') : { automated: false, reasons: [] };
