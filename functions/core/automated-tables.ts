@@ -34,6 +34,8 @@ export interface CompiledAutomatedPhrases {
   openingsByFirstWord: Record<string, Opening[]>;
   /** Away and holiday words that, alone or joined, may be a responder's whole subject ("Semester"). */
   awaySubjectWords: string[];
+  /** How a responder ends a subject that names the absent person first ("… is out of the office."). */
+  awaySubjectEndings: string[];
   listNoticeSubjects: string[];
   listNoticeBodies: string[];
   calendarReplyBodies: string[];
@@ -75,6 +77,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
   return {
     openingsByFirstWord,
     awaySubjectWords: [...new Set(awaySubjectWords)].sort(),
+    awaySubjectEndings: Object.values(tables.AWAY_SUBJECT_ENDINGS).flat().map(textKey),
     listNoticeSubjects: tables.LIST_NOTICE_SUBJECT_PHRASES.map(textKey),
     listNoticeBodies: tables.LIST_NOTICE_BODY_PHRASES.map(textKey),
     calendarReplyBodies: tables.CALENDAR_REPLY_BODY_PHRASES.map(textKey),

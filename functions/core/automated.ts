@@ -46,6 +46,12 @@ const MAX_AUTO_REPLY_WORDS = 100;
 const MAX_EMPTY_WORDS = 5;
 /** An attendee's note from this long on may carry a request ("Accepted, but may I bring ..."). */
 const MIN_CALENDAR_COMMENT_WORDS = 6;
+/**
+ * An attendee's answer to an invitation (RFC 5546): REPLY accepts or declines, COUNTER ("New Time
+ * Proposed:") declines the time and offers another, which a short decline asking only to move the
+ * meeting is too (declinesInAFewWords).
+ */
+const ATTENDEE_ANSWERS = new Set(['REPLY', 'COUNTER']);
 /** A decline's note longer than this is a letter, not a reason and a stand-in. */
 const MAX_DECLINE_NOTE_WORDS = 30;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
@@ -74,6 +80,7 @@ export const COMPILED_AUTOMATED_PHRASES = readShippedTable(
 /** The openings by their first word: a subject is tried only against those that can match it. */
 const OPENINGS_BY_FIRST_WORD = new Map(Object.entries(COMPILED_AUTOMATED_PHRASES.openingsByFirstWord));
 const AWAY_SUBJECT_WORDS = new Set(COMPILED_AUTOMATED_PHRASES.awaySubjectWords);
+const AWAY_SUBJECT_ENDINGS = COMPILED_AUTOMATED_PHRASES.awaySubjectEndings;
 /**
  * Each opening's regular expression, compiled the first time a subject starting with its first word is
  * read: a Unicode pattern with `\p{L}` classes costs ~0.2 ms to build, and building all 555 at import
@@ -118,7 +125,9 @@ const MACHINE_SENDER_LOCAL_PARTS = /^(mailer-daemon|postmaster|mail-daemon|maild
 /** Addresses a list manager sends its own notices from (Mailman, Sympa, Majordomo, LISTSERV). */
 const LIST_MANAGER_LOCAL_PARTS =
   /^(owner-.+|.+-(owner|bounces|request)(\+.*)?|mailman|sympa|majordomo|listserv|listproc)$/i;
-const NO_REPLY_LOCAL_PARTS = /^(no-?reply|do-?not-?reply|noreply[-.+].*|.*[-.]no-?reply|auto-?reply)$/i;
+/** "noreply", and its translations a desk's address is written in ("ne-pas-repondre", "nao-responder"). */
+const NO_REPLY_LOCAL_PARTS =
+  /^(no-?reply|do-?not-?reply|ne-?pas-?repondre|nao-?responder|no-?responder|nicht-?antworten|svara-?inte|ikke-?svar|non-?rispondere|nie-?odpowiadaj|ei-?vastaa|noreply[-.+].*|.*[-.]no-?reply|auto-?reply)$/i;
 
 export function detectAutomated(mail: InboundMail): AutomatedVerdict {
   const generated = generatedNotice(mail);
@@ -170,16 +179,16 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   const responder = responderKinds(freshKey, freshWords, body.fresh);
   // Each kind's evidence is gathered when a branch below reads it: most mail reads only the list notice's.
   const support = (kind: MachineKind) => supportingEvidence(mail, freshKey, freshWords, responder, kind);
-  const calendarReply = mail.calendars.some((calendar) => calendar.method === 'REPLY');
+  const answer = mail.calendars.find((calendar) => ATTENDEE_ANSWERS.has(calendar.method));
 
-  if (calendarReply) {
+  if (answer) {
+    const method = `calendar:method=${answer.method.toLowerCase()}`;
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
-    if (!comment)
-      return { automated: true, reasons: ['calendar:method=reply', ...support('calendar-reply')] };
+    if (!comment) return { automated: true, reasons: [method, ...support('calendar-reply')] };
     if (declinesInAFewWords(mail, body.fresh)) {
-      return { automated: true, reasons: ['calendar:method=reply', 'calendar:declined with a short note'] };
+      return { automated: true, reasons: [method, 'calendar:declined with a short note'] };
     }
-    return doubt(`calendar:method=reply with the attendee's words`, 'calendar');
+    return doubt(`${method} with the attendee's words`, 'calendar');
   }
 
   const fromListManager = LIST_MANAGER_LOCAL_PARTS.test(senderLocalPart(mail));
@@ -202,10 +211,18 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
 
   // A service desk's or registry's acknowledgement ("Your request has been registered under
   // INC0847213", "Hemos recibido su consulta") comes under a subject of its own and may hold a question
-  // of its FAQ; persons write "we have received your invitation" too, but not beside a machine's mark.
-  if ((generated || responder.includes('self')) && acknowledgesReceipt(freshKey, freshWords)) {
-    const self = responder.includes('self') ? [responderReason(responder)] : [];
-    return { automated: true, reasons: [...self, 'body:receipt-acknowledgement'] };
+  // of its FAQ; persons write "we have received your invitation" too, but not beside a machine's mark:
+  // its header, the text naming itself automatic, or telling that nobody reads answers to it.
+  const machineMarks = [
+    ...(responder.includes('self') || responder.includes('no-reply') ? [responderReason(responder)] : []),
+    ...(!responder.includes('self') && AUTOMATIC.test(freshKey()) ? ['body:names-itself-automatic'] : []),
+    ...(NO_REPLY_LOCAL_PARTS.test(senderLocalPart(mail)) ? ['sender:no-reply'] : []),
+  ];
+  if (
+    (generated || machineMarks.length > 0) &&
+    acknowledgesReceipt(freshKey, freshWords, isReplyOrForwardSubject(mail.subject) ? '' : mail.subject)
+  ) {
+    return { automated: true, reasons: [...machineMarks, 'body:receipt-acknowledgement'] };
   }
 
   // Responders without headers often answer under the thread's own subject ("Odp: ...") or an
@@ -303,11 +320,14 @@ function writesDespiteAbsence(fresh: string, freshKey: () => string): boolean {
 /** A desk's acknowledgement carries its reference and opening hours, rarely more than this. */
 const MAX_RECEIPT_WORDS = 200;
 
-function acknowledgesReceipt(freshKey: () => string, freshWords: number): boolean {
+/** Whether a short text, or the subject of its own it came under ("Bekräftelse: Vi har tagit emot ditt meddelande"), acknowledges receipt. */
+function acknowledgesReceipt(freshKey: () => string, freshWords: number, ownSubject: string): boolean {
   if (freshWords > MAX_RECEIPT_WORDS) return false;
   // A desk writes its reference into the sentence ("Your request (48213) has been received").
-  const withoutReferences = freshKey().replace(REFERENCE_NUMBERS, '');
-  return RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(withoutReferences));
+  const withoutReferences = (key: string) => key.replace(REFERENCE_NUMBERS, '');
+  return [freshKey(), textKey(ownSubject)].some((key) =>
+    RECEIPT_ACKNOWLEDGEMENTS.some(phraseIn(withoutReferences(key))),
+  );
 }
 
 /** A reference in a text key: any word with a digit in it ("48213", "inc0847213", "tvv 2025 118734"). */
@@ -594,6 +614,16 @@ function subjectCue(subject: string): SubjectCue | undefined {
       everyday,
     };
   }
+  // "Richard Hall is out of the office.": Notes names the absent person first and labels at the end.
+  const ending = awaySubjectEnding(subject);
+  if (ending)
+    return {
+      kind: 'auto-reply',
+      language: 'subject ending',
+      phrase: ending,
+      labelled: true,
+      everyday: false,
+    };
   // "Semester", "Vuosiloma / Semester / Annual leave": a holiday's word is no opening, but may be the whole subject.
   if (isOnlyAwayWords(folded)) {
     return {
@@ -605,6 +635,17 @@ function subjectCue(subject: string): SubjectCue | undefined {
     };
   }
   return undefined;
+}
+
+/** The responder's label a subject ends with after the absent person's name ("… est absent(e)."), if any. */
+function awaySubjectEnding(subject: string): string | undefined {
+  const key = textKey(subject);
+  const run = key.replace(/ /g, '');
+  return AWAY_SUBJECT_ENDINGS.find((ending) =>
+    RUN_SCRIPTS.test(ending)
+      ? run.length > ending.replace(/ /g, '').length && run.endsWith(ending.replace(/ /g, ''))
+      : key.length > ending.length && key.endsWith(ending),
+  )?.trim();
 }
 
 /** A subject of nothing but away and holiday words, one or several joined ("Vuosiloma / Semester"). */

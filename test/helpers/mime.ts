@@ -51,8 +51,10 @@ export function calendarAnswer(options: {
   note: string;
   summary: string;
   body?: string;
+  /** REPLY accepts or declines; COUNTER proposes another time ("New Time Proposed:"). */
+  method?: 'REPLY' | 'COUNTER';
 }): Buffer {
-  const { from, to, subject, status, note, summary, body = note } = options;
+  const { from, to, subject, status, note, summary, body = note, method = 'REPLY' } = options;
   const attendee = /<([^>]+)>/.exec(from)?.[1] ?? from;
   return Buffer.from(
     [
@@ -68,11 +70,11 @@ export function calendarAnswer(options: {
       '',
       body,
       '--b',
-      'Content-Type: text/calendar; charset=utf-8; method=REPLY',
+      `Content-Type: text/calendar; charset=utf-8; method=${method}`,
       'Content-Transfer-Encoding: 8bit',
       '',
       'BEGIN:VCALENDAR',
-      'METHOD:REPLY',
+      `METHOD:${method}`,
       'BEGIN:VEVENT',
       `ATTENDEE;PARTSTAT=${status}:mailto:${attendee}`,
       `COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`,

@@ -10,6 +10,7 @@ import {
   AUTO_REPLY_BODY_PHRASES,
   AUTO_REPLY_SUBJECT_OPENINGS,
   AUTOMATED_PHRASE_LANGUAGES,
+  AWAY_SUBJECT_ENDINGS,
   AWAY_SUBJECT_OPENINGS,
   CALENDAR_REPLY_SUBJECT_OPENINGS,
   CONCESSIONS,
@@ -589,6 +590,7 @@ describe('the phrase tables', () => {
     'calendar subjects': CALENDAR_REPLY_SUBJECT_OPENINGS,
     'receipt acknowledgements': RECEIPT_ACKNOWLEDGEMENTS,
     'holiday subjects': HOLIDAY_SUBJECTS,
+    'away subject endings': AWAY_SUBJECT_ENDINGS,
     'reschedule requests': RESCHEDULE_REQUESTS,
     ...Object.fromEntries(
       Object.entries(AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => [`${kind} bodies`, table]),

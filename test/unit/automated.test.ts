@@ -1264,3 +1264,143 @@ describe("detectAutomated: a person's letter under a responder's label", () => {
     expect(route.decision.disposition).toBe('forward');
   });
 });
+
+describe('detectAutomated: what the stress sets of 2026-12-03 found missing', () => {
+  it('suppresses a proposal of a new time (METHOD:COUNTER) that the attendee typed nothing into', async () => {
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Marco Bianchi <marco.bianchi@example.it>',
+        to: KOMMUNSTYRELSEN,
+        subject: 'New Time Proposed: Partner meeting',
+        status: 'DECLINED',
+        note: '',
+        summary: 'Partner meeting',
+        body: 'Proposed new time: Wednesday, 26 March 2025 11:30-14:00 (UTC+01:00) Stockholm.',
+        method: 'COUNTER',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({ automated: true, reasons: ['calendar:method=counter'] });
+  });
+
+  it('sends a proposal of a new time with a letter typed into it to a person', async () => {
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Marco Bianchi <marco.bianchi@example.it>',
+        to: KOMMUNSTYRELSEN,
+        subject: 'New Time Proposed: Partner meeting',
+        status: 'DECLINED',
+        note: '',
+        summary: 'Partner meeting',
+        body: 'Thursday suits us better: the Deputy Mayor lands on Wednesday evening and would like to bring our director for EU funds and an interpreter to the meeting.',
+        method: 'COUNTER',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({
+      automated: false,
+      doubts: ["calendar:method=counter with the attendee's words"],
+    });
+  });
+
+  it.each([
+    ['Richard Hall is out of the office.', 'is out of the office'],
+    ['Jean-Marc Dubois est absent(e).', 'est absent e'],
+    ['Anneli Strand är inte på kontoret.', 'ar inte pa kontoret'],
+  ])('reads a Notes-style subject "%s" as a responder\'s label under its header', async (subject, ending) => {
+    // Act
+    const verdict = await verdictFor(
+      message(subject, 'I will be out of the office until 22 July.', { 'Auto-Submitted': 'auto-generated' }),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({ automated: true });
+    expect(verdict.reasons.join(' ')).toContain(`subject:"${ending}" (subject ending)`);
+  });
+
+  it('keeps a person\'s letter whose subject ends "is out of the office" with that person', async () => {
+    // Act: no machine's header, and a letter that asks.
+    const route = await routeOf(
+      message(
+        'Anna Berg is out of the office',
+        'Anna is away this week. Could you send the visit programme to me instead? Karin',
+      ),
+    );
+
+    // Assess
+    expect(route.automated.automated).toBe(false);
+    expect(route.decision.disposition).toBe('forward');
+  });
+
+  it.each([
+    [
+      'a "do not reply" line',
+      'no-reply-notifications@example.gov.uk',
+      'We have received your message. Your reference number is FCDO-2024-0719346.\nWe aim to reply within 20 working days.\nDo not reply to this email.',
+    ],
+    [
+      'a sender that says "do not answer" in French',
+      'ne-pas-repondre@example.fr',
+      'Madame, Monsieur,\nNous accusons bonne réception de votre message, qui sera transmis au service compétent.',
+    ],
+    [
+      'a text that calls itself automatic',
+      'kirjaamo@example.fi',
+      'Tämä on automaattinen vastaanottokuittaus.\nViestisi on vastaanotettu ja se käsitellään mahdollisimman pian.',
+    ],
+  ])("suppresses a desk's acknowledgement without a header, marked by %s", async (_mark, sender, body) => {
+    // Act
+    const raw = message('Acknowledgement', body).toString().replace('someone@example.org', sender);
+    const verdict = await verdictFor(Buffer.from(raw));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons).toContain('body:receipt-acknowledgement');
+  });
+
+  it("forwards a programme's reminder that a report has not yet come in, however it says nobody reads replies", async () => {
+    // Act: "ännu inte har kommit in till" is no acknowledgement of receipt.
+    const verdict = await verdictFor(
+      message(
+        'Påminnelse: ansökan om utbetalning',
+        'Detta är en påminnelse om att ansökan om utbetalning ännu inte har kommit in till Svenska ESF-rådet.\nDetta meddelande kan inte besvaras.',
+      ),
+    );
+
+    // Assess
+    expect(verdict.automated).toBe(false);
+  });
+
+  it('keeps an away note that still says yes with the person who wrote it', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message(
+        'Re: Visit of the Mayor of Kyiv',
+        'I am away until Monday but yes, the Mayor can come on Wednesday; he will arrive with four persons.\nI will send the delegation list as soon as I am back in the office.',
+      ),
+    );
+
+    // Assess
+    expect(verdict.automated).toBe(false);
+  });
+
+  it('suppresses a group\'s "you\'ve been added" notice under its header', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message(
+        "You've been added to Nordic-Baltic Mayors' Climate Network",
+        'An owner of the group added you. Visit the group to read its messages.',
+        {
+          'Auto-Submitted': 'auto-generated',
+        },
+      ),
+    );
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+  });
+});
