@@ -239,7 +239,9 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   const saysMoreOfResponder = responder.some(
     (kind) => kind === 'absence' || kind === 'return' || kind === 'meanwhile',
   );
-  const answers = isReplySubject(mail.subject);
+  // iCloud's and some servers' responders keep the subject as it was and answer only in their headers.
+  const answers =
+    isReplySubject(mail.subject) || (mail.inReplyTo !== undefined && !isReplyOrForwardSubject(mail.subject));
   const unanswerableAnswer = responder.includes('no-reply') && answers;
   // Read only when a branch below needs them: most replies are letters that settle nothing here.
   const answersWithoutAsking = () => answers && !asksSomething(body.fresh);

@@ -1403,4 +1403,34 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
     // Assess
     expect(verdict.automated).toBe(true);
   });
+  it('reads an away notice under the subject it answers, unprefixed, as an answer by its In-Reply-To', async () => {
+    // Prepare: iCloud's responder keeps the subject as it was.
+    const body =
+      "Bonjour,\nJe suis en congé jusqu'au 5 mai inclus. Pour toute question relative au déplacement du maire, merci de contacter le cabinet.\nCamille";
+    const answering = message('Visite du maire de Lyon à Stockholm', body, {
+      'In-Reply-To': '<GEJ71@stockholm.se>',
+    });
+
+    // Act
+    const answer = await verdictFor(answering);
+    const newLetter = await verdictFor(message('Visite du maire de Lyon à Stockholm', body));
+
+    // Assess: without the header the same words may open a person's own letter.
+    expect(answer).toMatchObject({ automated: true });
+    expect(newLetter.automated).toBe(false);
+  });
+
+  it('keeps a person answering under an unprefixed subject who asks with that person', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message(
+        'Visite du maire de Lyon à Stockholm',
+        "Je suis en congé jusqu'au 5 mai. Pourriez-vous envoyer le programme à ma collègue ?",
+        { 'In-Reply-To': '<GEJ71@stockholm.se>' },
+      ),
+    );
+
+    // Assess
+    expect(verdict.automated).toBe(false);
+  });
 });
