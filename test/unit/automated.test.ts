@@ -1308,6 +1308,7 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
     ['Richard Hall is out of the office.', 'is out of the office'],
     ['Jean-Marc Dubois est absent(e).', 'est absent e'],
     ['Anneli Strand är inte på kontoret.', 'ar inte pa kontoret'],
+    ['山田太郎は不在です', 'は不在です'],
   ])('reads a Notes-style subject "%s" as a responder\'s label under its header', async (subject, ending) => {
     // Act
     const verdict = await verdictFor(
