@@ -2,9 +2,13 @@
 // languages the router receives. One list for every reader of a subject, so a prefix learnt for one
 // (the automated check, the classifier's thread features) is known to all.
 
-/** "Re:", "SV:", "AW:", "Odp:", "Ynt:", "R:", "Resposta:", "Odg:", "ΑΠ:", "Ответ:", "Відп:", repeated or counted ("Re[2]:"). */
+/**
+ * "Re:", "SV:", "AW:", "Odp:", "Ynt:", "R:", "Resposta:", "Odg:", "ΑΠ:", "Ответ:", "Відп:", and the
+ * whole words some clients write ("Réponse :", "Antwort:", "Svar:", "Risposta:"), repeated or counted
+ * ("Re[2]:").
+ */
 export const REPLY_PREFIX =
-  /^\s*((re|sv|aw|vs|antw|odp|ynt|res|resposta|rif|r|vá|odg|atb|ats|απ|ответ|відп)\s*(\[\d+\])?\s*:\s*)+/i;
+  /^\s*((re|sv|aw|vs|antw|odp|ynt|res|resposta|rif|r|vá|odg|atb|ats|απ|ответ|відп|réponse|reponse|antwort|svar|risposta|respuesta|vastaus|odpověď|odgovor|răspuns|válasz)\s*(\[\d+\])?\s*:\s*)+/i;
 /** "Fwd:", "VB:", "WG:", "TR:", "RV:", "I:", "PD:", "Doorst:", "Edasi:", "Videresend:", "Enc:". */
 export const FORWARD_PREFIX = /^\s*((fw|fwd|vb|wg|tr|rv|i|pd|enc|doorst|edasi|videresend)\s*:\s*)+/i;
 

@@ -1425,4 +1425,22 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
     // Assess
     expect(verdict.automated).toBe(false);
   });
+  it.each(['Réponse : Partenariat URBACT', 'Antwort: Partnerschaft URBACT', 'Svar: Partnerskap URBACT'])(
+    'reads "%s" as an answer, so an away notice under it is a responder\'s',
+    async (subject) => {
+      // Act
+      const verdict = await verdictFor(
+        message(
+          subject,
+          "Je suis absente du bureau jusqu'au 25 août inclus. Pour toute question urgente, vous pouvez contacter Julien Lefèvre.",
+        ),
+      );
+
+      // Assess
+      expect(verdict).toMatchObject({
+        automated: true,
+        reasons: ['subject:reply', 'body:away-notice(absence+meanwhile)'],
+      });
+    },
+  );
 });
