@@ -35,7 +35,7 @@ export interface CompiledAutomatedPhrases {
   /** Away and holiday words that, alone or joined, may be a responder's whole subject ("Semester"). */
   awaySubjectWords: string[];
   /** How a responder ends a subject that names the absent person first ("… is out of the office."). */
-  awaySubjectEndings: string[];
+  awaySubjectEndings: SubjectEnding[];
   listNoticeSubjects: string[];
   listNoticeBodies: string[];
   calendarReplyBodies: string[];
@@ -77,7 +77,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
   return {
     openingsByFirstWord,
     awaySubjectWords: [...new Set(awaySubjectWords)].sort(),
-    awaySubjectEndings: Object.values(tables.AWAY_SUBJECT_ENDINGS).flat().map(textKey),
+    awaySubjectEndings: Object.values(tables.AWAY_SUBJECT_ENDINGS).flat().map(subjectEnding),
     listNoticeSubjects: tables.LIST_NOTICE_SUBJECT_PHRASES.map(textKey),
     listNoticeBodies: tables.LIST_NOTICE_BODY_PHRASES.map(textKey),
     calendarReplyBodies: tables.CALENDAR_REPLY_BODY_PHRASES.map(textKey),
@@ -111,6 +111,20 @@ export function textKey(text: string): string {
 /** The classifier's folding (case, diacritics, ø/æ/ł/ß), with white space made single: phrases match in it. */
 export function foldForMatching(text: string): string {
   return fold(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A subject's ending as a text key; Chinese, Japanese and Korean run the name onto the label
+ * ("山田太郎は不在です"), so theirs is compared with the spaces of the key taken out.
+ */
+export interface SubjectEnding {
+  key: string;
+  inRun: boolean;
+}
+
+function subjectEnding(phrase: string): SubjectEnding {
+  const inRun = RUN_SCRIPTS.test(phrase);
+  return { key: inRun ? textKey(phrase).replace(/ /g, '') : textKey(phrase), inRun };
 }
 
 function bodyPhrase(phrase: string): BodyPhrase {
