@@ -46,6 +46,12 @@ export interface CompiledAutomatedPhrases {
   receiptAcknowledgements: BodyPhrase[];
   /** A decline's request to move the meeting ("¿Podemos moverla al jueves?"). */
   rescheduleRequests: BodyPhrase[];
+  /** "Until" written before a date, as token lists ("till och med" -> ["till", "och", "med"]). */
+  untilBeforeADate: string[][];
+  /** "Until" written after a date, as token lists ("asti", "a kadar" -> ["a", "kadar"]). */
+  untilAfterADate: string[][];
+  /** Month names' first letters, folded ("aug", "ιαν", "月"). */
+  months: string[];
 }
 
 /** Where `npm run lexicons` writes the compiled phrases: beside automated.ts, which reads them. */
@@ -88,6 +94,9 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
     concessions: Object.values(tables.CONCESSIONS).flat().map(bodyPhrase),
     receiptAcknowledgements: Object.values(tables.RECEIPT_ACKNOWLEDGEMENTS).flat().map(bodyPhrase),
     rescheduleRequests: Object.values(tables.RESCHEDULE_REQUESTS).flat().map(bodyPhrase),
+    untilBeforeADate: uniqueTokenLists(tables.UNTIL_BEFORE_A_DATE),
+    untilAfterADate: uniqueTokenLists(tables.UNTIL_AFTER_A_DATE),
+    months: [...new Set(Object.values(tables.MONTHS).flat().map(foldForMatching))].sort(),
   };
 }
 
@@ -125,6 +134,15 @@ export interface SubjectEnding {
 function subjectEnding(phrase: string): SubjectEnding {
   const inRun = RUN_SCRIPTS.test(phrase);
   return { key: inRun ? textKey(phrase).replace(/ /g, '') : textKey(phrase), inRun };
+}
+
+function uniqueTokenLists(table: PhraseTable): string[][] {
+  const lists = new Map(
+    Object.values(table)
+      .flat()
+      .map((phrase) => [textKey(phrase), tokens(phrase)]),
+  );
+  return [...lists.values()].filter((list) => list.length > 0);
 }
 
 function bodyPhrase(phrase: string): BodyPhrase {

@@ -95,6 +95,9 @@ const {
   concessions: CONCESSIONS,
   receiptAcknowledgements: RECEIPT_ACKNOWLEDGEMENTS,
   rescheduleRequests: RESCHEDULE_REQUESTS,
+  untilBeforeADate: UNTIL_BEFORE_A_DATE,
+  untilAfterADate: UNTIL_AFTER_A_DATE,
+  months: MONTHS,
 } = COMPILED_AUTOMATED_PHRASES;
 
 /**
@@ -253,7 +256,8 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const evidence = saysMoreOfResponder ? [responderBody] : ['subject:reply', responderBody];
     return { automated: true, reasons: cue ? [cueReasonOf(cue), ...evidence] : evidence };
   }
-  const awayNotice = awayNoticeVerdict(responder, answers, body.fresh, freshKey);
+  const endsAbsence = () => freshWords <= MAX_UNTIL_NOTE_WORDS && saysUntilADate(body.freshWords);
+  const awayNotice = awayNoticeVerdict(responder, answers, body.fresh, freshKey, endsAbsence);
   if (!cue) return awayNotice;
   const cueReason = cueReasonOf(cue);
   const cueSupport = cue.kind === 'list-notice' ? listNotice : support(cue.kind);
@@ -295,15 +299,21 @@ function awayNoticeVerdict(
   answers: boolean,
   fresh: string,
   freshKey: () => string,
+  endsAbsence: () => boolean,
 ): AutomatedVerdict {
   const says = (kind: AutoReplyBodyKind) => responder.includes(kind);
-  const away = says('absence') && (says('return') || says('meanwhile'));
+  // "Jestem poza biurem do 12.01.": the end date tells the return when no return phrase does. It serves
+  // here only, for an answer's body: under a responder's own subject, "Jag är ledig till och med 12 maj"
+  // is a person's one line as well (issue #16), and a person decides.
+  const endDated = !says('return') && (says('absence') || says('meanwhile')) && endsAbsence();
+  const returns = says('return') || endDated;
+  const away = says('absence') && (returns || says('meanwhile'));
   // "Jeg har høstferie og er tilbake 5. januar. E-posten blir ikke videresendt.": an absence in words
   // the tables lack, told by its return and what happens meanwhile. Without the absence named, only
   // the plain notice is one; a letter that says as much and more is a person's, left to its group.
-  const awayUnnamed = !says('absence') && says('return') && says('meanwhile');
+  const awayUnnamed = !says('absence') && returns && says('meanwhile');
   if (!away && !awayUnnamed) return { automated: false, reasons: [] };
-  const notice = responderReason(responder, 'away-notice');
+  const notice = responderReason(endDated ? [...responder, 'end-date'] : responder, 'away-notice');
   if (answers && !writesDespiteAbsence(fresh, freshKey)) {
     return { automated: true, reasons: ['subject:reply', notice] };
   }
@@ -350,6 +360,78 @@ function responderKinds(joinedWords: () => string, freshWords: number, fresh: st
   const kinds = AUTO_REPLY_BODIES.filter(({ phrases }) => phrases.some(says)).map(({ kind }) => kind);
   if (!kinds.includes('self') && labelsItself(fresh)) kinds.unshift('self');
   return kinds;
+}
+
+/**
+ * An end date counts as a responder's return only in a note this short: persons write "I'm on leave
+ * until 14 April, so short answer: yes, we still need the letter" too, at 80-100 words (three such
+ * letters in blind batches 1-460 would have been suppressed at the responder's 100-word limit).
+ */
+const MAX_UNTIL_NOTE_WORDS = 40;
+
+/** How many words may stand between an until-word and its date ("bis zum 12.", "hasta el 7 de enero"). */
+const UNTIL_FILLER_WORDS = 2;
+
+/**
+ * Whether the words name an end date with an until-word ("kuni 7.8", "do 12. 8.", "until 7 Jan",
+ * "20.7. asti", "1月7日まで"): how an away note tells its return when it does not say "I am back on".
+ * A day needs its month beside it, so "till 15 personer" or "do 12 osób" is no date, nor is a phone
+ * number ("till 08 508 ...").
+ */
+function saysUntilADate(words: readonly string[]): boolean {
+  for (let index = 0; index < words.length; index++) {
+    for (const until of UNTIL_BEFORE_A_DATE) {
+      if (!startsAt(words, index, until)) continue;
+      const after = index + until.length;
+      for (let skip = 0; skip <= UNTIL_FILLER_WORDS; skip++) {
+        if (dateAt(words, after + skip)) return true;
+        if (!isFiller(words[after + skip])) break;
+      }
+    }
+    for (const until of UNTIL_AFTER_A_DATE) {
+      if (!startsAt(words, index, until)) continue;
+      for (let start = Math.max(0, index - 3); start < index - 1; start++)
+        if (dateAt(words, start)) return true;
+    }
+    // Korean runs the day onto its "until" ("7일까지").
+    if (/^\d{1,2}일까지$/u.test(words[index] ?? '')) return true;
+  }
+  return false;
+}
+
+function startsAt(words: readonly string[], index: number, phrase: readonly string[]): boolean {
+  return phrase.every((word, offset) => words[index + offset] === word);
+}
+
+/** A day beside its month at this word: "12 8", "7 jan", "aug 7", "1 月", "3 de agosto". */
+function dateAt(words: readonly string[], index: number): boolean {
+  const [first, second, third] = [words[index], words[index + 1], words[index + 2]];
+  if (first === undefined || second === undefined) return false;
+  return (
+    (isDay(first) && isMonth(second)) ||
+    (isMonthName(first) && isDay(second)) ||
+    (isDay(first) && MONTH_LINKS.has(second) && third !== undefined && isMonthName(third))
+  );
+}
+
+/** The word some languages set between a day and its month ("3 de agosto", "7 of January"). */
+const MONTH_LINKS = new Set(['de', 'of', 'ta', 'del']);
+
+function isDay(word: string): boolean {
+  return /^\d{1,2}$/.test(word) && Number(word) >= 1 && Number(word) <= 31;
+}
+
+function isMonth(word: string): boolean {
+  return (/^\d{1,2}$/.test(word) && Number(word) >= 1 && Number(word) <= 12) || isMonthName(word);
+}
+
+function isMonthName(word: string): boolean {
+  return !/\d/.test(word) && MONTHS.some((month) => word.startsWith(month));
+}
+
+/** An article or preposition between an until-word and its date ("zum", "el", "the", "dnia"). */
+function isFiller(word: string | undefined): boolean {
+  return word !== undefined && !/\d/.test(word) && word.length <= 4;
 }
 
 /** Whether a text key (textKey) holds a phrase: as whole words, or inside a Chinese, Japanese, Korean run. */
@@ -402,7 +484,7 @@ function labelsItself(fresh: string): boolean {
 }
 
 function responderReason(
-  kinds: AutoReplyBodyKind[],
+  kinds: readonly (AutoReplyBodyKind | 'end-date')[],
   what: 'auto-reply' | 'away-notice' = 'auto-reply',
 ): string {
   return `body:${what}(${kinds.join('+')})`;

@@ -299,6 +299,29 @@ describe('detectAutomated: an acknowledgement of receipt without a header', () =
     expect(verdict.reasons).toContain('body:receipt-acknowledgement');
   });
 
+  it.each([
+    [
+      'no, a postpositive possessive',
+      '[Sak 26/1180] Mottatt: Ordførerens besøk i Stockholm',
+      'Takk for henvendelsen. Vi bekrefter at vi har mottatt e-posten din, og saken er registrert med ' +
+        'saksnummer 26/1180.\r\nDette er en automatisk generert e-post og kan ikke besvares.\r\nPostmottaket',
+    ],
+    [
+      'de, an intake system',
+      'Eingangsbestätigung – Ihr Schreiben vom 2. Dezember',
+      'Sehr geehrte Damen und Herren,\r\nIhr Schreiben ist bei uns eingegangen und wird unter dem ' +
+        'Geschäftszeichen 4-2026-771 bearbeitet.\r\nDiese E-Mail wurde automatisch erstellt; bitte antworten ' +
+        'Sie nicht auf diese Nachricht.\r\nPoststelle',
+    ],
+  ])('is automated in %s when it names itself automatic', async (_case, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons).toContain('body:receipt-acknowledgement');
+  });
+
   it("forwards a person's answer that says the invitation was received", async () => {
     // Prepare
     const raw = message(
@@ -1439,8 +1462,62 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
       // Assess
       expect(verdict).toMatchObject({
         automated: true,
-        reasons: ['subject:reply', 'body:away-notice(absence+meanwhile)'],
+        reasons: ['subject:reply', 'body:away-notice(absence+meanwhile+end-date)'],
       });
     },
   );
+});
+
+describe('detectAutomated: an absence told with its end date ("until 3 Aug.")', () => {
+  it.each([
+    ['pl', 'Re: Eurocities Mobility Forum – registration', 'Jestem poza biurem do 12.01.\r\nKasia'],
+    [
+      'cs',
+      'RE: Interreg Central Europe – partnerství',
+      'Dobrý den, jsem na dovolené do 10. 8.\r\nM. Králová',
+    ],
+    ['fi', 'Vs: Kaupunkien ilmastofoorumi', 'Olen lomalla 20.7. asti.\r\nVille'],
+    ['es', 'RE: URBACT – reunión de socios', 'Estoy de vacaciones hasta el 7 de enero.\r\nLucía'],
+    ['en', 'Re: Nordic Mayors Forum – logistics', 'I am on holiday until 7 Jan.\r\nMark'],
+  ])(
+    'suppresses a short answer in %s that names the absence and its end',
+    async (_language, subject, body) => {
+      // Act
+      const verdict = await verdictFor(message(subject, body));
+
+      // Assess: the end date is the note's return.
+      expect(verdict.automated).toBe(true);
+      expect(verdict.reasons).toContain('body:away-notice(absence+end-date)');
+    },
+  );
+
+  it('reads no date in a count or a phone number after an until-word', async () => {
+    // Prepare: "do 12 osób" is "up to 12 people", "till 08 508 ..." a number to call.
+    const count = message('Odp: Wizyta studyjna', 'Jestem na urlopie. Możemy przyjąć do 12 osób.\r\nKasia');
+    const phone = message('SV: Studiebesök', 'Jag är på semester. Ring till 08 508 29 000.\r\nPer');
+
+    // Act
+    const verdicts = [await verdictFor(count), await verdictFor(phone)];
+
+    // Assess: an absence alone is no responder's note.
+    expect(verdicts.map((verdict) => verdict.automated)).toEqual([false, false]);
+  });
+
+  it("leaves a longer letter that says its writer is away until a date with the letter's group", async () => {
+    // Prepare: a person on leave answers the question (blind batch 456 had one such letter).
+    const letter = message(
+      'Re: Letter of support – Digital Europe consortium',
+      "Hi, I'm on leave until 14 April and only checking mail now and then, so short answer: yes, we still " +
+        'need the signed letter of support from the City by Friday 10 April at the latest, since the ' +
+        'coordinator uploads the proposal on the 14th. Please use the updated template, the call identifier ' +
+        'changed last week and the old one is no longer accepted. It can be signed by the head of the ' +
+        "digital unit, no political signature needed. Send it to my colleague Sara if I'm slow.\r\nMads",
+    );
+
+    // Act
+    const verdict = await verdictFor(letter);
+
+    // Assess
+    expect(verdict.automated).toBe(false);
+  });
 });
