@@ -1521,3 +1521,25 @@ describe('detectAutomated: an absence told with its end date ("until 3 Aug.")', 
     expect(verdict.automated).toBe(false);
   });
 });
+
+describe('detectAutomated: away notes in the wordings stress sets 9-10 found missing', () => {
+  it.each([
+    [
+      'ru, telegraphic',
+      'Re: Форум городов – рабочая группа',
+      'В отпуске до 14.08, почту читаю нерегулярно.\r\nД. Орлов',
+    ],
+    [
+      'ro',
+      'RE: Interreg Europe – parteneriat',
+      'Sunt în concediu medical. Mesajele primite în această perioadă nu vor fi citite. Pentru urgențe vă rog ' +
+        'să contactați secretariatul.\r\nMihai',
+    ],
+  ])('suppresses a header-less away note in %s', async (_language, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+  });
+});
