@@ -89,7 +89,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
     calendarReplyBodies: tables.CALENDAR_REPLY_BODY_PHRASES.map(textKey),
     autoReplyBodies: Object.entries(tables.AUTO_REPLY_BODY_PHRASES).map(([kind, table]) => ({
       kind: kind as AutoReplyBodyKind,
-      phrases: Object.values(table).flat().map(bodyPhrase),
+      phrases: uniquePhrases(Object.entries(table).flatMap(withInvertedSubject)).map(bodyPhrase),
     })),
     concessions: Object.values(tables.CONCESSIONS).flat().map(bodyPhrase),
     receiptAcknowledgements: Object.values(tables.RECEIPT_ACKNOWLEDGEMENTS).flat().map(bodyPhrase),
@@ -134,6 +134,35 @@ export interface SubjectEnding {
 function subjectEnding(phrase: string): SubjectEnding {
   const inRun = RUN_SCRIPTS.test(phrase);
   return { key: inRun ? textKey(phrase).replace(/ /g, '') : textKey(phrase), inRun };
+}
+
+/**
+ * Subject pronouns of the languages that put the verb second: after a time or a place the subject
+ * follows its verb ("Ab Montag bin ich im Urlaub", "I vecka 33 är jag ledig", "Gäller det projektet
+ * kan du vända dig till"), so a phrase written "ich bin im urlaub" is also read "bin ich im urlaub".
+ */
+const VERB_SECOND_SUBJECTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  sv: new Set(['jag', 'vi', 'du', 'ni']),
+  no: new Set(['jeg', 'vi', 'du', 'dere']),
+  da: new Set(['jeg', 'vi', 'du', 'i']),
+  de: new Set(['ich', 'wir', 'sie', 'du']),
+  nl: new Set(['ik', 'wij', 'we', 'u', 'je', 'jij']),
+  is: new Set(['ég', 'við', 'þú']),
+};
+
+/** A language's phrases, with the verb-second order added where the language has it. */
+function withInvertedSubject([language, phrases]: [string, readonly string[]]): string[] {
+  const subjects = VERB_SECOND_SUBJECTS[language];
+  if (!subjects) return [...phrases];
+  return phrases.flatMap((phrase) => {
+    const [subject, verb, ...rest] = phrase.split(' ');
+    if (subject === undefined || verb === undefined || !subjects.has(subject)) return [phrase];
+    return [phrase, [verb, subject, ...rest].join(' ')];
+  });
+}
+
+function uniquePhrases(phrases: string[]): string[] {
+  return [...new Set(phrases)];
 }
 
 function uniqueTokenLists(table: PhraseTable): string[][] {

@@ -1543,3 +1543,23 @@ describe('detectAutomated: away notes in the wordings stress sets 9-10 found mis
     expect(verdict.automated).toBe(true);
   });
 });
+
+describe('detectAutomated: the verb-second order of Germanic languages', () => {
+  it('reads "kan du vända dig till" as "du kan vända dig till" after a clause that comes first', async () => {
+    // Prepare: the subject follows its verb after "Gäller det ansökan" (as after any time or place).
+    const note = message(
+      'SV: Partnersökning Interreg – arbetspaket 3',
+      'Tack för ditt mejl! Jag arbetar deltid under våren. Gäller det ansökan kan du vända dig till Karin Ek, ' +
+        'karin.ek@example.se.\r\nPer',
+    );
+
+    // Act
+    const verdict = await verdictFor(note);
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['subject:reply', 'body:away-notice(absence+meanwhile)'],
+    });
+  });
+});
