@@ -1563,3 +1563,26 @@ describe('detectAutomated: the verb-second order of Germanic languages', () => {
     });
   });
 });
+
+describe('detectAutomated: a person who says they answer briefly, away', () => {
+  it.each([
+    [
+      'no',
+      'SV: Ordførerens besøk – program',
+      'Jeg er på reise til fredag og svarer fra mobilen, så dette blir kort: ordføreren lander kl. 09.10 og ' +
+        'kommer rett til rådhuset. Jeg sender bekreftelsen når jeg er tilbake på kontoret.\r\nIngrid',
+    ],
+    [
+      'en',
+      'Re: Study visit – programme',
+      "I'm travelling until 20 April, so short answer: twelve planners, no politicians, and they would like " +
+        'to see the new district. I will send the final programme when I am back in the office.\r\nPer',
+    ],
+  ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess: it answers the thread, so it is no responder's note.
+    expect(verdict.automated).toBe(false);
+  });
+});
