@@ -1077,6 +1077,27 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     }
   });
 
+  it("suppresses Google Calendar's Czech decline, whose body is the calendar's own", async () => {
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Jana Nováková <jana@example.cz>',
+        to: 'EUinternational@stockholm.se',
+        subject: 'Odmítnuto: Koordinační schůzka partnerů Interreg',
+        status: 'DECLINED',
+        note: '',
+        summary: 'Koordinační schůzka partnerů Interreg',
+        body:
+          'Jana Nováková odmítla tuto pozvánku.\r\n\r\nKoordinační schůzka partnerů Interreg\r\nčtvrtek 16. dubna ' +
+          '2026 ⋅ 10:00–11:30\r\nPřipojit se přes Google Meet\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n' +
+          'Pozvánka od Kalendáře Google',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
+  });
+
   it("suppresses Google Calendar's Swedish decline, whose body is the calendar's own", async () => {
     // Prepare
     const raw = Buffer.from(
