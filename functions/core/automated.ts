@@ -417,12 +417,17 @@ function dateAt(words: readonly string[], index: number): boolean {
 /** The word some languages set between a day and its month ("3 de agosto", "7 of January"). */
 const MONTH_LINKS = new Set(['de', 'of', 'ta', 'del']);
 
+/** A number of one or two digits from 1 to `most`: a day (31) or a month (12) as dates write them. */
+function numberUpTo(word: string, most: number): boolean {
+  return /^\d{1,2}$/.test(word) && Number(word) >= 1 && Number(word) <= most;
+}
+
 function isDay(word: string): boolean {
-  return /^\d{1,2}$/.test(word) && Number(word) >= 1 && Number(word) <= 31;
+  return numberUpTo(word, 31);
 }
 
 function isMonth(word: string): boolean {
-  return (/^\d{1,2}$/.test(word) && Number(word) >= 1 && Number(word) <= 12) || isMonthName(word);
+  return numberUpTo(word, 12) || isMonthName(word);
 }
 
 function isMonthName(word: string): boolean {
