@@ -8988,7 +8988,8 @@ export const UNTIL_AFTER_A_DATE: PhraseTable = {
 
 /**
  * Month names as dates write them, by their first letters ("aug" stands for "august", "augusti",
- * "augusta", "augustus"): with a day beside an until-word they make the date.
+ * "augusta", "augustus"): with a day beside an until-word they make the date. Chinese and Japanese
+ * dates are tokens of their own ("1 月 7 日"), so "月" alone names the month.
  */
 export const MONTHS: PhraseTable = {
   sv: ['jan', 'feb', 'mar', 'apr', 'maj', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'],
@@ -9084,36 +9085,8 @@ export const MONTHS: PhraseTable = {
   no: ['jan', 'feb', 'mar', 'apr', 'mai', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'des'],
   uk: ['січ', 'лют', 'бер', 'кві', 'тра', 'чер', 'лип', 'сер', 'вер', 'жов', 'лис', 'гру'],
   ru: ['янв', 'фев', 'мар', 'апр', 'мая', 'май', 'июн', 'июл', 'авг', 'сен', 'окт', 'ноя', 'дек'],
-  ja: [
-    '月',
-    '一月',
-    '二月',
-    '三月',
-    '四月',
-    '五月',
-    '六月',
-    '七月',
-    '八月',
-    '九月',
-    '十月',
-    '十一月',
-    '十二月',
-  ],
-  zh: [
-    '月',
-    '一月',
-    '二月',
-    '三月',
-    '四月',
-    '五月',
-    '六月',
-    '七月',
-    '八月',
-    '九月',
-    '十月',
-    '十一月',
-    '十二月',
-  ],
+  ja: ['月'],
+  zh: ['月'],
   ko: ['월', '유월', '시월'],
   ar: [
     'يناير',

@@ -96,7 +96,7 @@ export function compileAutomatedPhrases(tables: typeof PhraseTables): CompiledAu
     rescheduleRequests: Object.values(tables.RESCHEDULE_REQUESTS).flat().map(bodyPhrase),
     untilBeforeADate: uniqueTokenLists(tables.UNTIL_BEFORE_A_DATE),
     untilAfterADate: uniqueTokenLists(tables.UNTIL_AFTER_A_DATE),
-    months: [...new Set(Object.values(tables.MONTHS).flat().map(foldForMatching))].sort(),
+    months: shortestPrefixes(Object.values(tables.MONTHS).flat().map(foldForMatching)),
   };
 }
 
@@ -159,6 +159,12 @@ function withInvertedSubject([language, phrases]: [string, readonly string[]]): 
     if (subject === undefined || verb === undefined || !subjects.has(subject)) return [phrase];
     return [phrase, [verb, subject, ...rest].join(' ')];
   });
+}
+
+/** Month names are read as prefixes: "fevrier" adds nothing beside "fev", so only the shortest stay. */
+function shortestPrefixes(words: string[]): string[] {
+  const unique = [...new Set(words)].sort();
+  return unique.filter((word) => !unique.some((other) => other !== word && word.startsWith(other)));
 }
 
 function uniquePhrases(phrases: string[]): string[] {
