@@ -291,6 +291,33 @@ describe('lexicons', () => {
     }
   });
 
+  it('reads a ministry as an office of officials, not as its minister', () => {
+    // Level decides: a ministry's officials on a study visit are not a minister's visit, so a
+    // minister's stem must not reach the ministry's name in any language.
+    const ministries = [
+      'the Ministry of Local Government',
+      'three ministries',
+      'Bundesministerium für Wohnen',
+      'des Staatsministeriums',
+      'Vides aizsardzības un reģionālās attīstības ministrija',
+      'ministrijas ierēdņi',
+      'Ministerul Dezvoltării',
+      'Υπουργείο Εσωτερικών',
+      'του Υπουργείου Υποδομών',
+      'a Belügyminisztérium munkatársai',
+      'Külügyminisztérium',
+      'Çevre ve Şehircilik Bakanlığı',
+    ];
+
+    for (const name of ministries) {
+      // Act
+      const fired = [...matcher.match(tokens(name)).keys()];
+
+      // Assess
+      expect(fired, name).not.toContain('minister_head_of_state');
+    }
+  });
+
   it('builds combinations only from concepts that exist', () => {
     const ids = new Set(specs.map(({ spec }) => spec.id));
 
