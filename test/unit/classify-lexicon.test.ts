@@ -280,6 +280,8 @@ describe('lexicons', () => {
       'Мережа та мета нашої роботи.',
       'Nasz partner z Włoch przyjechał na stację.',
       'La stazione è vicina; prendo nota del prezzo.',
+      // Rabat is Morocco's capital as well as a Danish and Polish discount.
+      'Le train partira de Rabat demain.',
     ];
 
     for (const sentence of everyday) {
