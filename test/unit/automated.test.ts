@@ -1098,6 +1098,29 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
   });
 
+  it('suppresses a Google Calendar decline that names both genders at once, "odmítl(a)"', async () => {
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Karel Horák <karel.horak@example.cz>',
+        to: 'EUinternational@stockholm.se',
+        subject: 'Odmítnuto: Schůzka partnerů URBACT @ út 14. 4. 2026 9:00 - 10:00 (SELČ)',
+        status: 'DECLINED',
+        note: '',
+        summary: 'Schůzka partnerů URBACT',
+        body:
+          'Karel Horák odmítl(a) tuto pozvánku.\r\n\r\nSchůzka partnerů URBACT\r\núterý 14. dubna 2026 ⋅ ' +
+          '9:00 – 10:00\r\nMísto\r\nMicrosoft Teams\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n\r\n' +
+          'Pozvánka z Kalendáře Google\r\n\r\nTuto e-mailovou zprávu jste obdrželi, protože jste organizátorem ' +
+          'této události. Přeposláním této pozvánky můžete libovolnému příjemci umožnit, aby odpověděl ' +
+          'organizátorovi.',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
+  });
+
   it("suppresses Google Calendar's Swedish decline, whose body is the calendar's own", async () => {
     // Prepare
     const raw = Buffer.from(
