@@ -4974,6 +4974,11 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
   /** Mail is read late or not passed on, or someone else answers meanwhile. */
   meanwhile: {
     sv: [
+      'begränsad möjlighet att läsa e-post',
+      'begränsad möjlighet att läsa mejl',
+      'begränsade möjligheter att läsa e-post',
+      'begränsad möjlighet att svara',
+      'kan ställas till',
       'begränsad tillgång till e-post',
       'begränsad tillgång till min e-post',
       'begränsad tillgång till mejl',
@@ -5523,6 +5528,9 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'sua mensagem será excluída',
     ],
     da: [
+      'begrænset mulighed for at læse mails',
+      'begrænset mulighed for at læse e-mails',
+      'begrænset mulighed for at svare',
       'i hastende tilfælde',
       'i presserende tilfælde',
       'i akutte sager',
@@ -6171,6 +6179,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'beidh áthas uirthi cabhrú leat',
     ],
     no: [
+      'begrenset mulighet til å lese e-post',
+      'begrenset mulighet til å svare',
       'i hastesaker',
       'i hastende saker',
       'ved hastesaker',

@@ -1566,7 +1566,7 @@ describe('detectAutomated: an absence told with its end date ("until 3 Aug.")', 
   });
 });
 
-describe('detectAutomated: away notes in the wordings stress sets 9-10 found missing', () => {
+describe('detectAutomated: away notes in wordings the tables lacked (stress sets 9-10, blind batch 494)', () => {
   it.each([
     [
       'ru, telegraphic',
@@ -1578,6 +1578,15 @@ describe('detectAutomated: away notes in the wordings stress sets 9-10 found mis
       'RE: Interreg Europe – parteneriat',
       'Sunt în concediu medical. Mesajele primite în această perioadă nu vor fi citite. Pentru urgențe vă rog ' +
         'să contactați secretariatul.\r\nMihai',
+    ],
+    [
+      // Found missing in blind batch 494: "limited possibility to read e-mail", questions "can be put" to a desk.
+      'sv, limited e-mail',
+      'SV: Nationaldagsmottagning i Stadshuset 6 juni',
+      'Hej!\r\n\r\nTack för ditt mejl. Jag är på tjänsteresa i Nairobi till och med den 22 maj och har ' +
+        'begränsad möjlighet att läsa e-post.\r\n\r\nFrågor om mottagningen kan ställas till enhetens ' +
+        'funktionsbrevlåda, protokoll@example.se, eller till växeln 08-123 45 00.\r\n\r\nVänliga hälsningar\r\n' +
+        'Maria Holm\r\nProtokollenheten',
     ],
   ])('suppresses a header-less away note in %s', async (_language, subject, body) => {
     // Act
