@@ -7212,6 +7212,9 @@ export const CONCESSIONS: PhraseTable = {
     'så detta blir kort',
     'mitt autosvar',
     'mitt frånvaromeddelande',
+    'korta svar',
+    'snabba svar',
+    'därav autosvaret',
   ],
   en: [
     'but i',
@@ -7238,6 +7241,12 @@ export const CONCESSIONS: PhraseTable = {
     'my auto-reply',
     'my autoreply',
     'my out-of-office',
+    'quick answers',
+    'short answers',
+    'brief answers',
+    'hence the auto-reply',
+    'despite the auto-reply',
+    'ignore the auto-reply',
   ],
   de: [
     'aber',

@@ -1631,6 +1631,14 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
       "I'm travelling until 20 April, so short answer: twelve planners, no politicians, and they would like " +
         'to see the new district. I will send the final programme when I am back in the office.\r\nPer',
     ],
+    [
+      // Blind batch 491: the writer excuses her own auto-reply and answers in a list.
+      'en, quick answers',
+      'Re: Out of office?',
+      "Hi Jonas,\r\n\r\nYes, I'm out of office (on a train to Gdansk), hence the auto-reply. Quick answers:\r\n\r\n" +
+        '- The Governor arrives at 10:15, so 11:00 at City Hall is fine.\r\n- One car and an interpreter.\r\n\r\n' +
+        'Back in the office on Tuesday.\r\nEwa',
+    ],
   ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
