@@ -7247,6 +7247,11 @@ export const CONCESSIONS: PhraseTable = {
     'hence the auto-reply',
     'despite the auto-reply',
     'ignore the auto-reply',
+    'yes, i am out of office',
+    "yes, i'm out of office",
+    'yes, technically',
+    'only on my phone',
+    'sorry for the slow repl',
   ],
   de: [
     'aber',

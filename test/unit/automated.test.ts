@@ -1639,6 +1639,14 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
         '- The Governor arrives at 10:15, so 11:00 at City Hall is fine.\r\n- One car and an interpreter.\r\n\r\n' +
         'Back in the office on Tuesday.\r\nEwa',
     ],
+    [
+      // Blind batch 505: "Yes, I am out of office" answers the subject's question; "only on my phone".
+      'en, yes I am out of office',
+      'Re: Out of office?',
+      'Hi Karin,\r\n\r\nYes, I am out of office until Friday, at a conference in Geneva and only on my phone. ' +
+        "The Consul General's call on the Mayor is confirmed for 9 June at 14:00. I'll send the names when I'm " +
+        'back.\r\n\r\nBest,\r\nTom',
+    ],
   ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
