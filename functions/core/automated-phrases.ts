@@ -7251,7 +7251,8 @@ export const CONCESSIONS: PhraseTable = {
     "yes, i'm out of office",
     'yes, technically',
     'only on my phone',
-    'sorry for the slow repl',
+    'sorry for the slow replies',
+    'sorry for the slow reply',
   ],
   de: [
     'aber',
