@@ -1077,49 +1077,49 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     }
   });
 
-  it("suppresses Google Calendar's Czech decline, whose body is the calendar's own", async () => {
-    // Act
-    const verdict = await verdictFor(
-      calendarAnswer({
-        from: 'Jana Nováková <jana@example.cz>',
-        to: 'EUinternational@stockholm.se',
-        subject: 'Odmítnuto: Koordinační schůzka partnerů Interreg',
-        status: 'DECLINED',
-        note: '',
-        summary: 'Koordinační schůzka partnerů Interreg',
-        body:
-          'Jana Nováková odmítla tuto pozvánku.\r\n\r\nKoordinační schůzka partnerů Interreg\r\nčtvrtek 16. dubna ' +
-          '2026 ⋅ 10:00–11:30\r\nPřipojit se přes Google Meet\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n' +
-          'Pozvánka od Kalendáře Google',
-      }),
-    );
+  it.each([
+    {
+      wording: 'the decline of a woman, "odmítla"',
+      from: 'Jana Nováková <jana@example.cz>',
+      subject: 'Odmítnuto: Koordinační schůzka partnerů Interreg',
+      summary: 'Koordinační schůzka partnerů Interreg',
+      body:
+        'Jana Nováková odmítla tuto pozvánku.\r\n\r\nKoordinační schůzka partnerů Interreg\r\nčtvrtek 16. dubna ' +
+        '2026 ⋅ 10:00–11:30\r\nPřipojit se přes Google Meet\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n' +
+        'Pozvánka od Kalendáře Google',
+    },
+    {
+      wording: 'both genders at once, "odmítl(a)", with its footer',
+      from: 'Karel Horák <karel.horak@example.cz>',
+      subject: 'Odmítnuto: Schůzka partnerů URBACT @ út 14. 4. 2026 9:00 - 10:00 (SELČ)',
+      summary: 'Schůzka partnerů URBACT',
+      body:
+        'Karel Horák odmítl(a) tuto pozvánku.\r\n\r\nSchůzka partnerů URBACT\r\núterý 14. dubna 2026 ⋅ ' +
+        '9:00 – 10:00\r\nMísto\r\nMicrosoft Teams\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n\r\n' +
+        'Pozvánka z Kalendáře Google\r\n\r\nTuto e-mailovou zprávu jste obdrželi, protože jste organizátorem ' +
+        'této události. Přeposláním této pozvánky můžete libovolnému příjemci umožnit, aby odpověděl ' +
+        'organizátorovi.',
+    },
+  ])(
+    "suppresses Google Calendar's Czech decline ($wording), whose body is the calendar's own",
+    async ({ from, subject, summary, body }) => {
+      // Act
+      const verdict = await verdictFor(
+        calendarAnswer({
+          from,
+          to: 'EUinternational@stockholm.se',
+          subject,
+          status: 'DECLINED',
+          note: '',
+          summary,
+          body,
+        }),
+      );
 
-    // Assess
-    expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
-  });
-
-  it('suppresses a Google Calendar decline that names both genders at once, "odmítl(a)"', async () => {
-    // Act
-    const verdict = await verdictFor(
-      calendarAnswer({
-        from: 'Karel Horák <karel.horak@example.cz>',
-        to: 'EUinternational@stockholm.se',
-        subject: 'Odmítnuto: Schůzka partnerů URBACT @ út 14. 4. 2026 9:00 - 10:00 (SELČ)',
-        status: 'DECLINED',
-        note: '',
-        summary: 'Schůzka partnerů URBACT',
-        body:
-          'Karel Horák odmítl(a) tuto pozvánku.\r\n\r\nSchůzka partnerů URBACT\r\núterý 14. dubna 2026 ⋅ ' +
-          '9:00 – 10:00\r\nMísto\r\nMicrosoft Teams\r\nOrganizátor\r\nEUinternational@stockholm.se\r\n\r\n' +
-          'Pozvánka z Kalendáře Google\r\n\r\nTuto e-mailovou zprávu jste obdrželi, protože jste organizátorem ' +
-          'této události. Přeposláním této pozvánky můžete libovolnému příjemci umožnit, aby odpověděl ' +
-          'organizátorovi.',
-      }),
-    );
-
-    // Assess
-    expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
-  });
+      // Assess
+      expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
+    },
+  );
 
   it("suppresses Google Calendar's Swedish decline, whose body is the calendar's own", async () => {
     // Prepare
