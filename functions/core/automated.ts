@@ -188,7 +188,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const method = `calendar:method=${answer.method.toLowerCase()}`;
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment) return { automated: true, reasons: [method, ...support('calendar-reply')] };
-    if (declinesInAFewWords(mail, body.fresh)) {
+    if (declinesInAFewWords(mail, body.fresh, freshKey)) {
       return { automated: true, reasons: [method, 'calendar:declined with a short note'] };
     }
     return doubt(`${method} with the attendee's words`, 'calendar');
@@ -554,9 +554,7 @@ function supportingEvidence(
     return [...autoReply, ...nearlyEmpty, ...noReplySender(mail), ...exchangeResponderHeaders(mail)];
   }
   const key = freshKey();
-  const calendar = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase))
-    ? ['body:calendar-reply']
-    : [];
+  const calendar = isCalendarsOwnBody(key) ? ['body:calendar-reply'] : [];
   return [...calendar, ...nearlyEmpty, ...noReplySender(mail)];
 }
 
@@ -589,14 +587,18 @@ function isListNoticeSubject(subject: string): boolean {
  * send the agenda?") or is a letter of its own stays with a person, as does any acceptance with words,
  * which may carry what a visit needs (who comes, the entrance, an interpreter).
  */
-function declinesInAFewWords(mail: InboundMail, fresh: string): boolean {
+function declinesInAFewWords(mail: InboundMail, fresh: string, freshKey: () => string): boolean {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
   if (!replies.some((calendar) => calendar.attendeeStatus === 'DECLINED')) return false;
-  const note = replies.map((calendar) => calendar.comment ?? '').join('\n');
+  // The same answer often comes twice, inline and as invite.ics: one note.
+  const note = [...new Set(replies.map((calendar) => calendar.comment ?? ''))].join('\n');
+  // Google Calendar's body is its own text around the note (guests, links with "?", "Forwarding this
+  // invitation could allow …"): nobody typed it, so the note alone is what the attendee wrote.
+  const typed = isCalendarsOwnBody(freshKey()) ? '' : fresh;
   return (
-    Math.max(wordCount(note), typedWords(mail, fresh)) <= MAX_DECLINE_NOTE_WORDS &&
+    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_DECLINE_NOTE_WORDS &&
     asksOnlyToMove(note) &&
-    asksOnlyToMove(fresh)
+    asksOnlyToMove(typed)
   );
 }
 
@@ -637,13 +639,16 @@ function attendeeComment(
 ): boolean {
   const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
   if (wordCount(comment) >= MIN_CALENDAR_COMMENT_WORDS) return true;
-  const key = freshKey();
-  const generatedBody = CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase));
   return (
-    !generatedBody &&
+    !isCalendarsOwnBody(freshKey()) &&
     freshWords >= MIN_CALENDAR_BODY_WORDS &&
     typedWords(mail, fresh) >= MIN_CALENDAR_BODY_WORDS
   );
+}
+
+/** A calendar answer's body the calendar wrote ("has declined this invitation", "heeft geweigerd"). */
+function isCalendarsOwnBody(key: string): boolean {
+  return CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase));
 }
 
 /**

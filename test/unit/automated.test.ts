@@ -819,6 +819,11 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       'google-calendar-accepted.eml',
       'calendar:method=reply',
     ],
+    [
+      'Google Calendar "Declined:" with a short note, inline and as invite.ics',
+      'google-calendar-declined-with-note.eml',
+      'calendar:declined with a short note',
+    ],
     ['Mailman 2 "awaits moderator approval"', 'mailman2-held.eml', 'header:x-list-administrivia=yes'],
     ['Mailman 3 "awaits moderator approval"', 'mailman3-held.eml', 'sender:list-manager'],
     [

@@ -199,6 +199,24 @@ describe('extractFeatures', () => {
     expect(withoutInvitation.values.get('invite')).toBeUndefined();
   });
 
+  it("reads a delegation's visit in EU vocabulary as a visit only while no EU purpose of its own is named", () => {
+    // Prepare
+    const visit =
+      "A delegation of the parliament's committee on regional development would like to visit Stockholm " +
+      'and meet the Mayor to discuss cohesion policy and the ERDF.';
+    const partnerSearch = 'We are also looking for partners for our Interreg project.';
+
+    // Act
+    const visitOnly = featuresOf({ subject: 'Visit', text: visit });
+    const withPartnerSearch = featuresOf({ subject: 'Visit', text: `${visit} ${partnerSearch}` });
+
+    // Assess
+    expect(visitOnly.values.get('delegation_asks_to_come_in_eu_terms')).toBe(1);
+    expect(visitOnly.evidence.get('delegation_asks_to_come_in_eu_terms')).toMatch(/cohesion policy|erdf/);
+    expect(withPartnerSearch.values.has('partner_search')).toBe(true);
+    expect(withPartnerSearch.values.has('delegation_asks_to_come_in_eu_terms')).toBe(false);
+  });
+
   it('keeps every folded word read, at the weight of its strongest source', () => {
     // Act
     const features = featuresOf({

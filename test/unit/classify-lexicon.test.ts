@@ -324,8 +324,9 @@ describe('lexicons', () => {
     const ids = new Set(specs.map(({ spec }) => spec.id));
 
     for (const combination of COMBINATIONS) {
-      expect(combination.all.length).toBeGreaterThan(1);
-      for (const part of combination.all) expect(ids.has(part), `${combination.id}: ${part}`).toBe(true);
+      expect(combination.all.length + (combination.any ? 1 : 0)).toBeGreaterThan(1);
+      const named = [...combination.all, ...(combination.any ?? []), ...(combination.none ?? [])];
+      for (const part of named) expect(ids.has(part), `${combination.id}: ${part}`).toBe(true);
     }
   });
 });

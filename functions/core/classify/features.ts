@@ -187,11 +187,14 @@ export function extractFeatures(
       note(CONFIRMED_PURPOSE, 1, evidence.get(concept) ?? concept);
   }
   for (const combination of combinations) {
+    const strongestOfAny = strongest(combination.any ?? [], values);
     const parts = combination.all.map((concept) => values.get(concept) ?? 0);
+    if (combination.any) parts.push(strongestOfAny?.[1] ?? 0);
     const strength = Math.min(...parts);
-    if (strength > 0) {
+    if (strength > 0 && !combination.none?.some((concept) => values.has(concept))) {
       values.set(combination.id, Math.min(1, strength));
-      evidence.set(combination.id, combination.all.map((concept) => evidence.get(concept)).join(' + '));
+      const proofs = [...combination.all, ...(strongestOfAny ? [strongestOfAny[0]] : [])];
+      evidence.set(combination.id, proofs.map((concept) => evidence.get(concept)).join(' + '));
     }
   }
 
@@ -204,6 +207,19 @@ export function extractFeatures(
   const mailbox = fold(context.functionalAddress.split('@')[0] ?? '').replace(/[^a-z0-9]+/g, '-');
   if (mailbox) note(`address:${mailbox}`, 1, `address:${mailbox}`);
   return { values, evidence, words };
+}
+
+/** The strongest of the concepts that fired, with its strength. */
+function strongest(
+  concepts: readonly string[],
+  values: ReadonlyMap<string, number>,
+): [string, number] | undefined {
+  let best: [string, number] | undefined;
+  for (const concept of concepts) {
+    const value = values.get(concept) ?? 0;
+    if (value > 0 && (!best || value > best[1])) best = [concept, value];
+  }
+  return best;
 }
 
 /**

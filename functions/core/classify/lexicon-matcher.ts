@@ -16,6 +16,10 @@ export interface Concept {
 export interface Combination {
   id: string;
   all: string[];
+  /** At least one of these fires too; the strongest counts. */
+  any?: string[];
+  /** None of these may fire: the combination reads a boundary only where the other side's own purpose is absent. */
+  none?: string[];
   weights: Partial<Record<Category, number>>;
 }
 

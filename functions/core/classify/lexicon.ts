@@ -142,7 +142,7 @@ export function compileLexicon(
   return {
     fingerprint: lexiconFingerprint(files, combined),
     concepts: concepts(files, combined),
-    combinations: combined.map(({ id, all, weights }) => ({ id, all, weights })),
+    combinations: combined.map(({ id, all, any, none, weights }) => ({ id, all, any, none, weights })),
     kinds: kindLetters,
     patterns: patternText,
     anchored,
