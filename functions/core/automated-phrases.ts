@@ -7215,6 +7215,8 @@ export const CONCESSIONS: PhraseTable = {
     'korta svar',
     'snabba svar',
     'därav autosvaret',
+    'bara snabbt',
+    'snabbt bara',
   ],
   en: [
     'but i',
@@ -7253,6 +7255,10 @@ export const CONCESSIONS: PhraseTable = {
     'only on my phone',
     'sorry for the slow replies',
     'sorry for the slow reply',
+    'just very quickly',
+    'so just quickly',
+    'only glancing at',
+    'just glancing at',
   ],
   de: [
     'aber',

@@ -1652,6 +1652,14 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
         "The Consul General's call on the Mayor is confirmed for 9 June at 14:00. I'll send the names when I'm " +
         'back.\r\n\r\nBest,\r\nTom',
     ],
+    [
+      // Blind batch 520: on leave, "only glancing at mail, so just very quickly", then the answer.
+      'en, just very quickly',
+      'Re: Partner report – period 3',
+      "Hi Anna,\r\n\r\nI'm on annual leave until 3 August and only glancing at mail, so just very quickly: the " +
+        'first level controller needs the signed timesheets before the report can be submitted. If anything ' +
+        'else comes up, Marek (marek@example.pl) is covering for me.\r\nKasia',
+    ],
   ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
