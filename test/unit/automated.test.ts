@@ -1660,6 +1660,14 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
         'first level controller needs the signed timesheets before the report can be submitted. If anything ' +
         'else comes up, Marek (marek@example.pl) is covering for me.\r\nKasia',
     ],
+    [
+      // Blind batch 525: the away writer "saw your question" and answers it quickly before the deadline.
+      'no, svarer kjapt',
+      'SV: Partnersøk URBACT – frist fredag',
+      'Hei Sara!\r\n\r\nJeg er på ferie til 3. august og har autosvar på, men så spørsmålet ditt og svarer ' +
+        'kjapt: Bergen blir med som partner. Kontaktperson mens jeg er borte er Nils Berg ' +
+        '(nils.berg@example.no).\r\n\r\nHilsen Kari',
+    ],
   ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
