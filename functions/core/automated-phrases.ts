@@ -1956,6 +1956,10 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'je consulte mes mails de façon irrégulière',
     ],
     nl: [
+      'zomervakantie gesloten',
+      'wegens vakantie gesloten',
+      'in verband met de zomervakantie',
+      'in verband met de kerstvakantie',
       'ik ben afwezig',
       'ik ben met vakantie',
       'ik ben op vakantie',
@@ -3866,6 +3870,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'retour prévu le',
     ],
     nl: [
+      'nemen wij zo snel mogelijk contact met u op',
+      'nemen wij contact met u op',
       'terug op',
       'na mijn terugkeer',
       'bij mijn terugkeer',
@@ -5253,6 +5259,8 @@ export const AUTO_REPLY_BODY_PHRASES: Readonly<Record<AutoReplyBodyKind, PhraseT
       'les courriels ne seront pas transférés',
     ],
     nl: [
+      'wordt in deze periode niet gelezen',
+      'worden in deze periode niet gelezen',
       'in dringende gevallen',
       'beperkt toegang tot mijn e-mail',
       'beperkte toegang tot e-mail',

@@ -1301,6 +1301,13 @@ describe('detectAutomated: a Dutch responder that puts its date inside "ik ben â
       'Afwezig: Uitnodiging Cities Dialogue',
       'Ik ben met zwangerschapsverlof tot 1 maart en lees mijn e-mail niet. Je bericht wordt niet doorgestuurd.',
     ],
+    [
+      // Blind batch 524: an office closed for the summer, its words apart ("in verband met de zomervakantie gesloten").
+      'Afwezig',
+      'Bedankt voor uw bericht. Onze stichting is in verband met de zomervakantie gesloten van 13 juli tot ' +
+        'en met 2 augustus. Uw e-mail wordt in deze periode niet gelezen. Vanaf 3 augustus nemen wij zo snel ' +
+        'mogelijk contact met u op.',
+    ],
   ])('flags "%s"', async (subject, body) => {
     // Act
     const route = await routeOf(message(subject, body));
