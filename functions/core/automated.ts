@@ -590,8 +590,7 @@ function isListNoticeSubject(subject: string): boolean {
 function declinesInAFewWords(mail: InboundMail, fresh: string, freshKey: () => string): boolean {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
   if (!replies.some((calendar) => calendar.attendeeStatus === 'DECLINED')) return false;
-  // The same answer often comes twice, inline and as invite.ics: one note.
-  const note = [...new Set(replies.map((calendar) => calendar.comment ?? ''))].join('\n');
+  const note = attendeeNote(replies);
   // Google Calendar's body is its own text around the note (guests, links with "?", "Forwarding this
   // invitation could allow …"): nobody typed it, so the note alone is what the attendee wrote.
   const typed = isCalendarsOwnBody(freshKey()) ? '' : fresh;
@@ -637,13 +636,17 @@ function attendeeComment(
   freshKey: () => string,
   freshWords: number,
 ): boolean {
-  const comment = mail.calendars.map((calendar) => calendar.comment ?? '').join(' ');
-  if (wordCount(comment) >= MIN_CALENDAR_COMMENT_WORDS) return true;
+  if (wordCount(attendeeNote(mail.calendars)) >= MIN_CALENDAR_COMMENT_WORDS) return true;
   return (
     !isCalendarsOwnBody(freshKey()) &&
     freshWords >= MIN_CALENDAR_BODY_WORDS &&
     typedWords(mail, fresh) >= MIN_CALENDAR_BODY_WORDS
   );
+}
+
+/** The attendee's note on a calendar answer: the same answer often comes twice, inline and as invite.ics. */
+function attendeeNote(calendars: InboundMail['calendars']): string {
+  return [...new Set(calendars.map((calendar) => calendar.comment ?? ''))].join('\n');
 }
 
 /** A calendar answer's body the calendar wrote ("has declined this invitation", "heeft geweigerd"). */
