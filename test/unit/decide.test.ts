@@ -61,6 +61,12 @@ describe('decide', () => {
       "a letter under a responder's subject",
     ],
     [
+      'a letter that opens like an away notice (a person on a journey who still answers)',
+      'body:away-notice(absence+return), asking or conceding',
+      'body',
+      'a letter that opens like an away notice',
+    ],
+    [
       "a generated notice (a programme portal's reminder)",
       'header:auto-submitted=auto-generated, nothing else automated',
       'generated',
@@ -99,21 +105,21 @@ describe('decide', () => {
     },
   );
 
-  it('sends an away notice to triage however sure the classifier is of its topic', () => {
+  it("sends a calendar answer with the attendee's words to triage however sure the classifier is of its topic", () => {
     // Act
-    const awayNotice = decideFor(
+    const calendarAnswer = decideFor(
       { category: 'protocol_visit', confidence: 0.99, reasons: [] },
       'protocol@stockholm.se',
       {
         automated: false,
         reasons: [],
-        doubts: ['body:away-notice(absence+meanwhile)'],
-        doubtFrom: 'body',
+        doubts: ["calendar:method=reply with the attendee's words"],
+        doubtFrom: 'calendar',
       },
     );
 
     // Assess
-    expect(awayNotice).toMatchObject({ category: 'other', recipients: ['triage-protocol@stockholm.se'] });
+    expect(calendarAnswer).toMatchObject({ category: 'other', recipients: ['triage-protocol@stockholm.se'] });
   });
 
   it('sends other to the triage group of the address it came to', () => {
