@@ -49,11 +49,15 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 /**
  * An attendee's answer to an invitation (RFC 5546): REPLY accepts or declines, COUNTER ("New Time
  * Proposed:") declines the time and offers another, which a short decline asking only to move the
- * meeting is too (declinesInAFewWords).
+ * meeting is too (uncommittedInAFewWords).
  */
 const ATTENDEE_ANSWERS = new Set(['REPLY', 'COUNTER']);
-/** A decline's note longer than this is a letter, not a reason and a stand-in. */
-const MAX_DECLINE_NOTE_WORDS = 30;
+/** A decline's or a tentative answer's note longer than this is a letter, not a reason and a stand-in. */
+const MAX_UNCOMMITTED_NOTE_WORDS = 30;
+/** The answers that commit to nothing a visit or event needs: no, or maybe. */
+const UNCOMMITTED_ANSWERS = new Set(['DECLINED', 'TENTATIVE']);
+/** Google Calendar writes an answer's whole body itself, in the guest's language; a guest's note is X-RESPONSE-COMMENT. */
+const GOOGLE_CALENDAR = /\/\/google inc\/\/google calendar/i;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
 const QUESTION_MARK = /[?？¿؟]/;
 /**
@@ -188,8 +192,9 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const method = `calendar:method=${answer.method.toLowerCase()}`;
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment) return { automated: true, reasons: [method, ...support('calendar-reply')] };
-    if (declinesInAFewWords(mail, body.fresh, freshKey)) {
-      return { automated: true, reasons: [method, 'calendar:declined with a short note'] };
+    const uncommitted = uncommittedInAFewWords(mail, body.fresh, freshKey);
+    if (uncommitted) {
+      return { automated: true, reasons: [method, `calendar:${uncommitted} with a short note`] };
     }
     return doubt(`${method} with the attendee's words`, 'calendar');
   }
@@ -199,7 +204,9 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   // Read below only from a list manager, under a list notice's subject or for a list-notice subject cue.
   const listNotice =
     fromListManager || listNoticeSubject || cue?.kind === 'list-notice' ? support('list-notice') : [];
-  if (fromListManager && listNotice.length > 0) {
+  // A list manager's address that marks its message as its own notice (Sympa's "Confirm your
+  // subscription to list …", a -request address's command report) is administrivia, whatever it says.
+  if (fromListManager && (listNotice.length > 0 || generated)) {
     return { automated: true, reasons: ['sender:list-manager', ...listNotice] };
   }
   if (
@@ -554,7 +561,7 @@ function supportingEvidence(
     return [...autoReply, ...nearlyEmpty, ...noReplySender(mail), ...exchangeResponderHeaders(mail)];
   }
   const key = freshKey();
-  const calendar = isCalendarsOwnBody(key) ? ['body:calendar-reply'] : [];
+  const calendar = isCalendarsOwnBody(mail, key) ? ['body:calendar-reply'] : [];
   return [...calendar, ...nearlyEmpty, ...noReplySender(mail)];
 }
 
@@ -580,25 +587,34 @@ function isListNoticeSubject(subject: string): boolean {
 }
 
 /**
- * A calendar's decline whose note only gives a reason, a stand-in or a wish to move the meeting ("Lo
- * siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?", "Krockar med regionfullmäktige, jag
- * skickar Oskar i stället"): the calendar's own answer with an excuse attached, which blind writers
- * labelled automated in all 23 such answers of batches 1–324. A note that asks anything else ("Could you
- * send the agenda?") or is a letter of its own stays with a person, as does any acceptance with words,
- * which may carry what a visit needs (who comes, the entrance, an interpreter).
+ * A calendar's decline or tentative answer whose note only gives a reason, a stand-in or a wish to move
+ * the meeting ("Lo siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?", "Krockar med
+ * regionfullmäktige, jag skickar Oskar i stället", "I may join 10 minutes late"): the calendar's own
+ * answer with an excuse attached, which blind writers labelled automated in all 23 such declines of
+ * batches 1–324 and all 4 such tentative answers of batches 1–535. A note that asks anything else
+ * ("Could you send the agenda?") or is a letter of its own stays with a person, as does any acceptance
+ * with words, which may carry what a visit needs (who comes, the entrance, an interpreter).
+ * Returns the answer's name ("declined", "tentative") when it is one.
  */
-function declinesInAFewWords(mail: InboundMail, fresh: string, freshKey: () => string): boolean {
+function uncommittedInAFewWords(
+  mail: InboundMail,
+  fresh: string,
+  freshKey: () => string,
+): string | undefined {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
-  if (!replies.some((calendar) => calendar.attendeeStatus === 'DECLINED')) return false;
+  const status = replies.find((calendar) =>
+    UNCOMMITTED_ANSWERS.has(calendar.attendeeStatus ?? ''),
+  )?.attendeeStatus;
+  if (!status) return undefined;
   const note = attendeeNote(replies);
   // Google Calendar's body is its own text around the note (guests, links with "?", "Forwarding this
   // invitation could allow …"): nobody typed it, so the note alone is what the attendee wrote.
-  const typed = isCalendarsOwnBody(freshKey()) ? '' : fresh;
-  return (
-    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_DECLINE_NOTE_WORDS &&
+  const typed = isCalendarsOwnBody(mail, freshKey()) ? '' : fresh;
+  const fewWords =
+    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_UNCOMMITTED_NOTE_WORDS &&
     asksOnlyToMove(note) &&
-    asksOnlyToMove(typed)
-  );
+    asksOnlyToMove(typed);
+  return fewWords ? status.toLowerCase() : undefined;
 }
 
 /** Each question of a text asks to move the meeting; a text without questions asks nothing else either. */
@@ -638,7 +654,7 @@ function attendeeComment(
 ): boolean {
   if (wordCount(attendeeNote(mail.calendars)) >= MIN_CALENDAR_COMMENT_WORDS) return true;
   return (
-    !isCalendarsOwnBody(freshKey()) &&
+    !isCalendarsOwnBody(mail, freshKey()) &&
     freshWords >= MIN_CALENDAR_BODY_WORDS &&
     typedWords(mail, fresh) >= MIN_CALENDAR_BODY_WORDS
   );
@@ -650,8 +666,13 @@ function attendeeNote(calendars: InboundMail['calendars']): string {
 }
 
 /** A calendar answer's body the calendar wrote ("has declined this invitation", "heeft geweigerd"). */
-function isCalendarsOwnBody(key: string): boolean {
-  return CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase));
+function isCalendarsOwnBody(mail: InboundMail, key: string): boolean {
+  return (
+    CALENDAR_REPLY_BODIES.some((phrase) => key.includes(phrase)) ||
+    mail.calendars.some(
+      (calendar) => ATTENDEE_ANSWERS.has(calendar.method) && GOOGLE_CALENDAR.test(calendar.producer ?? ''),
+    )
+  );
 }
 
 /**

@@ -33,6 +33,7 @@ export function parseCalendar(ics: string): CalendarInfo | undefined {
       continue;
     }
     if (name === 'METHOD') info.method = value.trim().toUpperCase();
+    if (name === 'PRODID' && !inEvent) info.producer = value.trim();
     if (!inEvent || eventsSeen > 1 || nested > 0) continue;
     if (name === 'SUMMARY') info.summary = unescapeText(value);
     else if (name === 'DESCRIPTION') info.description = unescapeText(value);

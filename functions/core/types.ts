@@ -30,6 +30,8 @@ export interface CalendarInfo {
   comment?: string;
   /** The attendee's answer on a REPLY (the ATTENDEE's PARTSTAT: ACCEPTED, DECLINED, TENTATIVE), if given. */
   attendeeStatus?: string;
+  /** The program that wrote the calendar (PRODID: "-//Google Inc//Google Calendar 70.9054//EN"), if named. */
+  producer?: string;
 }
 
 /** Text a person would read in an attachment: a small text file, a PDF letter, a forwarded message. */

@@ -47,14 +47,16 @@ export function calendarAnswer(options: {
   from: string;
   to: string;
   subject: string;
-  status: 'ACCEPTED' | 'DECLINED';
+  status: 'ACCEPTED' | 'DECLINED' | 'TENTATIVE';
   note: string;
   summary: string;
   body?: string;
   /** REPLY accepts or declines; COUNTER proposes another time ("New Time Proposed:"). */
   method?: 'REPLY' | 'COUNTER';
+  /** The calendar's PRODID ("-//Google Inc//Google Calendar 70.9054//EN"), when the client writes one. */
+  producer?: string;
 }): Buffer {
-  const { from, to, subject, status, note, summary, body = note, method = 'REPLY' } = options;
+  const { from, to, subject, status, note, summary, body = note, method = 'REPLY', producer } = options;
   const attendee = /<([^>]+)>/.exec(from)?.[1] ?? from;
   return Buffer.from(
     [
@@ -74,10 +76,11 @@ export function calendarAnswer(options: {
       'Content-Transfer-Encoding: 8bit',
       '',
       'BEGIN:VCALENDAR',
+      ...(producer ? [`PRODID:${producer}`] : []),
       `METHOD:${method}`,
       'BEGIN:VEVENT',
       `ATTENDEE;PARTSTAT=${status}:mailto:${attendee}`,
-      `COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`,
+      ...(note ? [`COMMENT:${note.replace(/[,;]/g, (mark) => `\\${mark}`)}`] : []),
       `SUMMARY:${summary}`,
       'END:VEVENT',
       'END:VCALENDAR',

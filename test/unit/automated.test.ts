@@ -824,6 +824,7 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       'google-calendar-declined-with-note.eml',
       'calendar:declined with a short note',
     ],
+    ['Sympa "Confirmer votre abonnement"', 'sympa-subscription-confirm.eml', 'sender:list-manager'],
     ['Mailman 2 "awaits moderator approval"', 'mailman2-held.eml', 'header:x-list-administrivia=yes'],
     ['Mailman 3 "awaits moderator approval"', 'mailman3-held.eml', 'sender:list-manager'],
     [
@@ -923,30 +924,48 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
   });
 
   describe("a calendar answer with the attendee's note", () => {
-    const answer = (status: 'DECLINED' | 'ACCEPTED', note: string) =>
+    const SUBJECT_OPENINGS = {
+      DECLINED: 'Rechazado',
+      ACCEPTED: 'Aceptado',
+      TENTATIVE: 'Provisional',
+    } as const;
+    const answer = (status: keyof typeof SUBJECT_OPENINGS, note: string) =>
       calendarAnswer({
         from: 'Rocío Martín <rmartin@example.es>',
         to: KOMMUNSTYRELSEN,
-        subject: `${status === 'DECLINED' ? 'Rechazado' : 'Aceptado'}: Reunión preparatoria – visita del Alcalde`,
+        subject: `${SUBJECT_OPENINGS[status]}: Reunión preparatoria – visita del Alcalde`,
         status,
         note,
         summary: 'Reunión preparatoria – visita del Alcalde',
       });
 
     it.each([
-      ['a reason and a stand-in', 'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.'],
       [
+        'a decline',
+        'a reason and a stand-in',
+        'DECLINED',
+        'Lo siento, ese día estoy en Bruselas. Mi colega Jordi asistirá.',
+      ],
+      [
+        'a decline',
         'a reason and a wish to move it',
+        'DECLINED',
         'Lo siento, ese día estoy en Bruselas. ¿Podríamos pasarla al martes?',
       ],
-    ])('suppresses a decline whose note gives only %s', async (_what, note) => {
+      [
+        'a tentative answer',
+        'why it may be late',
+        'TENTATIVE',
+        'Intentaré llegar, pero tengo otra reunión hasta las 14:30. Os lo confirmo el viernes.',
+      ],
+    ] as const)('suppresses %s whose note gives only %s', async (_answer, _what, status, note) => {
       // Act
-      const route = await routeOf(answer('DECLINED', note));
+      const route = await routeOf(answer(status, note));
 
       // Assess
       expect(route.automated).toEqual({
         automated: true,
-        reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
+        reasons: ['calendar:method=reply', `calendar:${status.toLowerCase()} with a short note`],
       });
       expect(route.decision.disposition).toBe('suppress');
     });
@@ -964,6 +983,11 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
           'Comisión. En mi lugar participará mi colega María García, que conoce bien el programa de la visita ' +
           'y traerá la lista definitiva de la delegación.',
       ],
+      [
+        'a tentative answer that asks for more',
+        'TENTATIVE',
+        'Puede que llegue tarde. ¿Podéis enviarme el orden del día y la lista de participantes?',
+      ],
       ['an acceptance', 'ACCEPTED', 'La delegación será de cuatro personas, no necesitamos intérprete.'],
     ] as const)('sends %s to triage', async (_what, status, note) => {
       // Act
@@ -977,6 +1001,38 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       expect(route.decision).toMatchObject({ disposition: 'forward', recipients: TRIAGE });
     });
   });
+
+  it.each([
+    ['names Google Calendar as its producer', '-//Google Inc//Google Calendar 70.9054//EN', true],
+    ['names no producer', undefined, false],
+  ] as const)(
+    "reads Google Calendar's body in a language the tables lack as its own when the answer %s",
+    async (_what, producer, automated) => {
+      // Prepare: Google's Estonian acceptance, its guest list and footer; no note from the guest.
+      const body =
+        'Maarja Kask on selle kutse vastu võtnud.\r\n\r\nSMARTPARK partner meeting\r\n' +
+        'neljapäev, 26. märts 2026 ⋅ 11:00–12:30 (Ida-Euroopa standardaeg)\r\n\r\nKorraldaja\r\n' +
+        'EU International\r\nKülalised\r\nMaarja Kask\r\npriit.lepik@centralbaltic.example\r\n\r\n' +
+        "Kutse kasutajalt Google'i kalender\r\n\r\nSaite selle meili, kuna olete selle sündmuse korraldaja.";
+
+      // Act
+      const route = await routeOf(
+        calendarAnswer({
+          from: 'Maarja Kask <maarja.kask@example.ee>',
+          to: KOMMUNSTYRELSEN,
+          subject: 'Nõustus: SMARTPARK partner meeting',
+          status: 'ACCEPTED',
+          note: '',
+          summary: 'SMARTPARK partner meeting',
+          body,
+          producer,
+        }),
+      );
+
+      // Assess
+      expect(route.automated.automated).toBe(automated);
+    },
+  );
 
   it.each([
     [
@@ -1522,6 +1578,32 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
       });
     },
   );
+});
+
+describe('detectAutomated: an away notice written to "you" (tú, tu, du)', () => {
+  it.each([
+    [
+      'es',
+      'Hola:\r\n\r\nGracias por tu mensaje. Estoy de vacaciones hasta finales de mes, con acceso muy limitado al correo. Para cualquier asunto de la oficina puedes escribir a internacional@ayto.example.\r\n\r\nUn saludo,\r\nMarta',
+    ],
+    [
+      'fr',
+      'Bonjour,\r\n\r\nJe suis en congé cette semaine. En attendant, tu peux écrire à Camille : camille@ville.example.\r\n\r\nBien à toi,\r\nLéa',
+    ],
+    [
+      'it',
+      'Ciao,\r\n\r\nsono in ferie fino alla fine del mese. Per questioni urgenti puoi scrivere a Paolo (paolo@comune.example).\r\n\r\nA presto,\r\nGiulia',
+    ],
+  ])('suppresses a header-less %s note that sends you to a colleague', async (_language, body) => {
+    // Act
+    const verdict = await verdictFor(message('Re: Interreg Baltic Sea – partner meeting', body));
+
+    // Assess
+    expect(verdict).toMatchObject({
+      automated: true,
+      reasons: ['subject:reply', expect.stringMatching(/^body:away-notice\(absence\+/)],
+    });
+  });
 });
 
 describe('detectAutomated: an absence told with its end date ("until 3 Aug.")', () => {
