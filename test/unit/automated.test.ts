@@ -196,8 +196,26 @@ describe('detectAutomated: an Auto-Submitted: auto-generated notice', () => {
       GENERATED,
     );
 
+    // A clause that puts its verb last ("Hierbij bevestigen wij dat wij uw aanvraag hebben ontvangen").
+    const exhibitionDesk = message(
+      'Uw aanvraag [#48213]',
+      'Geachte heer/mevrouw, hierbij bevestigen wij dat wij uw aanvraag hebben ontvangen. Een van onze ' +
+        'medewerkers neemt binnen twee werkdagen contact met u op.',
+      GENERATED,
+    );
+
+    // A desk that speaks to "you" informally ("We hebben je aanvraag ontvangen").
+    const conventionBureau = message(
+      '[Meet Amsterdam] Re: Vraag over stadsrecepties',
+      'Beste collega, bedankt voor je bericht. We hebben je aanvraag ontvangen. Een van onze medewerkers ' +
+        'neemt binnen drie werkdagen contact met je op.',
+      GENERATED,
+    );
+
     // Act
-    const routes = await Promise.all([helpdesk, ticket, registry].map(routeOf));
+    const routes = await Promise.all(
+      [helpdesk, ticket, registry, exhibitionDesk, conventionBureau].map(routeOf),
+    );
 
     // Assess
     for (const route of routes) {
