@@ -1598,6 +1598,31 @@ describe('detectAutomated: what the stress sets of 2026-12-03 found missing', ()
   );
 });
 
+describe('detectAutomated: an away label of several words ("Отсъствие от офиса: RE: …")', () => {
+  it.each([
+    [
+      'bg',
+      'Отсъствие от офиса: RE: Interreg Europe – partner report',
+      'Здравейте,\r\n\r\nБлагодаря за съобщението. Ще отсъствам от офиса до 5 януари включително. По спешни въпроси, моля, обърнете се към колегата ми Георги Иванов.\r\n\r\nЕлена',
+    ],
+    [
+      'sk',
+      'Neprítomnosť v kancelárii',
+      'Dobrý deň,\r\n\r\nďakujem za Váš e-mail. Od 30. marca do 10. apríla som mimo kancelárie. Na Vašu správu odpoviem po návrate. V naliehavých prípadoch kontaktujte, prosím, moju kolegyňu Janu Baranovú.\r\n\r\nPeter',
+    ],
+  ])(
+    "reads the %s label as a label, not an everyday word, over a responder's body",
+    async (_language, subject, body) => {
+      // Act
+      const verdict = await verdictFor(message(subject, body));
+
+      // Assess
+      expect(verdict.automated).toBe(true);
+      expect(verdict.reasons[1]).toMatch(/^body:auto-reply\(absence\+/);
+    },
+  );
+});
+
 describe('detectAutomated: an away notice written to "you" (tú, tu, du)', () => {
   it.each([
     [
