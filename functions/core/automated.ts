@@ -49,13 +49,13 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 /**
  * An attendee's answer to an invitation (RFC 5546): REPLY accepts or declines, COUNTER ("New Time
  * Proposed:") declines the time and offers another, which a short decline asking only to move the
- * meeting is too (uncommittedInAFewWords).
+ * meeting is too (saysNoOrMaybeInAFewWords).
  */
 const ATTENDEE_ANSWERS = new Set(['REPLY', 'COUNTER']);
 /** A decline's or a tentative answer's note longer than this is a letter, not a reason and a stand-in. */
-const MAX_UNCOMMITTED_NOTE_WORDS = 30;
+const MAX_NO_OR_MAYBE_NOTE_WORDS = 30;
 /** The answers that commit to nothing a visit or event needs: no, or maybe. */
-const UNCOMMITTED_ANSWERS = new Set(['DECLINED', 'TENTATIVE']);
+const NO_OR_MAYBE_ANSWERS = new Set(['DECLINED', 'TENTATIVE']);
 /** Google Calendar writes an answer's whole body itself, in the guest's language; a guest's note is X-RESPONSE-COMMENT. */
 const GOOGLE_CALENDAR = /\/\/google inc\/\/google calendar/i;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
@@ -192,9 +192,9 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const method = `calendar:method=${answer.method.toLowerCase()}`;
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment) return { automated: true, reasons: [method, ...support('calendar-reply')] };
-    const uncommitted = uncommittedInAFewWords(mail, body.fresh, freshKey);
-    if (uncommitted) {
-      return { automated: true, reasons: [method, `calendar:${uncommitted} with a short note`] };
+    const noOrMaybe = saysNoOrMaybeInAFewWords(mail, body.fresh, freshKey);
+    if (noOrMaybe) {
+      return { automated: true, reasons: [method, `calendar:${noOrMaybe} with a short note`] };
     }
     return doubt(`${method} with the attendee's words`, 'calendar');
   }
@@ -596,14 +596,14 @@ function isListNoticeSubject(subject: string): boolean {
  * with words, which may carry what a visit needs (who comes, the entrance, an interpreter).
  * Returns the answer's name ("declined", "tentative") when it is one.
  */
-function uncommittedInAFewWords(
+function saysNoOrMaybeInAFewWords(
   mail: InboundMail,
   fresh: string,
   freshKey: () => string,
 ): string | undefined {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
   const status = replies.find((calendar) =>
-    UNCOMMITTED_ANSWERS.has(calendar.attendeeStatus ?? ''),
+    NO_OR_MAYBE_ANSWERS.has(calendar.attendeeStatus ?? ''),
   )?.attendeeStatus;
   if (!status) return undefined;
   const note = attendeeNote(replies);
@@ -611,7 +611,7 @@ function uncommittedInAFewWords(
   // invitation could allow …"): nobody typed it, so the note alone is what the attendee wrote.
   const typed = isCalendarsOwnBody(mail, freshKey()) ? '' : fresh;
   const fewWords =
-    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_UNCOMMITTED_NOTE_WORDS &&
+    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_NO_OR_MAYBE_NOTE_WORDS &&
     asksOnlyToMove(note) &&
     asksOnlyToMove(typed);
   return fewWords ? status.toLowerCase() : undefined;

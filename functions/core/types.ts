@@ -100,7 +100,8 @@ export interface AutomatedVerdict {
   /**
    * Not automated, but machine-like cues too weak to suppress on (a subject that responders write,
    * and nothing else machine-like): a person must look, so the message goes to triage, unless the
-   * doubt rests on the subject alone and the classifier is sure of a group (decide.ts).
+   * doubt rests on a responder's subject, an away note that asks or concedes, or a generated header,
+   * and the classifier is sure of a group (decide.ts).
    */
   doubts?: string[];
   /**
