@@ -62,7 +62,7 @@ describe('decide', () => {
     ],
     [
       'a letter that opens like an away notice (a person on a journey who still answers)',
-      'body:away-notice(absence+return), asking or conceding',
+      'body:away-notice(absence+return)',
       'body',
       'a letter that opens like an away notice',
     ],
