@@ -8920,6 +8920,8 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'boka om',
     'byta dag',
     'byta tid',
+    // "Kan vi ta det på torsdag i stället?": the Scandinavian "take it" of a meeting is its time.
+    'kan vi ta det',
   ],
   en: [
     'move it',
@@ -9011,7 +9013,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'nuova data',
   ],
   pt: ['remarcar', 'reagendar', 'adiar', 'mudar para', 'passar para', 'outra data', 'outro dia', 'nova data'],
-  da: ['flytte', 'rykke', 'udskyde', 'anden dag', 'anden dato', 'andet tidspunkt', 'ny dato'],
+  da: ['flytte', 'rykke', 'udskyde', 'anden dag', 'anden dato', 'andet tidspunkt', 'ny dato', 'kan vi tage det'],
   et: [
     'edasi lükata',
     'ümber tõsta',
@@ -9045,7 +9047,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
   sl: ['prestaviti', 'premakniti', 'preložiti', 'drug datum', 'drug dan', 'drug termin', 'nov termin'],
   mt: ['nipposponu', 'data oħra', 'jum ieħor', 'ħin ieħor'],
   ga: ['a chur siar', 'a athrú', 'dáta eile', 'lá eile', 'am eile'],
-  no: ['flytte', 'utsette', 'annen dag', 'annen dato', 'annet tidspunkt', 'ny dato', 'ny tid'],
+  no: ['flytte', 'utsette', 'annen dag', 'annen dato', 'annet tidspunkt', 'ny dato', 'ny tid', 'kan vi ta det'],
   uk: ['перенести', 'відкласти', 'іншу дату', 'інший день', 'інший час', 'нову дату'],
   ru: ['перенести', 'отложить', 'другую дату', 'другой день', 'другое время', 'новую дату'],
   ja: ['変更', 'リスケ', '延期', '別の日', '別日', 'ずらし', 'ずらせ'],

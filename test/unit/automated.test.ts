@@ -1244,6 +1244,35 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
   });
 
+  it("suppresses Google Calendar's Norwegian decline whose note asks to take the meeting another day", async () => {
+    // Prepare: the guest's note is the COMMENT and is quoted in Google's own body.
+    const note = 'Beklager, jeg er på reise den dagen. Kan vi ta det torsdag i stedet?';
+    const body =
+      `Ingrid Solberg har avslått denne invitasjonen med en merknad:\r\n"${note}"\r\n\r\n` +
+      'Forberedende videomøte – Clean Construction Forum\r\ntirsdag 6. oktober 2026 ⋅ 14:00–14:30 ' +
+      '(sentraleuropeisk sommertid – Oslo)\r\n\r\nInvitasjon fra Google Kalender';
+
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Ingrid Solberg <ingrid.solberg@example.no>',
+        to: 'EUinternational@stockholm.se',
+        subject: 'Avslått: Forberedende videomøte – Clean Construction Forum',
+        status: 'DECLINED',
+        note,
+        summary: 'Forberedende videomøte – Clean Construction Forum',
+        body,
+        producer: '-//Google Inc//Google Calendar 70.9054//EN',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
+    });
+  });
+
   it('sends an Outlook answer whose typed body is a letter to triage', async () => {
     // Prepare: "Edit the response before sending" puts the attendee's words in the body.
     const raw = automatedFixture('exchange-declined-sv.eml')
