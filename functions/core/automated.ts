@@ -17,7 +17,7 @@ import {
   textKey,
 } from './automated-tables.js';
 import { readBody } from './classify/body-reading.js';
-import { countWords, fold, wordCount } from './classify/normalize.js';
+import { countWords, fold, tokens, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
 import { isReplyOrForwardSubject, isReplySubject, REPLY_PREFIX } from './subject-prefixes.js';
 import type { AutomatedVerdict, InboundMail } from './types.js';
@@ -32,6 +32,11 @@ interface SubjectCue {
    * hours reception for ...").
    */
   labelled: boolean;
+  /**
+   * The opening is followed only by the day the absence lasts until ("Absente jusqu'au 13 avril",
+   * "Afwezig tot 8 december"): a responder's subject too when its body is a responder's.
+   */
+  untilADate: boolean;
   /** A word people also open their own subjects with ("Absence", "Fravær"): only a responder's body confirms it. */
   everyday: boolean;
 }
@@ -271,7 +276,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
   const corroboration = cue.everyday
     ? cueSupport.filter((reason) => reason.startsWith('body:auto-reply'))
     : cueSupport;
-  if (cue.labelled && corroboration.length > 0) {
+  if ((cue.labelled || cue.untilADate) && corroboration.length > 0) {
     // "Frånvaro: Re: Slutrapport ESF+ …" over "Jag är på semester men såg ert mejl … Kan någon av er ta
     // det?": a person who labels their own letter as an absence and still writes; only the body backs
     // the label, and it asks or concedes, which no responder does.
@@ -386,25 +391,44 @@ const UNTIL_FILLER_WORDS = 2;
  * number ("till 08 508 ...").
  */
 function saysUntilADate(words: readonly string[]): boolean {
-  for (let index = 0; index < words.length; index++) {
-    for (const until of UNTIL_BEFORE_A_DATE) {
-      if (!startsAt(words, index, until)) continue;
-      const after = index + until.length;
-      for (let skip = 0; skip <= UNTIL_FILLER_WORDS; skip++) {
-        if (dateAt(words, after + skip)) return true;
-        if (!isFiller(words[after + skip])) break;
-      }
-    }
-    for (const until of UNTIL_AFTER_A_DATE) {
-      if (!startsAt(words, index, until)) continue;
-      for (let start = Math.max(0, index - 3); start < index - 1; start++)
-        if (dateAt(words, start)) return true;
-    }
-    // Korean runs the day onto its "until" ("7일까지").
-    if (/^\d{1,2}일까지$/u.test(words[index] ?? '')) return true;
-  }
-  return false;
+  return words.some((_, index) => untilADateAt(words, index));
 }
+
+/** Whether an until-word and its date start at this word. */
+function untilADateAt(words: readonly string[], index: number): boolean {
+  if (endOfUntilBeforeADate(words, index) !== undefined) return true;
+  for (const until of UNTIL_AFTER_A_DATE) {
+    if (!startsAt(words, index, until)) continue;
+    for (let start = Math.max(0, index - 3); start < index - 1; start++)
+      if (dateAt(words, start)) return true;
+  }
+  // Korean runs the day onto its "until" ("7일까지").
+  return /^\d{1,2}일까지$/u.test(words[index] ?? '');
+}
+
+/** Where an until-word at this word and the date it leads to end ("bis zum 12. 8." → after "8"). */
+function endOfUntilBeforeADate(words: readonly string[], index: number): number | undefined {
+  for (const until of UNTIL_BEFORE_A_DATE) {
+    if (!startsAt(words, index, until)) continue;
+    const after = index + until.length;
+    for (let skip = 0; skip <= UNTIL_FILLER_WORDS; skip++) {
+      const length = dateLengthAt(words, after + skip);
+      if (length > 0) return after + skip + length;
+      if (!isFiller(words[after + skip])) break;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Words that say only the day an absence lasts until, and perhaps its year or "inclus" ("jusqu'au 13
+ * avril", "bis 13. April 2026"), not what the letter is about ("until 12 May - courtesy call request").
+ */
+function isOnlyAnEndDate(words: readonly string[]): boolean {
+  const end = endOfUntilBeforeADate(words, 0);
+  return end !== undefined && words.length - end <= MAX_WORDS_AFTER_AN_END_DATE;
+}
+const MAX_WORDS_AFTER_AN_END_DATE = 1;
 
 function startsAt(words: readonly string[], index: number, phrase: readonly string[]): boolean {
   return phrase.every((word, offset) => words[index + offset] === word);
@@ -412,13 +436,15 @@ function startsAt(words: readonly string[], index: number, phrase: readonly stri
 
 /** A day beside its month at this word: "12 8", "7 jan", "aug 7", "1 月", "3 de agosto". */
 function dateAt(words: readonly string[], index: number): boolean {
+  return dateLengthAt(words, index) > 0;
+}
+
+/** How many words the date at this word takes: 2, 3 with a word between day and month, 0 for none. */
+function dateLengthAt(words: readonly string[], index: number): number {
   const [first, second, third] = [words[index], words[index + 1], words[index + 2]];
-  if (first === undefined || second === undefined) return false;
-  return (
-    (isDay(first) && isMonth(second)) ||
-    (isMonthName(first) && isDay(second)) ||
-    (isDay(first) && MONTH_LINKS.has(second) && third !== undefined && isMonthName(third))
-  );
+  if (first === undefined || second === undefined) return 0;
+  if ((isDay(first) && isMonth(second)) || (isMonthName(first) && isDay(second))) return 2;
+  return isDay(first) && MONTH_LINKS.has(second) && third !== undefined && isMonthName(third) ? 3 : 0;
 }
 
 /** The word some languages set between a day and its month ("3 de agosto", "7 of January"). */
@@ -732,6 +758,7 @@ function subjectCue(subject: string): SubjectCue | undefined {
       phrase,
       // "Absence du bureau Re: Partenariat …": some responders put the answered subject straight after.
       labelled: rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest) || REPLY_PREFIX.test(rest),
+      untilADate: kind === 'auto-reply' && isOnlyAnEndDate(tokens(rest)),
       everyday,
     };
   }
@@ -743,6 +770,7 @@ function subjectCue(subject: string): SubjectCue | undefined {
       language: 'subject ending',
       phrase: ending,
       labelled: true,
+      untilADate: false,
       everyday: false,
     };
   // "Semester", "Vuosiloma / Semester / Annual leave": a holiday's word is no opening, but may be the whole subject.
@@ -752,6 +780,7 @@ function subjectCue(subject: string): SubjectCue | undefined {
       language: 'away words only',
       phrase: folded,
       labelled: true,
+      untilADate: false,
       everyday: true,
     };
   }

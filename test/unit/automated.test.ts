@@ -550,10 +550,8 @@ describe('detectAutomated: a responder subject needs other evidence', () => {
   );
 
   it('sends an unlabelled opening over a responder-like body to triage', async () => {
-    // Act
-    const route = await routeOf(
-      message('Out of office until 12 May', 'I am away. I will be back on 12 May.'),
-    );
+    // Act: "next week" says when, but is no end date a responder states (compare "until 12 May" below).
+    const route = await routeOf(message('Out of office next week', 'I am away. I will be back on 12 May.'));
 
     // Assess
     expect(route.automated.automated).toBe(false);
@@ -1650,6 +1648,55 @@ describe('detectAutomated: an away label of several words ("Отсъствие �
       expect(verdict.reasons[1]).toMatch(/^body:auto-reply\(absence\+/);
     },
   );
+});
+
+describe('detectAutomated: an away word and the day it lasts until as the whole subject', () => {
+  const frenchNote =
+    "Bonjour,\r\n\r\nJe suis absente du bureau jusqu'au lundi 13 avril inclus, avec un accès limité à ma " +
+    'messagerie. Pour toute demande urgente, merci de contacter Julien Faure (jfaure@metropole.example).' +
+    '\r\n\r\nCordialement,\r\nClaire';
+
+  it.each([
+    ['fr', "Absente jusqu'au 13 avril", frenchNote],
+    ['en', 'Out of office until 12 May', 'I am away. I will be back on 12 May.'],
+    [
+      'de',
+      'Abwesend bis 13. April',
+      'Guten Tag,\r\n\r\nich bin bis einschließlich 13. April nicht im Büro. In dringenden Fällen wenden Sie ' +
+        'sich bitte an Frau Berger (berger@stadt.example).\r\n\r\nMit freundlichen Grüßen\r\nAnna Keller',
+    ],
+  ])("suppresses a header-less %s responder under '%s'", async (_language, subject, body) => {
+    // Act
+    const verdict = await verdictFor(message(subject, body));
+
+    // Assess
+    expect(verdict.automated).toBe(true);
+    expect(verdict.reasons[0]).toMatch(/^subject:/);
+    expect(verdict.reasons[1]).toMatch(/^body:auto-reply\(absence\+/);
+  });
+
+  it('leaves a person who writes despite the absence to triage', async () => {
+    // Prepare
+    const body =
+      "Bonjour,\r\n\r\nJe suis absente du bureau jusqu'au 13 avril, mais je voulais confirmer que la maire " +
+      'arrivera bien le 12 mai avec sa délégation. Pour toute demande urgente, merci de contacter Julien.\r\n\r\nClaire';
+
+    // Act
+    const verdict = await verdictFor(message("Absente jusqu'au 13 avril", body));
+
+    // Assess
+    expect(verdict).toMatchObject({ automated: false, doubtFrom: 'subject' });
+  });
+
+  it('leaves a subject that goes on after the date to triage', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message("Absente jusqu'au 13 avril – visite de la maire de Lyon en mai", frenchNote),
+    );
+
+    // Assess
+    expect(verdict).toMatchObject({ automated: false, doubtFrom: 'subject' });
+  });
 });
 
 describe('detectAutomated: an away notice written to "you" (tú, tu, du)', () => {
