@@ -17,6 +17,7 @@ import {
   textKey,
 } from './automated-tables.js';
 import { readBody } from './classify/body-reading.js';
+import { namesVisitOrEvent } from './classify/features.js';
 import { countWords, fold, tokens, wordCount } from './classify/normalize.js';
 import { readShippedTable } from './shipped-table.js';
 import { isReplyOrForwardSubject, isReplySubject, REPLY_PREFIX } from './subject-prefixes.js';
@@ -54,13 +55,26 @@ const MIN_CALENDAR_COMMENT_WORDS = 6;
 /**
  * An attendee's answer to an invitation (RFC 5546): REPLY accepts or declines, COUNTER ("New Time
  * Proposed:") declines the time and offers another, which a short decline asking only to move the
- * meeting is too (saysNoOrMaybeInAFewWords).
+ * meeting is too (answersInAFewWords).
  */
 const ATTENDEE_ANSWERS = new Set(['REPLY', 'COUNTER']);
-/** A decline's or a tentative answer's note longer than this is a letter, not a reason and a stand-in. */
-const MAX_NO_OR_MAYBE_NOTE_WORDS = 30;
-/** The answers that commit to nothing a visit or event needs: no, or maybe. */
-const NO_OR_MAYBE_ANSWERS = new Set(['DECLINED', 'TENTATIVE']);
+/**
+ * How long an answer's note may be and still be the calendar's answer with a few words attached, and
+ * what it may say. A no or a maybe commits to nothing a visit or event needs: a reason, a stand-in or a
+ * wish to move the meeting ("Lo siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?") fits
+ * in 30 words. A yes may bring what a visit needs ("La delegación será de cuatro personas, no necesitamos
+ * intérprete."): only a line of ten words or fewer that asks nothing and names nothing of a visit or an
+ * event ("Jag kommer, men kan behöva gå 15.30.", "Looking forward to it – I will dial in from
+ * Brussels.") is the calendar's. In blind batches 1–570 every acceptance whose note is such a line is
+ * labelled automated (those of 7–10 words, in batches 77, 547 and 552, were sent to a person before);
+ * every acceptance labelled a person's has a note of 14 words or more ("A főpolgármester úr delegációja
+ * 4 főből áll, tolmácsra nincs szükség …") or a typed letter that asks.
+ */
+const SHORT_ANSWER_NOTES: Readonly<Record<string, { maxWords: number; fits: (note: string) => boolean }>> = {
+  DECLINED: { maxWords: 30, fits: asksOnlyToMove },
+  TENTATIVE: { maxWords: 30, fits: asksOnlyToMove },
+  ACCEPTED: { maxWords: 10, fits: (note) => !asks(note) && !namesVisitOrEvent(note) },
+};
 /** Google Calendar writes an answer's whole body itself, in the guest's language; a guest's note is X-RESPONSE-COMMENT. */
 const GOOGLE_CALENDAR = /\/\/google inc\/\/google calendar/i;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
@@ -197,9 +211,9 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     const method = `calendar:method=${answer.method.toLowerCase()}`;
     const comment = attendeeComment(mail, body.fresh, freshKey, freshWords);
     if (!comment) return { automated: true, reasons: [method, ...support('calendar-reply')] };
-    const noOrMaybe = saysNoOrMaybeInAFewWords(mail, body.fresh, freshKey);
-    if (noOrMaybe) {
-      return { automated: true, reasons: [method, `calendar:${noOrMaybe} with a short note`] };
+    const shortAnswer = answersInAFewWords(mail, body.fresh, freshKey);
+    if (shortAnswer) {
+      return { automated: true, reasons: [method, `calendar:${shortAnswer} with a short note`] };
     }
     return doubt(`${method} with the attendee's words`, 'calendar');
   }
@@ -613,33 +627,27 @@ function isListNoticeSubject(subject: string): boolean {
 }
 
 /**
- * A calendar's decline or tentative answer whose note only gives a reason, a stand-in or a wish to move
- * the meeting ("Lo siento, ese día estoy en Bruselas. ¿Podemos moverla al jueves?", "Krockar med
- * regionfullmäktige, jag skickar Oskar i stället", "I may join 10 minutes late"): the calendar's own
- * answer with an excuse attached, which blind writers labelled automated in all 23 such declines of
- * batches 1–324 and all 4 such tentative answers of batches 1–535. A note that asks anything else
- * ("Could you send the agenda?") or is a letter of its own stays with a person, as does any acceptance
- * with words, which may carry what a visit needs (who comes, the entrance, an interpreter).
- * Returns the answer's name ("declined", "tentative") when it is one.
+ * A calendar's answer whose note is a line attached to it (SHORT_ANSWER_NOTES): the calendar's own
+ * answer, which blind writers labelled automated in all 23 such declines of batches 1–324, all 4 such
+ * tentative answers of batches 1–535 and every such acceptance of batches 1–570. A note that asks
+ * anything else ("Could you send the agenda?") or is a letter of its own stays with a person.
+ * Returns the answer's name ("declined", "tentative", "accepted") when it is one.
  */
-function saysNoOrMaybeInAFewWords(
-  mail: InboundMail,
-  fresh: string,
-  freshKey: () => string,
-): string | undefined {
+function answersInAFewWords(mail: InboundMail, fresh: string, freshKey: () => string): string | undefined {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
-  const status = replies.find((calendar) =>
-    NO_OR_MAYBE_ANSWERS.has(calendar.attendeeStatus ?? ''),
+  const status = replies.find(
+    (calendar) => SHORT_ANSWER_NOTES[calendar.attendeeStatus ?? ''],
   )?.attendeeStatus;
-  if (!status) return undefined;
+  const limits = status ? SHORT_ANSWER_NOTES[status] : undefined;
+  if (!status || !limits) return undefined;
   const note = attendeeNote(replies);
   // Google Calendar's body is its own text around the note (guests, links with "?", "Forwarding this
   // invitation could allow …"): nobody typed it, so the note alone is what the attendee wrote.
   const typed = isCalendarsOwnBody(mail, freshKey()) ? '' : fresh;
   const fewWords =
-    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= MAX_NO_OR_MAYBE_NOTE_WORDS &&
-    asksOnlyToMove(note) &&
-    asksOnlyToMove(typed);
+    Math.max(wordCount(note), typed ? typedWords(mail, typed) : 0) <= limits.maxWords &&
+    limits.fits(note) &&
+    limits.fits(typed);
   return fewWords ? status.toLowerCase() : undefined;
 }
 
@@ -752,12 +760,18 @@ function subjectCue(subject: string): SubjectCue | undefined {
     if (!match) continue;
     const rest = folded.slice(match[0].length).trimStart();
     const { kind, language, phrase, everyday } = opening;
+    // "Lomalla 29.6.-26.7.: Re: …": some responders put the days of the absence between label and colon,
+    // where a person's "Frånvarande 24/3–4/4 – men först: inbjudan …" goes on with a dash and a sentence.
+    const afterDays = kind === 'auto-reply' ? rest.replace(LEADING_DAYS, '') : rest;
+    const daysThenLabelEnd =
+      afterDays !== rest && (afterDays === '' || /^[:：]/u.test(afterDays) || REPLY_PREFIX.test(afterDays));
     return {
       kind,
       language,
       phrase,
       // "Absence du bureau Re: Partenariat …": some responders put the answered subject straight after.
-      labelled: rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest) || REPLY_PREFIX.test(rest),
+      labelled:
+        rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest) || REPLY_PREFIX.test(rest) || daysThenLabelEnd,
       untilADate: kind === 'auto-reply' && isOnlyAnEndDate(tokens(rest)),
       everyday,
     };
@@ -786,6 +800,13 @@ function subjectCue(subject: string): SubjectCue | undefined {
   }
   return undefined;
 }
+
+/**
+ * Days written in digits at the start of a subject's rest, alone or as a span ("29.6.-26.7.", "12/5 –
+ * 20/5", "3.8.2026"): the absence's dates, which some responders put after their label.
+ */
+const LEADING_DAYS =
+  /^\d{1,2}[./]\d{1,2}(?:[./](?:\d{2}|\d{4}))?\.?(?:\s*[-–—]\s*\d{1,2}[./]\d{1,2}(?:[./](?:\d{2}|\d{4}))?\.?)?\s*/u;
 
 /** The responder's label a subject ends with after the absent person's name ("… est absent(e)."), if any. */
 function awaySubjectEnding(subject: string): string | undefined {

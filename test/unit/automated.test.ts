@@ -974,6 +974,7 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
         'TENTATIVE',
         'Intentaré llegar, pero tengo otra reunión hasta las 14:30. Os lo confirmo el viernes.',
       ],
+      ['an acceptance', 'when they must leave', 'ACCEPTED', 'Allí estaré, pero tengo que irme a las 11.30.'],
     ] as const)('suppresses %s whose note gives only %s', async (_answer, _what, status, note) => {
       // Act
       const route = await routeOf(answer(status, note));
@@ -1004,7 +1005,17 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
         'TENTATIVE',
         'Puede que llegue tarde. ¿Podéis enviarme el orden del día y la lista de participantes?',
       ],
-      ['an acceptance', 'ACCEPTED', 'La delegación será de cuatro personas, no necesitamos intérprete.'],
+      [
+        'an acceptance whose line names what the visit needs',
+        'ACCEPTED',
+        'La delegación será de cuatro personas, no necesitamos intérprete.',
+      ],
+      ['an acceptance that asks', 'ACCEPTED', 'Allí estaré. ¿Puedo llevar a una colega del proyecto?'],
+      [
+        'an acceptance whose note is longer than a line',
+        'ACCEPTED',
+        'Allí estaré, pero tengo que irme a las 11.30 porque a mediodía tenemos pleno municipal.',
+      ],
     ] as const)('sends %s to triage', async (_what, status, note) => {
       // Act
       const route = await routeOf(answer(status, note));
@@ -1686,6 +1697,23 @@ describe('detectAutomated: an away word and the day it lasts until as the whole 
 
     // Assess
     expect(verdict).toMatchObject({ automated: false, doubtFrom: 'subject' });
+  });
+
+  it('suppresses a responder that puts the days of its absence between label and answered subject', async () => {
+    // Act
+    const verdict = await verdictFor(
+      message(
+        'Lomalla 29.6.-26.7.: Re: Central Baltic – partner meeting minutes',
+        'Hei,\r\nI am on summer leave until 26 July. For urgent matters, please contact ' +
+          'mikko.laaksonen@kaupunki.example.\r\nRiikka',
+      ),
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['subject:"lomalla" (fi)', 'body:auto-reply(absence+meanwhile)'],
+    });
   });
 
   it('leaves a subject that goes on after the date to triage', async () => {

@@ -51,6 +51,23 @@ export const COMPILED_LEXICON = readShippedTable(
   'npm run lexicons',
 ) as CompiledLexicon;
 const defaultMatcher = new LexiconMatcher(COMPILED_LEXICON);
+
+/**
+ * The concepts of a visit or an event (who comes, a delegation, an interpreter, the city's leaders, the
+ * City Hall, a speech): what a short note may carry that a person needs (automated.ts).
+ */
+const VISIT_OR_EVENT_CONCEPTS = new Set(
+  COMPILED_LEXICON.concepts
+    .filter(({ priors }) => (priors.protocol_visit ?? 0) > 0 || (priors.invitation ?? 0) > 0)
+    .map(({ id }) => id),
+);
+
+/** Whether a text names a visit's or an event's concept, read as the classifier reads a message. */
+export function namesVisitOrEvent(text: string): boolean {
+  return [...defaultMatcher.match(tokens(text)).keys()].some((concept) =>
+    VISIT_OR_EVENT_CONCEPTS.has(concept),
+  );
+}
 /** Each further distinct phrase of a concept adds this much, up to MAX_CORROBORATING phrases. */
 const CORROBORATION_STEP = 0.25;
 const MAX_CORROBORATING = 2;
