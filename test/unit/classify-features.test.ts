@@ -178,6 +178,23 @@ describe('extractFeatures', () => {
     expect(corroborated.values.get('sales_pitch')).toBeGreaterThan(1);
   });
 
+  it('does not let the same word again, in a compound or another form, confirm a purpose', () => {
+    // Prepare: a partner search about youth employment names summer jobs twice; an applicant asks twice.
+    const topic =
+      'Hankkeen tavoitteena on parantaa nuorten työllistymistä esimerkiksi kesätyö- ja mentorointimallien ' +
+      'kautta. Tukholman kokemukset kesätyöohjelmista olisivat meille arvokkaita.';
+    const applicant = 'Haen kesätyötä teiltä. Ansioluetteloni on liitteenä.';
+
+    // Act
+    const partnerSearch = featuresOf({ subject: 'Kumppanihaku – Interreg Central Baltic', text: topic });
+    const application = featuresOf({ subject: 'Kesätyö', text: applicant });
+
+    // Assess
+    expect(partnerSearch.values.get('job_application')).toBeLessThan(1);
+    expect(partnerSearch.values.has('purpose:confirmed-other')).toBe(false);
+    expect(application.values.has('purpose:confirmed-other')).toBe(true);
+  });
+
   it('reads no evidence in a phrase right after a word that negates it', () => {
     // Act: a study trip that asks for no reception, beside one that asks for a reception.
     const noReception = featuresOf({

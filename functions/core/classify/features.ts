@@ -87,6 +87,8 @@ const UNCONFIRMED_PURPOSE = 0.5;
  * once, it confirms the purpose as a second phrase would.
  */
 const SELF_CONFIRMING_PHRASE_WORDS = 3;
+/** `distinctPhrases` for a purpose's confirmation: the same word again in another form is no second phrase. */
+const SAME_WORD_AGAIN = true;
 const DECISIVE_PURPOSE_WEIGHT = 3;
 /**
  * An offer ("Vă oferim servicii", "unverbindlicher Termin") written by a company (its legal form: "SRL",
@@ -196,7 +198,7 @@ export function extractFeatures(
     const unconfirmed =
       !offeredByCompany &&
       DECISIVE_PURPOSES.has(concept) &&
-      distinct < 2 &&
+      distinctPhrases(seen, SAME_WORD_AGAIN) < 2 &&
       !inSubject.has(concept) &&
       ![...seen].some((phrase) => phrase.split(' ').length >= SELF_CONFIRMING_PHRASE_WORDS);
     values.set(concept, (values.get(concept) ?? 0) * corroboration * (unconfirmed ? UNCONFIRMED_PURPOSE : 1));
@@ -242,12 +244,14 @@ function strongest(
 /**
  * How many of a concept's matched phrases say something of their own: a phrase inside a longer one
  * that matched ("uforpligtende" in "uforpligtende møde") is the same words read twice, not a second
- * piece of evidence.
+ * piece of evidence. For a purpose's confirmation (`SAME_WORD_AGAIN`) neither is the same word again
+ * as the start of a compound or another form: a city's summer-job programme named twice
+ * ("kesätyö- ja mentorointimallien", "kesätyöohjelmista") is no job application.
  */
-function distinctPhrases(seen: ReadonlySet<string>): number {
+function distinctPhrases(seen: ReadonlySet<string>, sameWordAgain = false): number {
   let distinct = 0;
   for (const phrase of seen) {
-    const inside = ` ${phrase} `;
+    const inside = sameWordAgain ? ` ${phrase}` : ` ${phrase} `;
     const partOfLonger = [...seen].some(
       (other) => other !== phrase && other.length > phrase.length && ` ${other} `.includes(inside),
     );
