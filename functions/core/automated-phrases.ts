@@ -467,6 +467,8 @@ export const LIST_NOTICE_SUBJECT_PHRASES: readonly string[] = [
   'message approval needed',
   'pending moderation',
   'awaiting moderation',
+  'confirm your request to join',
+  'confirm your subscription to',
 ];
 
 /** The same notices in their body: the text of Mailman's postheld, Sympa's report, Google Groups. */
@@ -476,6 +478,8 @@ export const LIST_NOTICE_BODY_PHRASES: readonly string[] = [
   'awaits moderator approval',
   'your authorization is requested for the following mailing list posting',
   'you may not have permission to post messages to the group',
+  'you requested to join the group',
+  'to confirm your request, click',
 ];
 
 /** What calendar clients write in the body of an answer: "Eva Lind has accepted this invitation." */
@@ -494,6 +498,13 @@ export const CALENDAR_REPLY_BODY_PHRASES: readonly string[] = [
   'hat diese einladung abgelehnt',
   'a accepte cette invitation',
   'a refuse cette invitation',
+  // Zimbra: "Pierre Dubois a refusé votre invitation :", "… has declined your invitation:".
+  'a accepte votre invitation',
+  'a refuse votre invitation',
+  'has accepted your invitation',
+  'has declined your invitation',
+  'hat ihre einladung angenommen',
+  'hat ihre einladung abgelehnt',
   'heeft deze uitnodiging geaccepteerd',
   'heeft deze uitnodiging afgewezen',
   'ha aceptado esta invitación',
@@ -7494,7 +7505,7 @@ export const CONCESSIONS: PhraseTable = {
   hu: ['azonban', 'mégis', 'viszont', 'de szerettem volna', 'de szeretném'],
   ro: ['dar am', 'dar vreau', 'dar doream', 'însă', 'totuși'],
   hr: ['ali sam', 'ali želim', 'ali htio', 'ali htjela', 'ali da', 'međutim', 'ipak'],
-  is: ['þó', 'hins vegar', 'en vildi', 'en langaði'],
+  is: ['þó', 'hins vegar', 'en vildi', 'en langaði', 'en ég', 'en við', 'en vil', 'sá fyrirspurn', 'vil ekki tefja'],
   sl: ['ampak', 'vendar'],
   mt: ['imma', 'madankollu'],
   ga: ['ach', 'áfach'],

@@ -853,6 +853,7 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
       'google-groups-no-permission.eml',
       'sender:mailer-daemon',
     ],
+    ['Google Groups "Confirm your request to join"', 'google-groups-join-confirm.eml', 'subject:list-notice'],
     ["a ticket system's acknowledgement", 'ticket-auto-replied.eml', 'header:auto-submitted=auto-replied'],
     [
       'an Italian certified-mail (PEC) delivery receipt',
@@ -1684,6 +1685,20 @@ describe('detectAutomated: an away word and the day it lasts until as the whole 
     expect(verdict.automated).toBe(true);
     expect(verdict.reasons[0]).toMatch(/^subject:/);
     expect(verdict.reasons[1]).toMatch(/^body:auto-reply\(absence\+/);
+  });
+
+  it('leaves an Icelandic writer on holiday who answers anyway with a person', async () => {
+    // Prepare: "en ég sá fyrirspurnina ykkar" (but I saw your request) over an away note's own words.
+    const body =
+      'Hæ Mikaela,\r\n\r\nÉg er í fríi þessa vikuna og með takmarkaðan aðgang að tölvupósti, en ég sá ' +
+      'fyrirspurnina ykkar.\r\n\r\nÍ sendinefndinni verða fjögur, borgarstjóri lendir á Arlanda kl. 14:35.' +
+      '\r\n\r\nÉg verð komin aftur á skrifstofuna mánudaginn 4. maí.\r\n\r\nKær kveðja,\r\nSigrún';
+
+    // Act
+    const verdict = await verdictFor(message('Re: Heimsókn borgarstjóra Reykjavíkur 11.–12. maí', body));
+
+    // Assess
+    expect(verdict).toMatchObject({ automated: false, doubtFrom: 'body' });
   });
 
   it('leaves a person who writes despite the absence to triage', async () => {
