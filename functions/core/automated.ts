@@ -70,11 +70,12 @@ const ATTENDEE_ANSWERS = new Set(['REPLY', 'COUNTER']);
  * every acceptance labelled a person's has a note of 14 words or more ("A főpolgármester úr delegációja
  * 4 főből áll, tolmácsra nincs szükség …") or a typed letter that asks.
  */
-const SHORT_ANSWER_NOTES: Readonly<Record<string, { maxWords: number; fits: (note: string) => boolean }>> = {
-  DECLINED: { maxWords: 30, fits: asksOnlyToMove },
-  TENTATIVE: { maxWords: 30, fits: asksOnlyToMove },
-  ACCEPTED: { maxWords: 10, fits: (note) => !asks(note) && !namesVisitOrEvent(note) },
-};
+const SHORT_ANSWER_NOTES: ReadonlyMap<string, { maxWords: number; fits: (note: string) => boolean }> =
+  new Map([
+    ['DECLINED', { maxWords: 30, fits: asksOnlyToMove }],
+    ['TENTATIVE', { maxWords: 30, fits: asksOnlyToMove }],
+    ['ACCEPTED', { maxWords: 10, fits: (note: string) => !asks(note) && !namesVisitOrEvent(note) }],
+  ]);
 /** Google Calendar writes an answer's whole body itself, in the guest's language; a guest's note is X-RESPONSE-COMMENT. */
 const GOOGLE_CALENDAR = /\/\/google inc\/\/google calendar/i;
 /** Question marks: Latin's, Spanish's opening one, CJK's full-width one, Arabic's (Greek's ";" also ends clauses). */
@@ -635,10 +636,10 @@ function isListNoticeSubject(subject: string): boolean {
  */
 function answersInAFewWords(mail: InboundMail, fresh: string, freshKey: () => string): string | undefined {
   const replies = mail.calendars.filter((calendar) => calendar.method === 'REPLY');
-  const status = replies.find(
-    (calendar) => SHORT_ANSWER_NOTES[calendar.attendeeStatus ?? ''],
+  const status = replies.find((calendar) =>
+    SHORT_ANSWER_NOTES.has(calendar.attendeeStatus ?? ''),
   )?.attendeeStatus;
-  const limits = status ? SHORT_ANSWER_NOTES[status] : undefined;
+  const limits = SHORT_ANSWER_NOTES.get(status ?? '');
   if (!status || !limits) return undefined;
   const note = attendeeNote(replies);
   // Google Calendar's body is its own text around the note (guests, links with "?", "Forwarding this
