@@ -764,15 +764,12 @@ function subjectCue(subject: string): SubjectCue | undefined {
     // "Lomalla 29.6.-26.7.: Re: …": some responders put the days of the absence between label and colon,
     // where a person's "Frånvarande 24/3–4/4 – men först: inbjudan …" goes on with a dash and a sentence.
     const afterDays = kind === 'auto-reply' ? rest.replace(LEADING_DAYS, '') : rest;
-    const daysThenLabelEnd =
-      afterDays !== rest && (afterDays === '' || /^[:：]/u.test(afterDays) || REPLY_PREFIX.test(afterDays));
     return {
       kind,
       language,
       phrase,
       // "Absence du bureau Re: Partenariat …": some responders put the answered subject straight after.
-      labelled:
-        rest === '' || /^[:：([\-–—|/\]】」』>]/u.test(rest) || REPLY_PREFIX.test(rest) || daysThenLabelEnd,
+      labelled: endsLabel(rest, LABEL_SEPARATOR) || (afterDays !== rest && endsLabel(afterDays, COLON)),
       untilADate: kind === 'auto-reply' && isOnlyAnEndDate(tokens(rest)),
       everyday,
     };
@@ -800,6 +797,15 @@ function subjectCue(subject: string): SubjectCue | undefined {
     };
   }
   return undefined;
+}
+
+/** What may follow a responder's label: a separator, as generators write one. */
+const LABEL_SEPARATOR = /^[:：([\-–—|/\]】」』>]/u;
+const COLON = /^[:：]/u;
+
+/** Whether what follows a label ends it: nothing, the separator, or the answered subject ("Re: …"). */
+function endsLabel(after: string, separator: RegExp): boolean {
+  return after === '' || separator.test(after) || REPLY_PREFIX.test(after);
 }
 
 /**
