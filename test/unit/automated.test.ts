@@ -1283,6 +1283,36 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     });
   });
 
+  it("suppresses Zimbra's French decline with a one-line note, whose own lines are the calendar's", async () => {
+    // Prepare: Zimbra writes "… a refusé votre invitation :", the event and the guests above the note.
+    const note = 'Désolé, je serai à Bruxelles ce jour-là. Ma collègue Claire Muller suivra le dossier.';
+    const body =
+      'Pierre Dubois a refusé votre invitation :\r\n\r\nObjet : Réunion de coordination Eurocities\r\n' +
+      'Organisateur : "EU International" <EUinternational@stockholm.se>\r\n\r\nHeure : jeudi 19 février ' +
+      '2026, 14:00:00 - 15:00:00 GMT +01:00\r\n\r\nInvités : pierre.dubois@ville.example; ' +
+      `sara.lindholm@stockholm.se\r\n\r\n*~*~*~*~*~*~*~*~*~*\r\n\r\n${note}`;
+
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Pierre Dubois <pierre.dubois@ville.example>',
+        to: 'EUinternational@stockholm.se',
+        subject: 'Refusé : Réunion de coordination Eurocities',
+        status: 'DECLINED',
+        note,
+        summary: 'Réunion de coordination Eurocities',
+        body,
+        producer: 'Zimbra-Calendar-Provider',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
+    });
+  });
+
   it('sends an Outlook answer whose typed body is a letter to triage', async () => {
     // Prepare: "Edit the response before sending" puts the attendee's words in the body.
     const raw = automatedFixture('exchange-declined-sv.eml')
