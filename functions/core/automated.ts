@@ -203,7 +203,7 @@ function readAsResponder(mail: InboundMail, generated: boolean): AutomatedVerdic
     return joined;
   };
   const cue = subjectCue(mail.subject);
-  const responder = responderKinds(freshKey, freshWords, body.fresh);
+  const responder = responderKinds(freshKey, noteLength(body.fresh, freshWords), body.fresh);
   // Each kind's evidence is gathered when a branch below reads it: most mail reads only the list notice's.
   const support = (kind: MachineKind) => supportingEvidence(mail, freshKey, freshWords, responder, kind);
   const answer = mail.calendars.find((calendar) => ATTENDEE_ANSWERS.has(calendar.method));
@@ -390,6 +390,29 @@ function responderKinds(joinedWords: () => string, freshWords: number, fresh: st
 }
 
 /**
+ * How long a note is when its translations are not counted. Responders without headers say their note
+ * in two or three languages ("Táim as an oifig go dtí Dé Luain, 8 Meitheamh 2026 …", then "I am out of
+ * the office until Monday 8 June 2026 …"), each short, together past the responder's limit. A
+ * paragraph that announces the absence again and gives only numbers and addresses the text before it
+ * already gave is the same note in another language; a person's paragraphs bring something new.
+ */
+function noteLength(fresh: string, freshWords: number): number {
+  if (freshWords <= MAX_AUTO_REPLY_WORDS) return freshWords;
+  const given = new Set<string>();
+  let translated = 0;
+  for (const paragraph of fresh.split(/\n\s*\n/)) {
+    const invariants = paragraph.match(INVARIANTS) ?? [];
+    const repeats = invariants.length > 0 && invariants.every((invariant) => given.has(invariant));
+    if (repeats && ABSENCE_PHRASES.some(phraseIn(textKey(paragraph)))) translated += wordCount(paragraph);
+    for (const invariant of invariants) given.add(invariant);
+  }
+  return freshWords - translated;
+}
+
+/** What a translation keeps as it was: e-mail addresses and numbers ("8", "2026", "091"). */
+const INVARIANTS = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]+|\p{Nd}+/gu;
+
+/**
  * An end date counts as a responder's return only in a note this short: persons write "I'm on leave
  * until 14 April, so short answer: yes, we still need the letter" too, at 80-100 words (three such
  * letters in blind batches 1-460 would have been suppressed at the responder's 100-word limit).
@@ -499,6 +522,8 @@ function phraseIn(key: string): (phrase: BodyPhrase) => boolean {
 const OPENING_LINES = 2;
 /** What a responder says of itself ("this is an automatic reply"), the `self` kind of the body phrases. */
 const SELF_PHRASES = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'self')?.phrases ?? [];
+/** What a responder says of its writer's absence, the `absence` kind of the body phrases. */
+const ABSENCE_PHRASES = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'absence')?.phrases ?? [];
 
 /** One of the text's first lines begins with what a machine says of itself ("Dit is een automatisch …"). */
 function opensNamingItselfAutomatic(fresh: string): boolean {

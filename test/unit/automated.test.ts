@@ -1957,3 +1957,39 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
     expect(verdict.automated).toBe(false);
   });
 });
+
+describe('detectAutomated: a responder that says its note in two or three languages', () => {
+  const SIGNATURE =
+    '\r\n\r\nMáire Ní Bhriain\r\nOifigeach Idirnáisiúnta | International Officer\r\nComhairle Contae Chorcaí | ' +
+    'Cork County Council\r\nHalla an Chontae, Bóthar Charraig Uí Leighin, Corcaigh T12 R2NC\r\n' +
+    'Teil. | Tel. +353 21 428 5000';
+  const IRISH_AND_ENGLISH =
+    'Go raibh maith agat as do ríomhphost.\r\n\r\nTáim as an oifig go dtí Dé Máirt, 14 Iúil 2026, agus ní ' +
+    'bheidh mé ag léamh ríomhphoist go dtí sin. I gcás práinne, déan teagmháil le Seán Ó Riain ar ' +
+    'sean.oriain@corkcoco.ie nó ar 021 428 5100.\r\n\r\nThank you for your email. I am out of the office ' +
+    'until Tuesday 14 July 2026 and will not be reading email until then. If urgent, please contact Seán ' +
+    `Ó Riain at sean.oriain@corkcoco.ie or 021 428 5100.${SIGNATURE}`;
+
+  it("suppresses a note said twice, though the two together pass a responder's length", async () => {
+    // Act
+    const route = await routeOf(message('Freagra Uathoibríoch: Comhpháirtíocht Interreg', IRISH_AND_ENGLISH));
+
+    // Assess
+    expect(route.automated).toMatchObject({ automated: true });
+    expect(route.decision.disposition).toBe('suppress');
+  });
+
+  it('counts the paragraph that brings new numbers: a person wrote it, and a person looks', async () => {
+    // Arrange: the English paragraph says the absence again but gives a new date and a new request.
+    const letter = IRISH_AND_ENGLISH.replace(
+      'If urgent, please contact',
+      'The partner meeting on 22 September 2026 still needs our budget table; please send it to',
+    );
+
+    // Act
+    const verdict = await verdictFor(message('Freagra Uathoibríoch: Comhpháirtíocht Interreg', letter));
+
+    // Assess
+    expect(verdict.automated).toBe(false);
+  });
+});
