@@ -505,6 +505,17 @@ export const CALENDAR_REPLY_BODY_PHRASES: readonly string[] = [
   'has declined your invitation',
   'hat ihre einladung angenommen',
   'hat ihre einladung abgelehnt',
+  'has tentatively accepted your invitation',
+  // Apple Calendar in the Nordic languages: "Mette Kjærgaard har foreløbigt accepteret din invitation til …".
+  'har accepteret din invitation',
+  'har afvist din invitation',
+  'har foreløbigt accepteret din invitation',
+  'har accepterat din inbjudan',
+  'har tackat nej till din inbjudan',
+  'har preliminärt accepterat din inbjudan',
+  'har godtatt invitasjonen din',
+  'har avslått invitasjonen din',
+  'har foreløpig godtatt invitasjonen din',
   'heeft deze uitnodiging geaccepteerd',
   'heeft deze uitnodiging afgewezen',
   'ha aceptado esta invitación',
@@ -8939,6 +8950,8 @@ export const RECEIPT_ACKNOWLEDGEMENTS: PhraseTable = {
  */
 export const RESCHEDULE_REQUESTS: PhraseTable = {
   sv: [
+    // The same hour on another day: "Sopisiko keskiviikko 15.4. samaan aikaan?", "Torsdag samma tid?".
+    'samma tid',
     'flytta',
     'skjuta upp',
     'annan dag',
@@ -8953,6 +8966,8 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'kan vi ta det',
   ],
   en: [
+    'same time on',
+    'same time next',
     'move it',
     'move the meeting',
     'move the call',
@@ -8972,6 +8987,8 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'later date',
   ],
   de: [
+    'gleichen uhrzeit',
+    'selben uhrzeit',
     'verschieben',
     'verlegen',
     'anderen termin',
@@ -8981,6 +8998,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'ausweichtermin',
   ],
   fr: [
+    'même heure',
     'reporter',
     'décaler',
     'déplacer',
@@ -8991,6 +9009,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'nouvelle date',
   ],
   nl: [
+    'zelfde tijd',
     'verschuiven',
     'verzetten',
     'uitstellen',
@@ -9000,8 +9019,18 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'ander tijdstip',
     'nieuwe datum',
   ],
-  pl: ['przełożyć', 'przesunąć', 'przenieść', 'inny termin', 'inny dzień', 'inną datę', 'nowy termin'],
+  pl: [
+    'tej samej godzinie',
+    'przełożyć',
+    'przesunąć',
+    'przenieść',
+    'inny termin',
+    'inny dzień',
+    'inną datę',
+    'nowy termin',
+  ],
   fi: [
+    'samaan aikaan',
     'siirtää',
     'siirtäisimme',
     'siirtäisimmekö',
@@ -9015,6 +9044,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'uusi aika',
   ],
   es: [
+    'misma hora',
     'moverla',
     'moverlo',
     'mover la',
@@ -9031,6 +9061,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'nueva fecha',
   ],
   it: [
+    'stessa ora',
     'spostare',
     'spostarla',
     'spostarlo',
@@ -9041,8 +9072,19 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
     'altro giorno',
     'nuova data',
   ],
-  pt: ['remarcar', 'reagendar', 'adiar', 'mudar para', 'passar para', 'outra data', 'outro dia', 'nova data'],
+  pt: [
+    'mesma hora',
+    'remarcar',
+    'reagendar',
+    'adiar',
+    'mudar para',
+    'passar para',
+    'outra data',
+    'outro dia',
+    'nova data',
+  ],
   da: [
+    'samme tid',
     'flytte',
     'rykke',
     'udskyde',
@@ -9086,6 +9128,7 @@ export const RESCHEDULE_REQUESTS: PhraseTable = {
   mt: ['nipposponu', 'data oħra', 'jum ieħor', 'ħin ieħor'],
   ga: ['a chur siar', 'a athrú', 'dáta eile', 'lá eile', 'am eile'],
   no: [
+    'samme tid',
     'flytte',
     'utsette',
     'annen dag',

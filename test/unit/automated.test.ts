@@ -1283,6 +1283,35 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     });
   });
 
+  it("suppresses Apple Calendar's Norwegian maybe with a note, whose first line is the calendar's", async () => {
+    // Prepare: Apple writes "… har foreløpig godtatt invitasjonen din til «…»." above the note.
+    const note =
+      'Jeg prøver å rekke det, men har et annet møte samme ettermiddag. Gir endelig beskjed på fredag.';
+    const body =
+      'Ingrid Solberg har foreløpig godtatt invitasjonen din til «Arbeidsgruppemøte – Eurocities ' +
+      `kultur, 11. juni».\r\n\r\nMerknad: ${note} /Ingrid`;
+
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({
+        from: 'Ingrid Solberg <ingrid.solberg@bergen.kommune.example>',
+        to: 'EUinternational@stockholm.se',
+        subject: 'Foreløpig: Arbeidsgruppemøte – Eurocities kultur, 11. juni',
+        status: 'TENTATIVE',
+        note,
+        summary: 'Arbeidsgruppemøte – Eurocities kultur, 11. juni',
+        body,
+        producer: '-//Apple Inc.//macOS 15.5//EN',
+      }),
+    );
+
+    // Assess
+    expect(verdict).toEqual({
+      automated: true,
+      reasons: ['calendar:method=reply', 'calendar:tentative with a short note'],
+    });
+  });
+
   it("suppresses Zimbra's French decline with a one-line note, whose own lines are the calendar's", async () => {
     // Prepare: Zimbra writes "… a refusé votre invitation :", the event and the guests above the note.
     const note = 'Désolé, je serai à Bruxelles ce jour-là. Ma collègue Claire Muller suivra le dossier.';
