@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBody } from '../../functions/core/classify/body-reading.js';
+import { withoutDeniedClauses } from '../../functions/core/classify/negation.js';
 import {
   countWords,
   fold,
@@ -277,5 +278,42 @@ describe('readBody', () => {
     expect(readBody(mail)).toBe(first);
     expect(readBody(another)).not.toBe(first);
     expect(readBody(another)).toEqual(first);
+  });
+});
+
+describe('withoutDeniedClauses', () => {
+  it.each([
+    [
+      'ja, ません',
+      '視察団は職員6名で、市長や議員は同行いたしません。日程は5月を希望します。',
+      '視察団は職員6名で、\n日程は5月を希望します。',
+    ],
+    ['ja, おりません', '首長や議員は含まれておりません。', '\n'],
+    ['ja, ないので', '議員は参加しないので、通訳は不要です。', '\n通訳は不要です。'],
+    [
+      'ko, 않습니다',
+      '이번 방문단에는 시장이나 의원이 포함되지 않습니다. 일정은 5월입니다.',
+      '\n 일정은 5월입니다.',
+    ],
+  ])('drops the clause that denies what it names (%s)', (_case, text, expected) => {
+    // Act
+    const undenied = withoutDeniedClauses(text);
+
+    // Assess
+    expect(undenied).toBe(expected);
+  });
+
+  it.each([
+    ['ja, a polite request', '市長への表敬訪問をお受けいただけませんでしょうか。'],
+    ['ja, a negative question', '市長にお会いできませんか？'],
+    ['ja, the negative goes on', '市長は来られませんが副市長が参加します'],
+    ['ko, a question', '시장님을 예방할 수 있지 않을까요?'],
+    ['en, negation is read word by word elsewhere', 'The Mayor will not attend.'],
+  ])('keeps a clause that asks or affirms (%s)', (_case, text) => {
+    // Act
+    const undenied = withoutDeniedClauses(text);
+
+    // Assess
+    expect(undenied).toBe(text);
   });
 });

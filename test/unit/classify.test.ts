@@ -142,6 +142,13 @@ describe('classify', () => {
       'Vilniaus meras maloniai kviečia Stokholmo merą dalyvauti Baltijos miestų merų forume ir skaityti pranešimą plenarinėje sesijoje.',
       BOARD,
     ],
+    [
+      "a Japanese mayor's courtesy call, asked as a negative question",
+      'protocol_visit',
+      '表敬訪問のお願い',
+      '松江市長が代表団とともに9月にストックホルムを訪問いたします。ストックホルム市長への表敬訪問をお受けいただけませんでしょうか。通訳は当方で手配いたします。',
+      PROTOCOL,
+    ],
   ])('routes %s', (_name, expected, subject, text, address) => {
     // Act
     const result = classify(mail({ subject, text }), { functionalAddress: address });
@@ -149,6 +156,26 @@ describe('classify', () => {
     // Assess
     expect(result.category).toBe(expected);
     expect(result.confidence).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('reads a Japanese clause that says who does not come as if it were not there', () => {
+    // Prepare: "the group is six staff of the environment department; no mayor or councillor comes".
+    const letter = (denial: string) =>
+      mail({
+        subject: '行政視察受け入れのお願い',
+        text:
+          '松江市環境部の山田と申します。2026年10月に北欧の脱炭素政策の行政視察を計画しております。' +
+          `視察団は環境部の職員6名で、${denial}ストックホルム市の地域熱供給について` +
+          'ご担当部署からご説明いただけますと幸いです。通訳は当方で手配いたします。',
+      });
+
+    // Act
+    const withDenial = classify(letter('市長や議員は同行いたしません。'), { functionalAddress: PROTOCOL });
+    const without = classify(letter(''), { functionalAddress: PROTOCOL });
+
+    // Assess: an officials' study visit, whatever leaders it names as staying at home.
+    expect(withDenial).toEqual(without);
+    expect(withDenial.category).toBe('other');
   });
 
   it('reads a calendar invitation whose details are only in the .ics', () => {

@@ -6,6 +6,7 @@ import type { InboundMail } from '../types.js';
 import { readBody } from './body-reading.js';
 import { writtenLegalForm } from './legal-form.js';
 import { type Combination, type CompiledLexicon, type Concept, LexiconMatcher } from './lexicon-matcher.js';
+import { withoutDeniedClauses } from './negation.js';
 import { fold, tokens } from './normalize.js';
 import { segmentBody } from './segment.js';
 import { topicShiftAt } from './topic-shift.js';
@@ -283,17 +284,20 @@ function readableTexts(mail: InboundMail, inThread: boolean): Array<[Source, Rea
   const subject = mail.subject.replace(REPLY_PREFIX, '').replace(FORWARD_PREFIX, '');
   texts.push(['subject', subject, false]);
   if (mail.from?.name) texts.push(['sender', mail.from.name, false]);
-  const { freshWords, quoted } = readBody(mail);
+  const { fresh, freshWords, quoted } = readBody(mail);
+  // "議員や市長は参加いたしません": what a Japanese or Korean clause denies is not what the letter asks.
+  const undenied = withoutDeniedClauses(fresh);
+  const bodyWords = undenied === fresh ? freshWords : tokens(undenied);
   // A reply that turns to another matter ("En annan sak: …") brings that matter; its thanks for the
   // thread before the turn are the thread's history.
-  const shift = inThread ? topicShiftAt(freshWords) : -1;
+  const shift = inThread ? topicShiftAt(bodyWords) : -1;
   if (shift > 0) {
-    texts.push(['quoted', { words: freshWords.slice(0, shift) }, false]);
-    texts.push(['body', { words: freshWords.slice(shift) }, false]);
+    texts.push(['quoted', { words: bodyWords.slice(0, shift) }, false]);
+    texts.push(['body', { words: bodyWords.slice(shift) }, false]);
   } else {
-    texts.push(['body', { words: freshWords }, false]);
+    texts.push(['body', { words: bodyWords }, false]);
   }
-  if (quoted) texts.push(['quoted', quoted, false]);
+  if (quoted) texts.push(['quoted', withoutDeniedClauses(quoted), false]);
   for (const calendar of mail.calendars) {
     texts.push([
       'ics',

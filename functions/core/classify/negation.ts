@@ -37,3 +37,25 @@ export const NEGATORS: ReadonlySet<string> = new Set(Object.values(NEGATORS_OF).
  * measured and lost: it also read "utan kostnad, ingen bindning"-style sales phrases as negated.
  */
 export const NEGATION_REACH = 1;
+
+/**
+ * Japanese and Korean deny at a clause's end: "議員や市長は参加いたしません" (no councillor or mayor
+ * takes part), "시장이나 의원은 포함되지 않습니다". The clause's words are not evidence of what they
+ * name. Their polite requests are negative questions ("お受けいただけませんか", "…ないでしょうか"):
+ * a clause that ends in a question is no denial, and neither is one that goes on after the negative.
+ */
+const DENIED_CLAUSE_END =
+  /(?:ません|ない|않습니다|않습니다만|않으며|않고|없습니다|없으며|아닙니다)(?:が|ので|ため|し|けれど(?:も)?)?$/u;
+/** Where a clause of these languages ends: their stops and commas, a line's end. */
+const CLAUSE_BOUNDARY = /(?<=[。、！？!?,，.\n])/u;
+
+/** The text without its Japanese or Korean clauses that deny what they name. */
+export function withoutDeniedClauses(text: string): string {
+  if (!DENIAL_SCRIPT.test(text)) return text;
+  return text
+    .split(CLAUSE_BOUNDARY)
+    .map((clause) => (DENIED_CLAUSE_END.test(clause.replace(CLAUSE_END_MARKS, '')) ? '\n' : clause))
+    .join('');
+}
+const DENIAL_SCRIPT = /[\p{Script=Hiragana}\p{Script=Hangul}]/u;
+const CLAUSE_END_MARKS = /[\s。、,，.\n]+$/u;
