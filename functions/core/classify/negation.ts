@@ -40,12 +40,13 @@ export const NEGATION_REACH = 1;
 
 /**
  * Japanese and Korean deny at a clause's end: "議員や市長は参加いたしません" (no councillor or mayor
- * takes part), "시장이나 의원은 포함되지 않습니다". The clause's words are not evidence of what they
+ * takes part), "市長や議員の訪問ではなく、…" (not a visit of the mayor or councillors, but …), "시장이나
+ * 의원은 포함되지 않습니다". The clause's words are not evidence of what they
  * name. Their polite requests are negative questions ("お受けいただけませんか", "…ないでしょうか"):
  * a clause that ends in a question is no denial, and neither is one that goes on after the negative.
  */
 const DENIED_CLAUSE_END =
-  /(?:ません|ない|않습니다|않습니다만|않으며|않고|없습니다|없으며|아닙니다)(?:が|ので|ため|し|けれど(?:も)?)?$/u;
+  /(?:ません|ない|ではなく|でなく|않습니다|않습니다만|않으며|않고|없습니다|없으며|아닙니다|아니라|아니고)(?:が|ので|ため|し|けれど(?:も)?)?$/u;
 /** Where a clause of these languages ends: their stops and commas, a line's end. */
 const CLAUSE_BOUNDARY = /(?<=[。、！？!?,，.\n])/u;
 
@@ -58,4 +59,4 @@ export function withoutDeniedClauses(text: string): string {
     .join('');
 }
 const DENIAL_SCRIPT = /[\p{Script=Hiragana}\p{Script=Hangul}]/u;
-const CLAUSE_END_MARKS = /[\s。、,，.\n]+$/u;
+const CLAUSE_END_MARKS = /[\s。、,，.\n)）」』】]+$/u;
