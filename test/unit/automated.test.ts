@@ -856,6 +856,11 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     ['Google Groups "Confirm your request to join"', 'google-groups-join-confirm.eml', 'subject:list-notice'],
     ["a ticket system's acknowledgement", 'ticket-auto-replied.eml', 'header:auto-submitted=auto-replied'],
     [
+      'Jira Service Management "We\'ve received your request"',
+      'jira-service-desk-received.eml',
+      'body:receipt-acknowledgement',
+    ],
+    [
       'an Italian certified-mail (PEC) delivery receipt',
       'pec-delivery-receipt.eml',
       'header:x-ricevuta=avvenuta-consegna',
