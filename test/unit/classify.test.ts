@@ -149,6 +149,20 @@ describe('classify', () => {
       '松江市長が代表団とともに9月にストックホルムを訪問いたします。ストックホルム市長への表敬訪問をお受けいただけませんでしょうか。通訳は当方で手配いたします。',
       PROTOCOL,
     ],
+    [
+      "a researcher's EU partner search: who writes is no purpose (sv)",
+      'eu_matter',
+      'Associerad partner i Interreg Östersjöprogrammet',
+      'Jag är forskare vid KTH och koordinerar en ansökan till Interreg Östersjöprogrammet om klimatanpassning i hamnstäder. Vi söker Stockholms stad som associerad partner och behöver ett undertecknat partnerintyg före utlysningens sista dag.',
+      EU,
+    ],
+    [
+      'a congress asks for a City Hall reception and offers to drop by (sv)',
+      'invitation',
+      'Förfrågan om mottagning i Stadshuset',
+      'Den internationella kongressen för hydrologi hålls i Stockholm i juni 2027 med 2 000 deltagare. Vi vill fråga om Stockholms stad kan stå värd för en mottagning i Stadshuset för kongressens deltagare. Vi kommer gärna förbi och berättar mer.',
+      BOARD,
+    ],
   ])('routes %s', (_name, expected, subject, text, address) => {
     // Act
     const result = classify(mail({ subject, text }), { functionalAddress: address });
