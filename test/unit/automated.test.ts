@@ -1259,91 +1259,79 @@ describe('detectAutomated: one realistic message per generator (test/fixtures/au
     expect(verdict).toEqual({ automated: true, reasons: ['calendar:method=reply', 'body:calendar-reply'] });
   });
 
-  it("suppresses Google Calendar's Norwegian decline whose note asks to take the meeting another day", async () => {
-    // Prepare: the guest's note is the COMMENT and is quoted in Google's own body.
-    const note = 'Beklager, jeg er på reise den dagen. Kan vi ta det torsdag i stedet?';
-    const body =
-      `Ingrid Solberg har avslått denne invitasjonen med en merknad:\r\n"${note}"\r\n\r\n` +
-      'Forberedende videomøte – Clean Construction Forum\r\ntirsdag 6. oktober 2026 ⋅ 14:00–14:30 ' +
-      '(sentraleuropeisk sommertid – Oslo)\r\n\r\nInvitasjon fra Google Kalender';
+  /** A calendar's answer whose body is the calendar's own lines around a short note the guest typed. */
+  interface ShortNoteAnswer {
+    /** What the calendar writes above the note, in the guest's language. */
+    calendarLines: (note: string) => string;
+    note: string;
+    from: string;
+    subject: string;
+    summary: string;
+    status: 'DECLINED' | 'TENTATIVE';
+    producer: string;
+  }
 
-    // Act
-    const verdict = await verdictFor(
-      calendarAnswer({
+  it.each<[string, ShortNoteAnswer]>([
+    [
+      "Google Calendar's Norwegian decline whose note asks to take the meeting another day",
+      {
+        // The guest's note is the COMMENT and is quoted in Google's own body.
+        calendarLines: (note) =>
+          `Ingrid Solberg har avslått denne invitasjonen med en merknad:\r\n"${note}"\r\n\r\n` +
+          'Forberedende videomøte – Clean Construction Forum\r\ntirsdag 6. oktober 2026 ⋅ 14:00–14:30 ' +
+          '(sentraleuropeisk sommertid – Oslo)\r\n\r\nInvitasjon fra Google Kalender',
+        note: 'Beklager, jeg er på reise den dagen. Kan vi ta det torsdag i stedet?',
         from: 'Ingrid Solberg <ingrid.solberg@example.no>',
-        to: 'EUinternational@stockholm.se',
         subject: 'Avslått: Forberedende videomøte – Clean Construction Forum',
-        status: 'DECLINED',
-        note,
         summary: 'Forberedende videomøte – Clean Construction Forum',
-        body,
-        producer: '-//Google Inc//Google Calendar 70.9054//EN',
-      }),
-    );
-
-    // Assess
-    expect(verdict).toEqual({
-      automated: true,
-      reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
-    });
-  });
-
-  it("suppresses Apple Calendar's Norwegian maybe with a note, whose first line is the calendar's", async () => {
-    // Prepare: Apple writes "… har foreløpig godtatt invitasjonen din til «…»." above the note.
-    const note =
-      'Jeg prøver å rekke det, men har et annet møte samme ettermiddag. Gir endelig beskjed på fredag.';
-    const body =
-      'Ingrid Solberg har foreløpig godtatt invitasjonen din til «Arbeidsgruppemøte – Eurocities ' +
-      `kultur, 11. juni».\r\n\r\nMerknad: ${note} /Ingrid`;
-
-    // Act
-    const verdict = await verdictFor(
-      calendarAnswer({
-        from: 'Ingrid Solberg <ingrid.solberg@bergen.kommune.example>',
-        to: 'EUinternational@stockholm.se',
-        subject: 'Foreløpig: Arbeidsgruppemøte – Eurocities kultur, 11. juni',
-        status: 'TENTATIVE',
-        note,
-        summary: 'Arbeidsgruppemøte – Eurocities kultur, 11. juni',
-        body,
-        producer: '-//Apple Inc.//macOS 15.5//EN',
-      }),
-    );
-
-    // Assess
-    expect(verdict).toEqual({
-      automated: true,
-      reasons: ['calendar:method=reply', 'calendar:tentative with a short note'],
-    });
-  });
-
-  it("suppresses Zimbra's French decline with a one-line note, whose own lines are the calendar's", async () => {
-    // Prepare: Zimbra writes "… a refusé votre invitation :", the event and the guests above the note.
-    const note = 'Désolé, je serai à Bruxelles ce jour-là. Ma collègue Claire Muller suivra le dossier.';
-    const body =
-      'Pierre Dubois a refusé votre invitation :\r\n\r\nObjet : Réunion de coordination Eurocities\r\n' +
-      'Organisateur : "EU International" <EUinternational@stockholm.se>\r\n\r\nHeure : jeudi 19 février ' +
-      '2026, 14:00:00 - 15:00:00 GMT +01:00\r\n\r\nInvités : pierre.dubois@ville.example; ' +
-      `sara.lindholm@stockholm.se\r\n\r\n*~*~*~*~*~*~*~*~*~*\r\n\r\n${note}`;
-
-    // Act
-    const verdict = await verdictFor(
-      calendarAnswer({
-        from: 'Pierre Dubois <pierre.dubois@ville.example>',
-        to: 'EUinternational@stockholm.se',
-        subject: 'Refusé : Réunion de coordination Eurocities',
         status: 'DECLINED',
-        note,
+        producer: '-//Google Inc//Google Calendar 70.9054//EN',
+      },
+    ],
+    [
+      "Apple Calendar's Norwegian maybe, whose first line is the calendar's",
+      {
+        calendarLines: (note) =>
+          'Ingrid Solberg har foreløpig godtatt invitasjonen din til «Arbeidsgruppemøte – Eurocities ' +
+          `kultur, 11. juni».\r\n\r\nMerknad: ${note} /Ingrid`,
+        note: 'Jeg prøver å rekke det, men har et annet møte samme ettermiddag. Gir endelig beskjed på fredag.',
+        from: 'Ingrid Solberg <ingrid.solberg@bergen.kommune.example>',
+        subject: 'Foreløpig: Arbeidsgruppemøte – Eurocities kultur, 11. juni',
+        summary: 'Arbeidsgruppemøte – Eurocities kultur, 11. juni',
+        status: 'TENTATIVE',
+        producer: '-//Apple Inc.//macOS 15.5//EN',
+      },
+    ],
+    [
+      "Zimbra's French decline with a one-line note, whose own lines are the calendar's",
+      {
+        // Zimbra writes "… a refusé votre invitation :", the event and the guests above the note.
+        calendarLines: (note) =>
+          'Pierre Dubois a refusé votre invitation :\r\n\r\nObjet : Réunion de coordination Eurocities\r\n' +
+          'Organisateur : "EU International" <EUinternational@stockholm.se>\r\n\r\nHeure : jeudi 19 février ' +
+          '2026, 14:00:00 - 15:00:00 GMT +01:00\r\n\r\nInvités : pierre.dubois@ville.example; ' +
+          `sara.lindholm@stockholm.se\r\n\r\n*~*~*~*~*~*~*~*~*~*\r\n\r\n${note}`,
+        note: 'Désolé, je serai à Bruxelles ce jour-là. Ma collègue Claire Muller suivra le dossier.',
+        from: 'Pierre Dubois <pierre.dubois@ville.example>',
+        subject: 'Refusé : Réunion de coordination Eurocities',
         summary: 'Réunion de coordination Eurocities',
-        body,
+        status: 'DECLINED',
         producer: 'Zimbra-Calendar-Provider',
-      }),
+      },
+    ],
+  ])('suppresses %s', async (_answer, { calendarLines, note, ...answer }) => {
+    // Act
+    const verdict = await verdictFor(
+      calendarAnswer({ ...answer, to: 'EUinternational@stockholm.se', note, body: calendarLines(note) }),
     );
 
     // Assess
     expect(verdict).toEqual({
       automated: true,
-      reasons: ['calendar:method=reply', 'calendar:declined with a short note'],
+      reasons: [
+        'calendar:method=reply',
+        `calendar:${answer.status === 'DECLINED' ? 'declined' : 'tentative'} with a short note`,
+      ],
     });
   });
 
