@@ -7333,6 +7333,10 @@ export const CONCESSIONS: PhraseTable = {
     'snabbt bara',
     'såg din fråga',
     'autosvar på men',
+    // "Jag är föräldraledig och har autosvaret på, men såg ditt mejl …, så jag svarar snabbt härifrån".
+    'autosvaret på',
+    'men såg',
+    'svarar snabbt',
   ],
   en: [
     'but i',

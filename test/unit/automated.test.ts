@@ -1971,6 +1971,13 @@ describe('detectAutomated: a person who says they answer briefly, away', () => {
         'kjapt: Bergen blir med som partner. Kontaktperson mens jeg er borte er Nils Berg ' +
         '(nils.berg@example.no).\r\n\r\nHilsen Kari',
     ],
+    [
+      // Blind batch 612: on leave with the auto-reply on, "men såg ditt mejl", then the answer.
+      'sv, autosvaret på men såg',
+      'Sv: Partnersökning Interreg – frist fredag',
+      'Hej Anna!\r\n\r\nJag är tjänstledig till 1 juni och har autosvaret på, men såg ditt mejl: Västerås ' +
+        'är med som associerad partner. Under min ledighet når du Per Holm (per.holm@example.se).\r\n\r\nLena',
+    ],
   ])('leaves a %s answer from a journey with a person', async (_language, subject, body) => {
     // Act
     const verdict = await verdictFor(message(subject, body));
