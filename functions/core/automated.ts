@@ -520,10 +520,14 @@ function phraseIn(key: string): (phrase: BodyPhrase) => boolean {
 
 /** How many of a text's first lines may hold its opening (a greeting may come first). */
 const OPENING_LINES = 2;
-/** What a responder says of itself ("this is an automatic reply"), the `self` kind of the body phrases. */
-const SELF_PHRASES = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'self')?.phrases ?? [];
-/** What a responder says of its writer's absence, the `absence` kind of the body phrases. */
-const ABSENCE_PHRASES = AUTO_REPLY_BODIES.find(({ kind }) => kind === 'absence')?.phrases ?? [];
+/** The body phrases of one kind a responder says. */
+function bodyPhrasesOf(kind: AutoReplyBodyKind): readonly BodyPhrase[] {
+  return AUTO_REPLY_BODIES.find((body) => body.kind === kind)?.phrases ?? [];
+}
+/** What a responder says of itself ("this is an automatic reply"). */
+const SELF_PHRASES = bodyPhrasesOf('self');
+/** What a responder says of its writer's absence ("I am out of the office"). */
+const ABSENCE_PHRASES = bodyPhrasesOf('absence');
 
 /** One of the text's first lines begins with what a machine says of itself ("Dit is een automatisch …"). */
 function opensNamingItselfAutomatic(fresh: string): boolean {
